@@ -1,0 +1,1 @@
+"""ETL, warehouse and query layer of the dân vận dashboard (no Streamlit here)."""

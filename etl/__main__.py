@@ -1,0 +1,68 @@
+"""Command line: python -m etl {init,template,load,export,demo} [--db FILE]."""
+import argparse
+import sys
+
+from etl import db
+from etl.periods import CALENDAR, DECREE09, PeriodError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m etl", description="Công cụ dữ liệu công tác dân vận (nạp, kiểm tra, xuất).")
+    p.add_argument("--db", help="tệp cơ sở dữ liệu (mặc định: $DANVAN_DB hoặc data/danvan.duckdb)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
+
+    sub.add_parser("init", help="tạo/nâng cấp lược đồ, nạp danh mục chỉ tiêu và danh sách đơn vị")
+
+    t = sub.add_parser("template", help="tạo mẫu báo cáo Excel cho một đơn vị và một kỳ")
+    t.add_argument("--unit", required=True, help="mã đơn vị, ví dụ 10543")
+    t.add_argument("--period", required=True,
+                   help="kỳ: 2025, 2025-H1, 2025-Q3, 2025-07, 2021-2025 hoặc 2025-07-01:2025-11-20")
+    t.add_argument("--cutoff", choices=[CALENDAR, DECREE09], default=CALENDAR,
+                   help="calendar = theo lịch (mặc định); nd09 = mốc số liệu theo Nghị định 09/2019/NĐ-CP")
+    t.add_argument("-o", "--output", required=True, help="tệp .xlsx sẽ tạo")
+
+    ld = sub.add_parser("load", help="kiểm tra và nạp các tệp báo cáo (.xlsx, .xls, .ods)")
+    ld.add_argument("files", nargs="+", metavar="TỆP")
+    ld.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
+    ld.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    ld.add_argument("--sent-by", default=None, help="người gửi (ghi vào lịch sử)")
+
+    e = sub.add_parser("export", help="xuất số liệu hiện hành ra CSV")
+    e.add_argument("-o", "--output", required=True)
+
+    d = sub.add_parser("demo", help="tạo dữ liệu mẫu (tổng hợp, không phải số liệu thật)")
+    d.add_argument("--seed", type=int, default=2025)
+    return p
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "init":
+            counts = db.init_db(args.db)
+            print(f"Đã khởi tạo {db.db_path(args.db)}: {counts['units']} đơn vị, "
+                  f"{counts['indicators']} chỉ tiêu, {counts['rules']} quy tắc kiểm tra, "
+                  f"{counts['submissions']} báo cáo đã nạp.")
+            return 0
+        if args.command == "template":
+            from etl.template import write_template_cli
+            return write_template_cli(args.db, args.unit, args.period, args.cutoff, args.output)
+        if args.command == "load":
+            from etl.loader import load_cli
+            return load_cli(args.db, args.files, dry_run=args.dry_run, as_json=args.json,
+                            sent_by=args.sent_by)
+        if args.command == "export":
+            from etl.export import export_cli
+            return export_cli(args.db, args.output)
+        if args.command == "demo":
+            from etl.demo import demo_cli
+            return demo_cli(args.db, args.seed)
+    except (PeriodError, db.DatabaseBusy, FileNotFoundError, PermissionError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""The one module that opens DuckDB: path resolution, lock-aware connections, schema and `init`.
+
+DuckDB lets one process write a file, and refuses every other process (readers included) while a
+writer holds it; a writer is refused while any other process has the file open. So nothing here
+keeps a connection open: every use opens, works and closes, and an open that meets a lock waits
+and retries. Readers (the dashboard) open read-only so several can share; writers (CLI, uploads)
+keep transactions short so readers get in between.
+"""
+import csv
+import os
+import random
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from etl import vn
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+DEFAULT_DB = DATA_DIR / "danvan.duckdb"
+SCHEMA_VERSION = 1
+LOCK_TIMEOUT_S = float(os.environ.get("DANVAN_LOCK_TIMEOUT", "60"))
+
+
+class DatabaseBusy(RuntimeError):
+    """The file stayed locked by another process for longer than the timeout."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    return Path(path or os.environ.get("DANVAN_DB") or DEFAULT_DB)
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() or "Conflicting" in text
+
+
+@contextmanager
+def connect(path=None, read_only: bool = False, timeout: float | None = None):
+    """Open the database, waiting while another process holds a conflicting lock."""
+    target = db_path(path)
+    if read_only and not target.exists():
+        raise FileNotFoundError(
+            f"Chưa có cơ sở dữ liệu {target}. Chạy 'python -m etl init' (hoặc 'make run') trước."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + (LOCK_TIMEOUT_S if timeout is None else timeout)
+    delay = 0.01
+    while True:
+        try:
+            con = duckdb.connect(str(target), read_only=read_only)
+            break
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise DatabaseBusy(
+                        f"Cơ sở dữ liệu {target.name} đang được một tiến trình khác ghi; "
+                        "vui lòng thử lại sau ít phút."
+                    ) from exc
+                raise
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 0.2)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def data_version(path=None) -> tuple:
+    """Changes whenever a writer commits: used to key cached query results."""
+    target = db_path(path)
+    parts = []
+    for p in (target, Path(str(target) + ".wal")):
+        try:
+            st = p.stat()
+            parts.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    return tuple(parts)
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE IF NOT EXISTS provinces (
+    code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, valid_from DATE, valid_to DATE);
+
+-- Commune-level units (phường, xã, đặc khu). Old (pre-2025) units can live here too, with valid_to.
+CREATE TABLE IF NOT EXISTS units (
+    code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, unit_type VARCHAR NOT NULL,
+    type_label VARCHAR NOT NULL, province_code VARCHAR NOT NULL,
+    valid_from DATE, valid_to DATE, former_district VARCHAR, source_note VARCHAR,
+    name_folded VARCHAR NOT NULL, name_sort VARCHAR NOT NULL);
+
+-- Merger lineage: which old units (and which share of them) a current unit was formed from.
+CREATE TABLE IF NOT EXISTS unit_predecessors (
+    new_code VARCHAR NOT NULL, seq INTEGER NOT NULL, old_code VARCHAR, old_type VARCHAR,
+    old_name VARCHAR NOT NULL, old_district VARCHAR, share_note VARCHAR NOT NULL,
+    population_share DOUBLE, valid_to DATE, PRIMARY KEY (new_code, seq));
+
+CREATE TABLE IF NOT EXISTS indicators (
+    code VARCHAR PRIMARY KEY, group_name VARCHAR NOT NULL, label VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL, kind VARCHAR NOT NULL CHECK (kind IN ('flow', 'stock', 'score')),
+    value_type VARCHAR NOT NULL CHECK (value_type IN ('integer', 'decimal')),
+    min_value DOUBLE, max_value DOUBLE, sort_order INTEGER NOT NULL, note VARCHAR);
+
+CREATE TABLE IF NOT EXISTS rules (
+    rule_id VARCHAR PRIMARY KEY, left_expr VARCHAR NOT NULL, op VARCHAR NOT NULL,
+    right_expr VARCHAR NOT NULL, severity VARCHAR NOT NULL, message VARCHAR NOT NULL);
+
+CREATE TABLE IF NOT EXISTS derived_measures (
+    code VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, numerator VARCHAR NOT NULL,
+    denominator VARCHAR NOT NULL, unit VARCHAR NOT NULL);
+
+CREATE TABLE IF NOT EXISTS rating_thresholds (
+    rating VARCHAR PRIMARY KEY, min_total DOUBLE NOT NULL, sort_order INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS periods (
+    period_key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, convention VARCHAR NOT NULL,
+    start_date DATE NOT NULL, end_date DATE NOT NULL, label VARCHAR NOT NULL, deadline DATE);
+
+-- Raw uploaded files, content-addressed, kept forever.
+CREATE TABLE IF NOT EXISTS files (
+    sha256 VARCHAR PRIMARY KEY, size_bytes BIGINT NOT NULL, content BLOB NOT NULL);
+
+-- One row per version of a unit's report for a period. status: draft | submitted | accepted | returned.
+-- is_current marks the newest version; older ones stay, pointing at the version that replaced them.
+CREATE SEQUENCE IF NOT EXISTS submission_ids;
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id BIGINT PRIMARY KEY, unit_code VARCHAR NOT NULL, period_key VARCHAR NOT NULL,
+    version INTEGER NOT NULL, status VARCHAR NOT NULL, is_current BOOLEAN NOT NULL,
+    superseded_by BIGINT, source VARCHAR NOT NULL CHECK (source IN ('file', 'demo')),
+    file_name VARCHAR, sha256 VARCHAR, template_version VARCHAR, sent_by VARCHAR,
+    loaded_at TIMESTAMP NOT NULL, review_comment VARCHAR, reviewed_by VARCHAR,
+    reviewed_at TIMESTAMP);
+
+-- Reported values only: an indicator left blank has no row ("chưa báo cáo" is never 0).
+-- No index on purpose: bulk loads of millions of rows stay fast; the loader keeps pairs unique.
+CREATE TABLE IF NOT EXISTS submission_values (
+    submission_id BIGINT NOT NULL, indicator_code VARCHAR NOT NULL, value DOUBLE NOT NULL,
+    sheet VARCHAR, cell VARCHAR, raw_text VARCHAR);
+
+-- Warnings and notices recorded with an accepted submission (errors refuse the file instead).
+CREATE TABLE IF NOT EXISTS findings (
+    submission_id BIGINT NOT NULL, file_name VARCHAR, sheet VARCHAR, cell VARCHAR,
+    value VARCHAR, rule VARCHAR NOT NULL, severity VARCHAR NOT NULL, message VARCHAR NOT NULL);
+
+-- "Dân vận khéo" models: one row per model of a unit, one status row per reporting year.
+CREATE SEQUENCE IF NOT EXISTS dvk_model_ids;
+CREATE TABLE IF NOT EXISTS dvk_models (
+    model_id BIGINT PRIMARY KEY, unit_code VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL, field VARCHAR, lead_org VARCHAR, year_started INTEGER);
+CREATE TABLE IF NOT EXISTS dvk_model_reports (
+    model_id BIGINT NOT NULL, submission_id BIGINT NOT NULL, recognition VARCHAR,
+    status VARCHAR, sheet VARCHAR, row_number INTEGER);
+
+CREATE TABLE IF NOT EXISTS audit_log (
+    logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR,
+    file_name VARCHAR, submission_id BIGINT);
+
+-- What the dashboard reads: the newest version of every report, with its period.
+CREATE OR REPLACE VIEW current_values AS
+SELECT s.unit_code, s.period_key, p.kind AS period_kind, p.start_date, p.end_date,
+       v.indicator_code, v.value, s.submission_id, s.status, s.source, v.sheet, v.cell
+FROM submission_values v
+JOIN submissions s USING (submission_id)
+JOIN periods p USING (period_key)
+WHERE s.is_current;
+"""
+
+_DATA_FILES = {
+    # table: (csv file, columns in table order)
+    "provinces": ("provinces.csv", ["code", "name", "valid_from", "valid_to"]),
+    "indicators": ("indicators.csv", ["code", "group", "label", "unit", "kind", "value_type",
+                                      "min_value", "max_value", "sort_order", "note"]),
+    "rules": ("rules.csv", ["rule_id", "left", "op", "right", "severity", "message"]),
+    "derived_measures": ("derived_measures.csv", ["code", "label", "numerator", "denominator", "unit"]),
+    "rating_thresholds": ("ratings.csv", ["rating", "min_total", "sort_order"]),
+}
+
+
+def read_data_file(name: str, data_dir: Path = DATA_DIR) -> list[dict]:
+    with open(data_dir / name, encoding="utf-8", newline="") as f:
+        return [{k: (vn.nfc(v) if v is not None else v) for k, v in row.items()}
+                for row in csv.DictReader(f)]
+
+
+def _blank_to_none(value):
+    return None if value in ("", None) else value
+
+
+def _replace_table(con, table: str, columns: list[str], rows: list[dict]) -> None:
+    con.execute(f"DELETE FROM {table}")
+    if rows:
+        marks = ", ".join("?" for _ in columns)
+        con.executemany(f"INSERT INTO {table} VALUES ({marks})",
+                        [[_blank_to_none(r[c]) for c in columns] for r in rows])
+
+
+def init_db(path=None, data_dir: Path = DATA_DIR) -> dict:
+    """Create or upgrade the schema and (re)load catalogue, rules and unit registry. Idempotent."""
+    with connect(path) as con:
+        con.execute("BEGIN")
+        con.execute(SCHEMA)
+        for table, (file_name, columns) in _DATA_FILES.items():
+            _replace_table(con, table, columns, read_data_file(file_name, data_dir))
+        units = read_data_file("units.csv", data_dir)
+        for u in units:
+            u["name_folded"], u["name_sort"] = vn.fold(u["name"]), vn.sort_key(u["name"])
+        # Upsert rather than replace: submissions refer to unit codes.
+        con.execute("CREATE TEMP TABLE new_units AS SELECT * FROM units LIMIT 0")
+        cols = ["code", "name", "unit_type", "type_label", "province_code", "valid_from",
+                "valid_to", "former_district", "source_note", "name_folded", "name_sort"]
+        con.executemany(f"INSERT INTO new_units VALUES ({', '.join('?' for _ in cols)})",
+                        [[_blank_to_none(u[c]) for c in cols] for u in units])
+        con.execute("INSERT OR REPLACE INTO units SELECT * FROM new_units")
+        con.execute("DROP TABLE new_units")
+        preds = read_data_file("unit_predecessors.csv", data_dir)
+        con.execute("DELETE FROM unit_predecessors")
+        con.executemany(
+            "INSERT INTO unit_predecessors VALUES (?, ?, NULL, ?, ?, ?, ?, NULL, ?)",
+            [[p["new_code"], int(p["seq"]), p["old_type"], p["old_name"], p["old_district"],
+              p["share_note"], _blank_to_none(p["valid_to"])] for p in preds])
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("units", "unit_predecessors", "indicators", "rules", "periods", "submissions")}
+        con.execute("COMMIT")
+    return counts

@@ -1,0 +1,28 @@
+"""The report workbook's layout, shared by the template writer and the reader."""
+
+TEMPLATE_VERSION = "DV-2025.1"
+SHEET_INSTRUCTIONS = "Hướng dẫn"
+SHEET_INFO = "Thông tin chung"
+SHEET_VALUES = "Chỉ tiêu"
+SHEET_META = "_meta"          # very hidden; A1 = "template_version", B1 = TEMPLATE_VERSION
+
+# "Thông tin chung": labels in column A, values in column B, one per row, in this order.
+INFO_FIELDS = [
+    ("unit_code", "Mã đơn vị"),
+    ("unit_name", "Tên đơn vị"),
+    ("period_key", "Mã kỳ báo cáo"),
+    ("period_label", "Kỳ báo cáo"),
+    ("period_start", "Từ ngày"),
+    ("period_end", "Đến ngày"),
+    ("convention", "Quy ước kỳ số liệu"),
+    ("reporter", "Người lập báo cáo"),
+    ("phone", "Số điện thoại"),
+]
+INFO_FIRST_ROW = 3            # row 1 = title, row 2 blank
+
+# "Chỉ tiêu": a header row holding these cells (order as written), one indicator per row below.
+HEADER_CODE = "Mã chỉ tiêu"
+HEADER_VALUE = "Giá trị"
+VALUE_HEADERS = ["STT", "Nhóm", HEADER_CODE, "Chỉ tiêu", "Đơn vị tính", HEADER_VALUE, "Ghi chú"]
+VALUES_HEADER_ROW = 4         # rows 1–3: title, unit and period, blank
+MAX_HEADER_SCAN_ROWS = 30     # the reader looks for the header row this far down
