@@ -1,0 +1,35 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DB     ?= data/danvan.duckdb
+PORT   ?= 8501
+
+.PHONY: run test init demo clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# First run only: a database with demo data (marked as such) so every page has something to show.
+$(DB): | $(VENV)/.installed
+	$(PY) -m etl --db $(DB) demo
+
+run: $(VENV)/.installed $(DB)
+	$(PY) -m etl --db $(DB) init
+	DANVAN_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 \
+	    --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+init: $(VENV)/.installed
+	$(PY) -m etl --db $(DB) init
+
+demo: $(VENV)/.installed
+	$(PY) -m etl --db $(DB) demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,70 @@
+import csv
+import re
+from pathlib import Path
+
+from etl import db, store
+from etl.periods import parse_period
+
+DOMAIN = Path(__file__).resolve().parents[2] / "shared" / "DOMAIN.md"
+
+
+def test_init_loads_registry_and_catalogue_idempotently(tmp_path):
+    path = tmp_path / "t.duckdb"
+    first = db.init_db(path)
+    second = db.init_db(path)
+    assert first == second
+    with db.connect(path, read_only=True) as con:
+        by_type = dict(con.execute("SELECT unit_type, count(*) FROM units GROUP BY 1").fetchall())
+        assert by_type == {"phuong": 45, "xa": 67, "dac_khu": 2}
+        assert con.execute("SELECT count(*) FROM unit_predecessors").fetchone()[0] == 451
+        viet_hoa = con.execute(
+            "SELECT old_name, share_note FROM unit_predecessors WHERE new_code = '10543' ORDER BY seq"
+        ).fetchall()
+        assert ("Lai Cách", "một phần") in viet_hoa and ("Cao An", "toàn bộ") in viet_hoa
+        assert con.execute("SELECT name_folded FROM units WHERE code = '11002'").fetchone()[0] == "thach khoi"
+
+
+def test_catalogue_holds_every_domain_indicator(tmp_path):
+    path = tmp_path / "t.duckdb"
+    db.init_db(path)
+    text = DOMAIN.read_text(encoding="utf-8") if DOMAIN.exists() else ""
+    domain_codes = set(re.findall(r"^\| ([a-z0-9_]+) \|", text, flags=re.M)) - {"code", "who"}
+    domain_codes.discard("dv_score_c01")  # the "c01 … c10" row
+    domain_codes |= {f"dv_score_c{i:02d}" for i in range(1, 11)}
+    with db.connect(path, read_only=True) as con:
+        codes = {r[0] for r in con.execute("SELECT code FROM indicators").fetchall()}
+        kinds = dict(con.execute("SELECT code, kind FROM indicators").fetchall())
+    if text:
+        assert domain_codes <= codes
+    assert kinds["dvk_models_active"] == "stock" and kinds["petitions_received"] == "flow"
+    assert kinds["dv_score_c10"] == "score"
+
+
+def test_adding_an_indicator_needs_only_the_data_file(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    for f in db.DATA_DIR.glob("*.csv"):
+        (data_dir / f.name).write_bytes(f.read_bytes())
+    with open(data_dir / "indicators.csv", "a", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerow(["volunteers", "Tuyên truyền", "Tình nguyện viên", "người", "flow",
+                                "integer", "0", "", "230", ""])
+    path = tmp_path / "t.duckdb"
+    db.init_db(path, data_dir)
+    with db.connect(path, read_only=True) as con:
+        assert con.execute("SELECT label FROM indicators WHERE code='volunteers'").fetchone()[0] == "Tình nguyện viên"
+
+
+def test_new_version_supersedes_and_keeps_the_old(tmp_path):
+    path = tmp_path / "t.duckdb"
+    db.init_db(path)
+    period = parse_period("2025-Q3")
+    with db.connect(path) as con:
+        first = store.save_submission(con, store.NewSubmission(
+            "10543", period, [store.ValueRow("dialogues", 3)], sha256="a", content=b"a"))
+        second = store.save_submission(con, store.NewSubmission(
+            "10543", period, [store.ValueRow("dialogues", 4)], sha256="b", content=b"b"))
+        assert first[1:] == (1, None) and second[1:] == (2, first[0])
+        rows = con.execute("SELECT version, is_current, superseded_by FROM submissions ORDER BY version").fetchall()
+        assert rows == [(1, False, second[0]), (2, True, None)]
+        assert con.execute("SELECT value FROM current_values").fetchall() == [(4.0,)]
+        assert con.execute("SELECT count(*) FROM files").fetchone()[0] == 2
