@@ -86,6 +86,9 @@ def build_workbook(con, unit_code: str, period: Period) -> Workbook:
         meta.cell(row, 2, value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
+    for ws in wb.worksheets[:3]:
+        _print_setup(ws)
+    wb[layout.SHEET_VALUES].print_title_rows = f"{layout.VALUES_HEADER_ROW}:{layout.VALUES_HEADER_ROW}"
     wb.active = 2  # open on the sheet to fill
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == layout.SHEET_VALUES
@@ -131,6 +134,7 @@ def _instructions(ws, unit: dict, period: Period, rules) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if font:
             cell.font = font
+        ws.row_dimensions[row].height = _wrapped_height(text, 110)
     ws.column_dimensions["A"].width = 110
     ws.protection.sheet = True
 
@@ -183,6 +187,7 @@ def _values(ws, unit: dict, period: Period, indicators) -> None:
             cell = ws.cell(row, col, value)
             cell.border, cell.alignment = BORDER, WRAP
             cell.fill = GROUP_FILLS[group_index % 2]
+        ws.row_dimensions[row].height = max(_wrapped_height(label, 50), _wrapped_height(note_text, 40))
         value_cell = ws.cell(row, value_col)
         value_cell.protection = UNLOCKED
         value_cell.fill = INPUT_FILL
@@ -200,6 +205,21 @@ def _values(ws, unit: dict, period: Period, indicators) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     ws.protection.sheet = True
+
+
+def _wrapped_height(text: str, width_chars: int) -> float:
+    """Row height fitting wrapped text: spreadsheet programs do not grow rows written by openpyxl."""
+    lines = max(1, -(-len(text or "") // max(1, int(width_chars * 0.95))))
+    return 15.0 * lines + 2
+
+
+def _print_setup(ws) -> None:
+    """Ward staff print and sign the form: A4 landscape, one page wide."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _validation(value_type: str, min_v, max_v) -> DataValidation:
