@@ -1,0 +1,96 @@
+"""Dashboard entry point: page setup, the sidebar filters shared by all pages, navigation.
+
+The filters are defined here, not in the pages, so they survive page changes; they are mirrored
+in the URL (st.query_params) so a view can be shared as a link.
+Run: streamlit run app.py   (database: $DANVAN_DB, default data/danvan.duckdb)
+"""
+import streamlit as st
+
+from etl import vn
+from pages import _common as c
+
+st.set_page_config(page_title="Dân vận Hải Phòng", page_icon="📊", layout="wide")
+
+nav = st.navigation([
+    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:",
+            url_path="tong-quan", default=True),
+    st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/bar_chart:",
+            url_path="so-sanh"),
+    st.Page("pages/trends.py", title="Xu hướng", icon=":material/show_chart:",
+            url_path="xu-huong"),
+    st.Page("pages/unit_profile.py", title="Hồ sơ đơn vị", icon=":material/apartment:",
+            url_path="ho-so-don-vi"),
+])
+
+try:
+    info = c.check_data()
+except c.NoData as exc:
+    st.title("Dân vận Hải Phòng")
+    st.error(f"{exc} Bảng điều khiển chưa có số liệu để hiển thị.", icon="📭")
+    st.markdown(c.HOW_TO_LOAD)
+    st.stop()
+
+periods = c.q("periods")
+catalogue = c.q("catalogue")
+units = c.q("units")
+period_keys = list(periods["period_key"])
+period_display = dict(zip(periods["period_key"], periods["display"]))
+codes = list(catalogue["code"])
+code_display = {r.code: f"{r.label} · {r.group_name}" for r in catalogue.itertuples()}
+unit_codes = list(units["code"])
+unit_names = dict(zip(units["code"], units["name"]))
+unit_folded = dict(zip(units["code"], units["name_folded"]))
+
+# URL parameter names (kept short and readable in a shared link).
+URL_PERIOD, URL_INDICATOR, URL_UNITS, URL_PER_CAPITA = "ky", "chi_tieu", "don_vi", "tren_10k"
+DEFAULT_INDICATOR = "propaganda_sessions"
+state = st.session_state
+
+if "_url_read" not in state:
+    params = st.query_params
+    state[c.PERIOD] = params.get(URL_PERIOD)
+    state[c.INDICATOR] = params.get(URL_INDICATOR)
+    state[c.UNITS] = [u for u in params.get(URL_UNITS, "").split(",") if u in unit_names]
+    state[c.PER_CAPITA] = params.get(URL_PER_CAPITA) == "1"
+    state["_url_read"] = True
+
+# Values from an old link, or a period that no longer holds data, fall back to defaults.
+if state.get(c.PERIOD) not in period_keys:
+    years = periods.loc[periods["kind"] == "year", "period_key"]
+    state[c.PERIOD] = years.iloc[0] if len(years) else period_keys[0]
+if state.get(c.INDICATOR) not in codes:
+    state[c.INDICATOR] = DEFAULT_INDICATOR if DEFAULT_INDICATOR in codes else codes[0]
+state[c.UNITS] = [u for u in state.get(c.UNITS, []) if u in unit_names]
+
+with st.sidebar:
+    st.subheader("Bộ lọc")
+    st.selectbox("Kỳ báo cáo", period_keys, format_func=period_display.get, key=c.PERIOD)
+    st.selectbox("Chỉ tiêu", codes, format_func=code_display.get, key=c.INDICATOR)
+    st.toggle("Tính trên 10.000 dân", key=c.PER_CAPITA,
+              help="Chia cho dân số của đơn vị trong kỳ (hoặc dân số báo cáo gần nhất trước đó).")
+    search = vn.fold(st.text_input(
+        "Tìm đơn vị", key=c.SEARCH, placeholder="gõ có dấu hoặc không dấu, ví dụ: thach khoi"))
+    chosen = state[c.UNITS]
+    # Streamlit's own filter needs the exact diacritics; this one does not. Units already
+    # chosen stay in the options so a new search never drops them.
+    options = [u for u in unit_codes
+               if u in chosen or not search or search in unit_folded[u] or search in u]
+    st.multiselect("Đơn vị theo dõi", options, format_func=unit_names.get, key=c.UNITS,
+                   placeholder="Chọn đơn vị để so sánh, xem xu hướng, hồ sơ",
+                   help=f"{len(options) - len(chosen)} đơn vị khớp với ô tìm kiếm.")
+    st.caption(f"Số liệu cập nhật {vn.format_date(info['last_loaded'])} · "
+               f"{vn.format_number(info['submissions'])} báo cáo của "
+               f"{vn.format_number(info['units'])} đơn vị")
+
+st.query_params.from_dict({
+    URL_PERIOD: state[c.PERIOD], URL_INDICATOR: state[c.INDICATOR],
+    **({URL_UNITS: ",".join(state[c.UNITS])} if state[c.UNITS] else {}),
+    **({URL_PER_CAPITA: "1"} if state[c.PER_CAPITA] else {}),
+})
+state["_filters"] = c.Filters(
+    period=state[c.PERIOD], period_label=period_display[state[c.PERIOD]],
+    indicator=state[c.INDICATOR], units=tuple(state[c.UNITS]),
+    per_capita=bool(state[c.PER_CAPITA]), info=info)
+
+c.demo_banner(info)
+nav.run()

@@ -1,0 +1,198 @@
+"""Plotly figures for the dashboard and for briefings: pure functions of query results, no Streamlit.
+
+Every figure carries a Vietnamese title and subtitle, the data source with its update date, vi-VN
+number separators, and a "DỮ LIỆU MẪU" mark when the numbers are synthetic. A blank (not reported)
+stays NaN in the data and is drawn grey or labelled "Chưa báo cáo", never as 0.
+"""
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from etl import vn
+
+SOURCE = ("Nguồn: Báo cáo công tác dân vận của UBND các phường, xã, đặc khu — "
+          "số liệu cập nhật {date}")
+DEMO_MARK = "DỮ LIỆU MẪU"
+SEPARATORS = ",."            # plotly: decimal mark first, then the thousands separator
+FONT = "Arial, 'Noto Sans', sans-serif"
+BAR = "#1f4e79"
+HIGHLIGHT = "#d9822b"
+PREVIOUS = "#9dc3e6"
+BLANK = "#d0d0d0"
+MEDIAN = "#333333"
+UNKNOWN_POPULATION = "Chưa rõ dân số"
+ROW_PX = 20
+
+
+def source_text(updated: date | datetime | None) -> str:
+    return SOURCE.format(date=vn.format_date(updated) if updated else "—")
+
+
+def fmt(value, percent: bool = False, decimals: int | None = None) -> str:
+    """vi-VN text of one value; NaN/None is "Chưa báo cáo"."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return vn.NOT_REPORTED
+    if percent:
+        return vn.format_percent(float(value), 1 if decimals is None else decimals)
+    return vn.format_number(float(value), decimals)
+
+
+def decorate(fig: go.Figure, title: str, subtitle: str, updated, demo: bool = False,
+             height: int | None = None) -> go.Figure:
+    """Title, subtitle, source footer, separators and the demo mark shared by all figures."""
+    fig.update_layout(
+        title=dict(text=title, subtitle=dict(text=subtitle), x=0.01, xanchor="left"),
+        separators=SEPARATORS, font=dict(family=FONT, size=13), plot_bgcolor="white",
+        hoverlabel=dict(font_family=FONT))
+    # Keep margins a chart already chose (room for a top axis or a legend).
+    for side, px in dict(t=90, b=80, l=10, r=20).items():
+        if getattr(fig.layout.margin, side) is None:
+            fig.layout.margin[side] = px
+    if height:
+        fig.update_layout(height=height)
+    fig.add_annotation(text=source_text(updated), xref="paper", yref="paper", x=1, y=0,
+                       xanchor="right", yanchor="top", yshift=-42, showarrow=False,
+                       font=dict(size=11, color="#555555"), name="source")
+    if demo:
+        fig.add_annotation(text=DEMO_MARK, xref="paper", yref="paper", x=1, y=1,
+                           xanchor="right", yanchor="bottom", yshift=30, showarrow=False,
+                           font=dict(size=16, color="#c00000"), bordercolor="#c00000",
+                           borderwidth=2, borderpad=4, bgcolor="white", name="demo")
+        fig.add_annotation(text=DEMO_MARK, xref="paper", yref="paper", x=0.5, y=0.5,
+                           showarrow=False, textangle=-20, opacity=0.12,
+                           font=dict(size=64, color="#c00000"), name="demo-watermark")
+    return fig
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    words, lines, line = str(text).split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool = False,
+                  percent: bool = False, decimals: int | None = None, axis_title: str = "",
+                  highlight=()) -> go.Figure:
+    """Horizontal bars, highest first; units without a value get a grey "Chưa báo cáo" label.
+
+    df: queries.ranking() (columns name, metric, reported, code).
+    """
+    df = df.reset_index(drop=True)
+    metric = df["metric"].astype(float)
+    texts = [fmt(v, percent, decimals) for v in metric]
+    missing = metric.isna()
+    why = np.where(df["reported"].astype(bool), UNKNOWN_POPULATION, vn.NOT_REPORTED)
+    colors = np.where(df["code"].isin(list(highlight)), HIGHLIGHT, BAR)
+    fig = go.Figure()
+    fig.add_bar(
+        x=metric, y=df["name"], orientation="h", marker_color=colors,
+        text=[t if not m else "" for t, m in zip(texts, missing)], textposition="outside",
+        cliponaxis=False, customdata=texts, name=axis_title or "Giá trị",
+        hovertemplate="%{y}: %{customdata}<extra></extra>")
+    if missing.any():
+        fig.add_scatter(
+            x=np.zeros(int(missing.sum())), y=df.loc[missing, "name"], mode="markers+text",
+            marker=dict(symbol="line-ns-open", size=10, color="#999999"),
+            text=why[missing.to_numpy()], textposition="middle right",
+            textfont=dict(color="#777777", size=11), name=vn.NOT_REPORTED,
+            hovertemplate="%{y}: %{text}<extra></extra>")
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=df["name"],
+                     title=None, ticks="outside", tickfont=dict(size=11))
+    # Axis on top: with 114 rows the bottom of the chart is far below the fold.
+    fig.update_xaxes(title=axis_title, showgrid=True, gridcolor="#eeeeee", zeroline=True,
+                     rangemode="tozero", tickformat=".0%" if percent else None, side="top")
+    fig.update_layout(showlegend=False, bargap=0.25, margin=dict(t=130))
+    return decorate(fig, title, subtitle, updated, demo, height=max(320, ROW_PX * len(df) + 180))
+
+
+def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool = False,
+            decimals: int | None = None) -> go.Figure:
+    """Unit × indicator grid coloured by rank within each indicator; blank cells grey.
+
+    df: queries.matrix() (columns name, unit_order, indicator_code, label, kind, metric, pct_rank).
+    """
+    df = df.sort_values(["unit_order", "sort_order"], kind="stable")
+    columns = list(dict.fromkeys(df["label"]))               # catalogue order, as queried
+    df = df.assign(label=pd.Categorical(df["label"], columns), text=[
+        fmt(v, kind == "rate", decimals) for v, kind in zip(df["metric"].astype(float), df["kind"])])
+    units = list(dict.fromkeys(df["name"]))
+    z = df.pivot(index="name", columns="label", values="pct_rank").reindex(index=units)
+    text = df.pivot(index="name", columns="label", values="text").reindex(index=units)
+    z = z.astype(float)
+    x = [_wrap(c, 22) for c in z.columns]
+    blank = np.where(z.isna(), 1.0, np.nan)
+    fig = go.Figure()
+    fig.add_heatmap(
+        z=z.to_numpy(), x=x, y=units, text=text.to_numpy(), texttemplate="%{text}",
+        textfont=dict(size=10), colorscale="Blues", zmin=0, zmax=1, hoverongaps=False,
+        xgap=1, ygap=1, name="Giá trị",
+        colorbar=dict(tickvals=[0, 1], ticktext=["thấp nhất", "cao nhất"], lenmode="pixels",
+                      len=240, y=1, yanchor="top", thickness=14),
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>")
+    fig.add_heatmap(
+        z=blank, x=x, y=units, text=np.full(blank.shape, vn.NOT_REPORTED),
+        colorscale=[[0, BLANK], [1, BLANK]], showscale=False, hoverongaps=False, xgap=1, ygap=1,
+        name=vn.NOT_REPORTED, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>")
+    fig.update_yaxes(autorange="reversed", title=None, tickfont=dict(size=11))
+    fig.update_xaxes(side="top", title=None, tickfont=dict(size=11))
+    fig.update_layout(margin=dict(t=150))
+    return decorate(fig, title, subtitle, updated, demo, height=max(360, ROW_PX * len(units) + 260))
+
+
+def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool = False,
+                percent: bool = False, decimals: int | None = None,
+                axis_title: str = "") -> go.Figure:
+    """Lines per unit over periods plus a dashed city-median line; gaps where a unit did not report.
+
+    df: queries.trend() (columns period_label, end_date, series, is_median, value).
+    """
+    order = list(dict.fromkeys(df.sort_values("end_date")["period_label"]))
+    fig = go.Figure()
+    for (is_median, series), part in df.groupby(["is_median", "series"], sort=False):
+        part = part.sort_values("end_date")
+        values = part["value"].astype(float)
+        style = (dict(color=MEDIAN, dash="dash", width=3) if is_median else dict(width=2))
+        fig.add_scatter(
+            x=part["period_label"], y=values, mode="lines+markers", name=series, line=style,
+            connectgaps=False, customdata=[fmt(v, percent, decimals) for v in values],
+            hovertemplate=f"{series}<br>%{{x}}: %{{customdata}}<extra></extra>")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title=None)
+    fig.update_yaxes(title=axis_title, rangemode="tozero", gridcolor="#eeeeee",
+                     tickformat=".0%" if percent else None)
+    fig.update_layout(legend=dict(orientation="h", y=-0.15, yanchor="top"),
+                      margin=dict(b=130), hovermode="closest")
+    fig = decorate(fig, title, subtitle, updated, demo, height=520)
+    fig.update_annotations(selector=dict(name="source"), yshift=-95)
+    return fig
+
+
+def compare_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool = False,
+                  current_label: str = "Kỳ này", previous_label: str = "Cùng kỳ") -> go.Figure:
+    """Grouped bars: each indicator in this period and in the same period a year earlier.
+
+    df: rows of queries.city_totals() (columns label, kind, value, prev_value). Rates and scores
+    are left out: they do not share an axis with counts.
+    """
+    df = df[df["kind"].isin(["flow", "stock"])]
+    labels = [_wrap(t, 34) for t in df["label"]]
+    fig = go.Figure()
+    for col, name, color in (("prev_value", previous_label, PREVIOUS),
+                             ("value", current_label, BAR)):
+        values = df[col].astype(float)
+        texts = [fmt(v, kind == "rate") for v, kind in zip(values, df["kind"])]
+        fig.add_bar(y=labels, x=values, orientation="h", name=name, marker_color=color,
+                    text=texts, textposition="outside", cliponaxis=False, customdata=texts,
+                    hovertemplate=f"{name}<br>%{{y}}: %{{customdata}}<extra></extra>")
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(rangemode="tozero", gridcolor="#eeeeee", title=None)
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.0, yanchor="bottom",
+                                                   traceorder="reversed"))
+    return decorate(fig, title, subtitle, updated, demo, height=max(320, 70 * len(df) + 200))

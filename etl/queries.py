@@ -1,0 +1,354 @@
+"""Read-only queries behind the dashboard: plain functions `(con, ...) -> pandas.DataFrame`.
+
+Everything is set-based SQL with bound parameters, so the same queries stay fast when the warehouse
+grows to millions of values. SQL text is assembled only from constant fragments defined here.
+
+Conventions:
+- A unit that did not report a value has a row with NULL value, never 0.
+- City totals: flows and stocks are summed over the units that reported, scores take the median,
+  rates (derived measures) divide summed numerators by summed denominators (never an average of rates).
+- Per 10,000 residents uses the unit's population reported for that period, else its latest earlier
+  reported population; unknown population gives an unknown per-capita value.
+- A series holds one period kind and one convention only (a year and its quarters would double count).
+"""
+from datetime import date
+
+import pandas as pd
+
+from etl.periods import PeriodError, from_key, same_period_last_year
+
+PER_CAPITA_KINDS = ("flow", "stock")
+# Stocks that make no sense per resident.
+NO_PER_CAPITA = ("population", "area_km2")
+MEDIAN_LABEL = "Trung vị các đơn vị"
+
+# Indicators and derived rates in one list; a rate sits in its numerator's group, right after it.
+_CATALOGUE = """
+catalogue AS (
+    SELECT code, group_name, label, unit, kind, value_type, sort_order,
+           NULL::VARCHAR AS numerator, NULL::VARCHAR AS denominator
+    FROM indicators
+    UNION ALL
+    SELECT dm.code, i.group_name, dm.label, dm.unit, 'rate', 'decimal', i.sort_order + 5,
+           dm.numerator, dm.denominator
+    FROM derived_measures dm JOIN indicators i ON i.code = dm.numerator
+)"""
+
+# Per (unit, period, code): the value, and for rates the parts. Needs a CTE `cv` before it.
+_VALS = """
+vals AS (
+    SELECT unit_code, period_key, indicator_code AS code, value,
+           NULL::DOUBLE AS num, NULL::DOUBLE AS den
+    FROM cv
+    UNION ALL
+    SELECT n.unit_code, n.period_key, dm.code,
+           CASE WHEN d.value > 0 THEN n.value / d.value END, n.value, d.value
+    FROM derived_measures dm
+    JOIN cv n ON n.indicator_code = dm.numerator
+    JOIN cv d ON d.indicator_code = dm.denominator
+             AND d.unit_code = n.unit_code AND d.period_key = n.period_key
+)"""
+
+# Reported populations, one per unit and period end (the longest period wins a tie).
+_POP = """
+pop AS (
+    SELECT unit_code, end_date, arg_min(value, start_date) AS population
+    FROM current_values WHERE indicator_code = 'population'
+    GROUP BY unit_code, end_date
+)"""
+
+# Units a period expects a report from: those valid during it; current units also for earlier
+# periods, because a new unit reports for its present territory (domain rule). Needs CTE `p`.
+_EXPECTED = """
+expected AS (
+    SELECT u.code AS unit_code, u.name, u.type_label, u.name_sort, u.name_folded,
+           p.period_key, p.end_date
+    FROM units u, p
+    WHERE u.valid_to IS NULL
+       OR (u.valid_to >= p.start_date AND coalesce(u.valid_from, p.start_date) <= p.end_date)
+       OR EXISTS (SELECT 1 FROM submissions s WHERE s.is_current AND s.unit_code = u.code
+                  AND s.period_key = p.period_key)
+)"""
+
+
+def _with(*ctes: str) -> str:
+    return "WITH " + ",\n".join(c.strip() for c in ctes) + "\n"
+
+
+def _df(con, sql: str, params=None) -> pd.DataFrame:
+    return con.execute(sql, params or {}).df()
+
+
+def per_capita_allowed(code: str, kind: str) -> bool:
+    return kind in PER_CAPITA_KINDS and code not in NO_PER_CAPITA
+
+
+# ---------------------------------------------------------------- reference lists
+
+def dataset_info(con) -> dict:
+    """Counts, the latest load time and whether the data are demo data."""
+    n_subs, n_units, n_periods, last_loaded, demo = con.execute("""
+        SELECT count(*), count(DISTINCT unit_code), count(DISTINCT period_key), max(loaded_at),
+               coalesce(bool_or(source = 'demo'), false)
+               OR EXISTS (SELECT 1 FROM meta WHERE key = 'demo' AND lower(value) IN ('true', '1'))
+        FROM submissions WHERE is_current""").fetchone()
+    return {"submissions": n_subs, "units": n_units, "periods": n_periods,
+            "last_loaded": last_loaded, "demo": bool(demo)}
+
+
+def periods(con) -> pd.DataFrame:
+    """Periods that hold at least one report, newest first, with a label that shows partial coverage."""
+    return _df(con, """
+        SELECT p.period_key, p.label, p.kind, p.convention, p.start_date, p.end_date,
+               datediff('day', p.start_date, p.end_date) + 1 AS days,
+               count(DISTINCT s.unit_code) AS units_reported,
+               p.label || CASE WHEN p.kind = 'range'
+                    THEN ' (' || (datediff('day', p.start_date, p.end_date) + 1) || ' ngày)'
+                    ELSE '' END AS display
+        FROM periods p JOIN submissions s ON s.period_key = p.period_key AND s.is_current
+        GROUP BY ALL
+        ORDER BY p.end_date DESC, days DESC, p.period_key""")
+
+
+def catalogue(con) -> pd.DataFrame:
+    """Indicators and derived rates (kind 'rate'), in catalogue order."""
+    return _df(con, _with(_CATALOGUE) + "SELECT * FROM catalogue ORDER BY sort_order, code")
+
+
+def units(con) -> pd.DataFrame:
+    """All units in Vietnamese alphabetical order."""
+    return _df(con, """
+        SELECT code, name, unit_type, type_label, name_folded, valid_from, valid_to,
+               former_district
+        FROM units ORDER BY name_sort, code""")
+
+
+def unit_info(con, unit_code: str) -> dict | None:
+    df = _df(con, """
+        SELECT code, name, type_label, valid_from, valid_to, former_district,
+               (SELECT count(*) FROM unit_predecessors WHERE new_code = $u) AS n_predecessors
+        FROM units WHERE code = $u""", {"u": unit_code})
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+# ---------------------------------------------------------------- city level
+
+def _previous_key(period_key: str) -> str | None:
+    try:
+        return same_period_last_year(from_key(period_key)).key
+    except (PeriodError, ValueError):
+        return None
+
+
+def city_totals(con, period_key: str) -> pd.DataFrame:
+    """City value of every indicator and rate for a period and for the same period a year earlier.
+
+    Columns: code, group_name, label, unit, kind, value, units_reported, prev_period_key, prev_value,
+    prev_units_reported, change, change_pct (NULL when the previous value is 0 or unknown).
+    """
+    prev = _previous_key(period_key)
+    return _df(con, _with(
+        _CATALOGUE,
+        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
+        "WHERE period_key IN ($p, $prev))",
+        _VALS, """
+        agg AS (
+            SELECT c.code, c.period_key,
+                   CASE any_value(k.kind)
+                       WHEN 'score' THEN median(c.value)
+                       WHEN 'rate' THEN sum(c.num) / nullif(sum(c.den), 0)
+                       ELSE sum(c.value) END AS value,
+                   count(*) AS units_reported
+            FROM vals c JOIN catalogue k USING (code)
+            GROUP BY c.code, c.period_key
+        )""") + """
+        SELECT k.code, k.group_name, k.label, k.unit, k.kind,
+               a.value, coalesce(a.units_reported, 0) AS units_reported,
+               $prev AS prev_period_key,
+               b.value AS prev_value, coalesce(b.units_reported, 0) AS prev_units_reported,
+               a.value - b.value AS change,
+               CASE WHEN b.value <> 0 THEN (a.value - b.value) / b.value END AS change_pct
+        FROM catalogue k
+        LEFT JOIN agg a ON a.code = k.code AND a.period_key = $p
+        LEFT JOIN agg b ON b.code = k.code AND b.period_key = $prev
+        ORDER BY k.sort_order, k.code""", {"p": period_key, "prev": prev})
+
+
+def missing_units(con, period_key: str) -> pd.DataFrame:
+    """Units expected to report for the period that have no report for it."""
+    return _df(con, _with("p AS (SELECT * FROM periods WHERE period_key = $p)", _EXPECTED) + """
+        SELECT e.unit_code AS code, e.name, e.type_label
+        FROM expected e
+        WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.is_current
+                          AND s.unit_code = e.unit_code AND s.period_key = $p)
+        ORDER BY e.name_sort, e.unit_code""", {"p": period_key})
+
+
+# ---------------------------------------------------------------- comparing units
+
+_METRIC = """
+metric AS (
+    SELECT e.unit_code, e.name, e.type_label, e.name_sort, e.period_key, k.code, k.label,
+           k.kind, k.sort_order, v.value, v.num, v.den, v.unit_code IS NOT NULL AS reported,
+           coalesce(pe.value, ph.population) AS population,
+           $pc AND k.kind IN ('flow', 'stock') AND k.code NOT IN ('population', 'area_km2')
+               AS per_capita,
+           CASE WHEN NOT ($pc AND k.kind IN ('flow', 'stock')
+                          AND k.code NOT IN ('population', 'area_km2')) THEN v.value
+                WHEN coalesce(pe.value, ph.population) > 0
+                THEN v.value * 10000 / coalesce(pe.value, ph.population) END AS metric
+    FROM expected e
+    CROSS JOIN sel k
+    LEFT JOIN vals v ON v.unit_code = e.unit_code AND v.period_key = e.period_key AND v.code = k.code
+    LEFT JOIN cv pe ON pe.unit_code = e.unit_code AND pe.period_key = e.period_key
+                   AND pe.indicator_code = 'population'
+    ASOF LEFT JOIN pop ph ON ph.unit_code = e.unit_code AND e.end_date >= ph.end_date
+)"""
+
+
+def _one_period_metric(codes_filter: str) -> str:
+    """CTEs up to `metric` for all expected units of period $p and the catalogue rows chosen."""
+    return _with(
+        _CATALOGUE,
+        "p AS (SELECT * FROM periods WHERE period_key = $p)",
+        _EXPECTED,
+        f"sel AS (SELECT * FROM catalogue WHERE {codes_filter})",
+        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
+        "WHERE period_key = $p)",
+        _VALS, _POP, _METRIC)
+
+
+def ranking(con, period_key: str, code: str, per_capita: bool = False) -> pd.DataFrame:
+    """Every expected unit for one indicator or rate in one period, highest first, blanks last.
+
+    `metric` is the value, or the value per 10,000 residents when `per_capita` applies to the
+    indicator (flows and stocks other than population and area). rank is 1 for the highest metric
+    and NULL for units without one; n_ranked counts the units with a metric.
+    """
+    return _df(con, _one_period_metric("code = $code") + """
+        SELECT unit_code AS code, name, type_label, value, num, den, reported, population,
+               per_capita, metric,
+               CASE WHEN metric IS NOT NULL
+                    THEN rank() OVER (PARTITION BY metric IS NULL ORDER BY metric DESC) END AS rank,
+               count(metric) OVER () AS n_ranked
+        FROM metric
+        ORDER BY metric DESC NULLS LAST, name_sort, unit_code""",
+        {"p": period_key, "code": code, "pc": bool(per_capita)})
+
+
+def matrix(con, period_key: str, group_name: str, per_capita: bool = False) -> pd.DataFrame:
+    """Long unit × indicator table for one indicator group (one row per unit and indicator).
+
+    pct_rank (0–1, among units with a metric for that indicator) lets a heatmap colour indicators
+    on different scales alike; metric stays NULL where the unit did not report.
+    """
+    return _df(con, _one_period_metric("group_name = $g") + """
+        SELECT unit_code AS code, name, type_label, code AS indicator_code, label, kind,
+               sort_order, value, metric, per_capita, reported,
+               CASE WHEN metric IS NOT NULL THEN percent_rank() OVER (
+                    PARTITION BY code, metric IS NULL ORDER BY metric) END AS pct_rank,
+               dense_rank() OVER (ORDER BY name_sort, unit_code) AS unit_order
+        FROM metric
+        ORDER BY unit_order, sort_order, indicator_code""",
+        {"p": period_key, "g": group_name, "pc": bool(per_capita)})
+
+
+def trend(con, code: str, kind: str = "year", unit_codes=(), per_capita: bool = False,
+          convention: str = "calendar") -> pd.DataFrame:
+    """One indicator over all periods of one kind and convention, for chosen units and the median.
+
+    One row per period and series: series = unit name, or MEDIAN_LABEL (is_median) for the median
+    over all units that reported in that period. value is NULL where a unit did not report.
+    """
+    return _df(con, _with(
+        _CATALOGUE,
+        "ps AS (SELECT p.* FROM periods p WHERE p.kind = $kind AND p.convention = $conv "
+        "AND EXISTS (SELECT 1 FROM submissions s WHERE s.is_current "
+        "AND s.period_key = p.period_key))",
+        "k AS (SELECT * FROM catalogue WHERE code = $code)",
+        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
+        "WHERE period_key IN (SELECT period_key FROM ps))",
+        _VALS, _POP, """
+        unit_values AS (
+            SELECT v.unit_code, v.period_key, ps.end_date,
+                   CASE WHEN NOT ($pc AND k.kind IN ('flow', 'stock')
+                                  AND k.code NOT IN ('population', 'area_km2')) THEN v.value
+                        WHEN coalesce(pe.value, ph.population) > 0
+                        THEN v.value * 10000 / coalesce(pe.value, ph.population) END AS metric
+            FROM vals v JOIN k ON v.code = k.code JOIN ps USING (period_key)
+            LEFT JOIN cv pe ON pe.unit_code = v.unit_code AND pe.period_key = v.period_key
+                           AND pe.indicator_code = 'population'
+            ASOF LEFT JOIN pop ph ON ph.unit_code = v.unit_code AND ps.end_date >= ph.end_date
+        ),
+        chosen AS (SELECT u.code, u.name FROM units u WHERE list_contains($units::VARCHAR[], u.code))""") + """
+        SELECT ps.period_key, ps.label AS period_label, ps.start_date, ps.end_date,
+               c.code AS unit_code, c.name AS series, false AS is_median,
+               uv.metric AS value, NULL::BIGINT AS units_reported
+        FROM ps CROSS JOIN chosen c
+        LEFT JOIN unit_values uv ON uv.period_key = ps.period_key AND uv.unit_code = c.code
+        UNION ALL
+        SELECT ps.period_key, ps.label, ps.start_date, ps.end_date, NULL, $median, true,
+               median(uv.metric), count(uv.metric)
+        FROM ps LEFT JOIN unit_values uv USING (period_key)
+        GROUP BY ALL
+        ORDER BY is_median, series, end_date""",
+        {"code": code, "kind": kind, "conv": convention, "pc": bool(per_capita),
+         "units": [str(u) for u in unit_codes], "median": MEDIAN_LABEL})
+
+
+def period_kinds(con) -> pd.DataFrame:
+    """Kinds and conventions present, for choosing a series (never mixed)."""
+    return _df(con, """
+        SELECT p.kind, p.convention, count(DISTINCT p.period_key) AS n_periods
+        FROM periods p
+        WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.is_current AND s.period_key = p.period_key)
+        GROUP BY ALL ORDER BY n_periods DESC, p.kind, p.convention""")
+
+
+# ---------------------------------------------------------------- one unit
+
+def unit_latest_stocks(con, unit_code: str, as_of: date | None = None) -> pd.DataFrame:
+    """The unit's latest reported value of each stock indicator (at or before as_of)."""
+    return _df(con, """
+        SELECT i.code, i.label, i.unit, i.value_type,
+               arg_max(v.value, v.end_date) AS value,
+               arg_max(p.label, v.end_date) AS period_label, max(v.end_date) AS end_date
+        FROM indicators i
+        JOIN current_values v ON v.indicator_code = i.code AND v.unit_code = $u
+             AND ($d IS NULL OR v.end_date <= $d)
+        JOIN periods p ON p.period_key = v.period_key
+        WHERE i.kind = 'stock'
+        GROUP BY i.code, i.label, i.unit, i.value_type, i.sort_order
+        ORDER BY i.sort_order""", {"u": unit_code, "d": as_of})
+
+
+def unit_history(con, unit_code: str, kind: str | None = None) -> pd.DataFrame:
+    """All values of one unit (indicators and rates) across periods, optionally of one kind."""
+    return _df(con, _with(
+        _CATALOGUE,
+        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
+        "WHERE unit_code = $u AND ($kind IS NULL OR period_kind = $kind))",
+        _VALS) + """
+        SELECT k.code, k.group_name, k.label, k.unit, k.kind, k.sort_order,
+               p.period_key, p.label AS period_label, p.kind AS period_kind,
+               p.start_date, p.end_date, v.value
+        FROM vals v JOIN catalogue k USING (code) JOIN periods p USING (period_key)
+        ORDER BY k.sort_order, k.code, p.end_date, p.start_date DESC""",
+        {"u": unit_code, "kind": kind})
+
+
+def unit_ranks(con, unit_code: str, period_key: str, per_capita: bool = False) -> pd.DataFrame:
+    """The unit's value, metric and rank (1 = highest) among units for every indicator and rate."""
+    return _df(con, _one_period_metric("true") + """,
+        ranked AS (
+            SELECT *, CASE WHEN metric IS NOT NULL THEN rank() OVER (
+                          PARTITION BY code, metric IS NULL ORDER BY metric DESC) END AS rank,
+                   count(metric) OVER (PARTITION BY code) AS n_ranked,
+                   median(metric) OVER (PARTITION BY code) AS median_metric
+            FROM metric)
+        SELECT r.code, k.group_name, r.label, k.unit, r.kind, r.value, r.metric, r.per_capita,
+               r.reported, r.rank, r.n_ranked, r.median_metric
+        FROM ranked r JOIN catalogue k USING (code)
+        WHERE r.unit_code = $u
+        ORDER BY r.sort_order, r.code""",
+        {"p": period_key, "u": unit_code, "pc": bool(per_capita)})

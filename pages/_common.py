@@ -1,0 +1,166 @@
+"""Shared Streamlit helpers: cached queries, the sidebar filter state, vi-VN table formatting.
+
+Pages never hold SQL or connections: they call `q("query_name", ...)`, which opens a read-only
+connection only on a cache miss and closes it at once, so a loader can write between reruns.
+The cache key includes etl.db.data_version(), so a new load shows up on the next rerun.
+"""
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from etl import db, queries, vn
+from etl.periods import KIND_LABELS
+
+READ_TIMEOUT_S = 5
+BUSY_MESSAGE = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút "
+                "hoặc bấm R để tải lại trang.")
+DEMO_BANNER = "Dữ liệu mẫu — không phải số liệu thật"
+PER_10K = "trên 10.000 dân"
+
+# Session-state keys of the sidebar widgets (app.py), read by the pages.
+PERIOD, INDICATOR, UNITS, PER_CAPITA, SEARCH = "period", "indicator", "units", "per_capita", "search"
+
+
+class NoData(Exception):
+    """The warehouse is missing, not initialised or holds no report."""
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, path: str, version: tuple, args: tuple):
+    with db.connect(path, read_only=True, timeout=READ_TIMEOUT_S) as con:
+        return getattr(queries, name)(con, *args)
+
+
+def q(name: str, *args):
+    """Result of etl.queries.<name>(con, *args), cached until the data change."""
+    path = str(db.db_path())
+    try:
+        return _cached(name, path, db.data_version(path), tuple(args))
+    except db.DatabaseBusy:
+        st.warning(BUSY_MESSAGE, icon="⏳")
+        st.stop()
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            st.warning(BUSY_MESSAGE, icon="⏳")
+            st.stop()
+        raise
+
+
+def check_data() -> dict:
+    """dataset_info, or NoData with a Vietnamese explanation of how to load data."""
+    path = db.db_path()
+    if not path.exists():
+        raise NoData(f"Chưa có cơ sở dữ liệu «{path}».")
+    try:
+        info = q("dataset_info")
+    except duckdb.CatalogException as exc:
+        raise NoData(f"Cơ sở dữ liệu «{path}» chưa được khởi tạo.") from exc
+    if not info["submissions"]:
+        raise NoData(f"Cơ sở dữ liệu «{path}» chưa có báo cáo nào.")
+    return info
+
+
+HOW_TO_LOAD = """
+**Cách nạp số liệu** (chạy trong thư mục dự án):
+
+1. Khởi tạo cơ sở dữ liệu: `python -m etl init`
+2. Nạp các tệp báo cáo Excel của phường, xã, đặc khu: `python -m etl load <tệp>.xlsx ...`
+3. Hoặc, để xem thử giao diện, tạo dữ liệu mẫu: `python -m etl demo`
+
+Cơ sở dữ liệu được chọn bằng biến môi trường `DANVAN_DB` (mặc định `data/danvan.duckdb`).
+"""
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: str
+    period_label: str
+    indicator: str
+    units: tuple
+    per_capita: bool
+    info: dict
+
+    @property
+    def updated(self):
+        return self.info["last_loaded"]
+
+    @property
+    def demo(self) -> bool:
+        return self.info["demo"]
+
+
+def filters() -> Filters:
+    return st.session_state["_filters"]
+
+
+def catalogue_row(code: str) -> dict:
+    cat = q("catalogue")
+    return cat[cat["code"] == code].iloc[0].to_dict()
+
+
+def period_row(key: str) -> dict:
+    ps = q("periods")
+    return ps[ps["period_key"] == key].iloc[0].to_dict()
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def coverage_note(period: dict) -> str | None:
+    """Say when a period is not a whole standard period (e.g. 01/07–20/11/2025)."""
+    if period["kind"] == "range":
+        return (f"Kỳ báo cáo không trọn năm: từ {vn.format_date(period['start_date'])} đến "
+                f"{vn.format_date(period['end_date'])} ({vn.format_number(period['days'])} ngày). "
+                "Không so sánh trực tiếp với số liệu cả năm.")
+    return None
+
+
+def decimals_for(row: dict, per_capita: bool = False) -> int | None:
+    if per_capita:
+        return 1
+    return 0 if row.get("value_type") == "integer" else None
+
+
+def fmt_values(values, kind: str = "flow", decimals: int | None = None,
+               blank: str = vn.NOT_REPORTED) -> list[str]:
+    """vi-VN strings for a column; a rate is a fraction shown as a percentage."""
+    out = []
+    for v in pd.Series(values, dtype="float64"):
+        if pd.isna(v):
+            out.append(blank)
+        elif kind == "rate":
+            out.append(vn.format_percent(v, 1))
+        else:
+            out.append(vn.format_number(v, decimals))
+    return out
+
+
+def fmt_change(change, kind: str) -> str | None:
+    """A delta for st.metric, signed; rates change in percentage points."""
+    if change is None or pd.isna(change):
+        return None
+    if change == 0:
+        return "0"             # st.metric shows exactly "0" as no change
+    sign = "+" if change > 0 else "-"   # ASCII minus: st.metric reads it as a decrease
+    if kind == "rate":
+        return f"{sign}{vn.format_number(abs(change) * 100, 1)} điểm %"
+    return f"{sign}{vn.format_number(abs(change), None if kind == 'score' else 0)}"
+
+
+def rank_text(rank, n=None) -> str:
+    if pd.isna(rank):
+        return "—"
+    return f"{int(rank)}/{int(n)}" if n is not None else str(int(rank))
+
+
+def table(df: pd.DataFrame, height: int | None = None) -> None:
+    """Show a table of already formatted strings, without the pandas index."""
+    st.dataframe(df, hide_index=True, width="stretch", height=height or "auto")
+
+
+def demo_banner(info: dict) -> None:
+    if info.get("demo"):
+        st.warning(DEMO_BANNER, icon="⚠️")

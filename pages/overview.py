@@ -1,0 +1,107 @@
+"""Tổng quan: city totals for the chosen period against the same period a year earlier."""
+import pandas as pd
+import streamlit as st
+
+from etl import charts, queries, vn
+from pages import _common as c
+
+f = c.filters()
+period = c.period_row(f.period)
+ind = c.catalogue_row(f.indicator)
+totals = c.q("city_totals", f.period)
+missing = c.q("missing_units", f.period)
+prev_key = totals["prev_period_key"].iloc[0]
+prev_label = c.period_row(prev_key)["display"] if prev_key in set(c.q("periods")["period_key"]) \
+    else None
+
+st.title(f"Tổng quan — {f.period_label}")
+if note := c.coverage_note(period):
+    st.info(note, icon="📅")
+
+reported = int(period["units_reported"])
+expected = reported + len(missing)
+cols = st.columns(4)
+cols[0].metric("Đơn vị đã báo cáo", f"{reported}/{expected}",
+               help="Số phường, xã, đặc khu đã gửi báo cáo cho kỳ này / số đơn vị phải báo cáo.")
+cols[1].metric("Đơn vị chưa báo cáo", vn.format_number(len(missing)))
+cols[2].metric("Cùng kỳ so sánh", prev_label or "Chưa có số liệu")
+cols[3].metric("Độ dài kỳ", f"{vn.format_number(period['days'])} ngày")
+
+# Metrics of the chosen indicator's group, with the change against "cùng kỳ".
+group = ind["group_name"]
+rows = totals[totals["group_name"] == group]
+st.subheader(f"Nhóm chỉ tiêu: {group}")
+st.caption("Số toàn thành phố: chỉ tiêu số lượng được cộng trên các đơn vị đã báo cáo; điểm chấm "
+           "lấy trung vị; tỷ lệ tính từ tổng tử số và tổng mẫu số. Mũi tên so với cùng kỳ năm trước.")
+metric_cols = st.columns(min(4, max(1, len(rows))))
+for i, r in enumerate(rows.itertuples()):
+    dec = 0 if r.kind in ("flow", "stock") and r.code != "area_km2" else None
+    value = c.fmt_values([r.value], r.kind, dec)[0]
+    unit = "" if r.kind == "rate" or pd.isna(r.value) else f" {r.unit}"
+    help_text = (f"Kỳ này: {r.units_reported} đơn vị báo cáo. Cùng kỳ"
+                 f"{' (' + prev_label + ')' if prev_label else ''}: "
+                 f"{c.fmt_values([r.prev_value], r.kind, dec)[0]}, "
+                 f"{r.prev_units_reported} đơn vị báo cáo.")
+    metric_cols[i % len(metric_cols)].metric(
+        r.label, value + unit, delta=c.fmt_change(r.change, r.kind),
+        delta_color="inverse" if r.code in ("staff_violations", "crowd_delegations") else "normal",
+        delta_description="so với cùng kỳ" if prev_label else None, help=help_text, border=True)
+
+chart_rows = rows[rows["kind"].isin(["flow", "stock"])]
+if len(chart_rows):
+    st.plotly_chart(charts.compare_chart(
+        chart_rows, title=f"{group}: {f.period_label} so với cùng kỳ",
+        subtitle=f"Toàn thành phố, {reported}/{expected} đơn vị đã báo cáo",
+        updated=f.updated, demo=f.demo, current_label=f.period_label,
+        previous_label=prev_label or "Cùng kỳ"), width="stretch")
+
+# Top and bottom five units for the chosen indicator.
+per_capita = f.per_capita and queries.per_capita_allowed(ind["code"], ind["kind"])
+rank = c.q("ranking", f.period, f.indicator, per_capita)
+ranked = rank[rank["metric"].notna()]
+suffix = f" ({c.PER_10K})" if per_capita else ""
+st.subheader(f"{ind['label']}{suffix}: cao nhất và thấp nhất")
+
+
+def top_table(df):
+    return {"Hạng": [str(x) for x in df["rank"]], "Đơn vị": list(df["name"]),
+            "Giá trị": c.fmt_values(df["metric"], ind["kind"], c.decimals_for(ind, per_capita))}
+
+
+if ranked.empty:
+    st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong kỳ {f.period_label}.")
+else:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**5 đơn vị cao nhất**")
+        c.table(top_table(ranked.head(5)))
+    with right:
+        st.markdown("**5 đơn vị thấp nhất**")
+        c.table(top_table(ranked.tail(5).iloc[::-1]))
+    st.caption(f"{int(ranked['n_ranked'].iloc[0])} đơn vị có số liệu; "
+               f"{int((~rank['reported']).sum())} đơn vị chưa báo cáo chỉ tiêu này.")
+
+with st.expander(f"Đơn vị chưa báo cáo kỳ {f.period_label} ({len(missing)})",
+                 expanded=0 < len(missing) <= 10):
+    if missing.empty:
+        st.success("Tất cả đơn vị đã báo cáo.")
+    else:
+        c.table({"Mã": list(missing["code"]), "Đơn vị": list(missing["name"]),
+                 "Loại": list(missing["type_label"])})
+
+st.subheader("Tất cả chỉ tiêu toàn thành phố")
+dec = [0 if k in ("flow", "stock") and code != "area_km2" else None
+       for k, code in zip(totals["kind"], totals["code"])]
+c.table({
+    "Nhóm": list(totals["group_name"]), "Chỉ tiêu": list(totals["label"]),
+    "Đơn vị tính": list(totals["unit"]),
+    f.period_label: [c.fmt_values([v], k, d)[0]
+                     for v, k, d in zip(totals["value"], totals["kind"], dec)],
+    "Số đơn vị báo cáo": [str(n) for n in totals["units_reported"]],
+    f"Cùng kỳ ({prev_label or 'không có'})": [
+        c.fmt_values([v], k, d)[0] for v, k, d in zip(totals["prev_value"], totals["kind"], dec)],
+    "Số đơn vị báo cáo (cùng kỳ)": [str(n) for n in totals["prev_units_reported"]],
+    "Tăng/giảm": [c.fmt_change(ch, k) or "—" for ch, k in zip(totals["change"], totals["kind"])],
+    "Tỷ lệ tăng/giảm": [vn.format_percent(p) if k != "rate" else "—"
+                        for p, k in zip(totals["change_pct"], totals["kind"])],
+})

@@ -1,0 +1,52 @@
+"""Xu hướng: one indicator over periods of one kind, chosen units against the city median."""
+import pandas as pd
+import streamlit as st
+
+from etl import charts, queries, vn
+from pages import _common as c
+
+f = c.filters()
+period = c.period_row(f.period)
+ind = c.catalogue_row(f.indicator)
+per_capita = f.per_capita and queries.per_capita_allowed(ind["code"], ind["kind"])
+suffix = f" {c.PER_10K}" if per_capita else ""
+
+st.title("Xu hướng")
+kinds = c.q("period_kinds")
+kinds = kinds[kinds["kind"] != "range"]          # irregular ranges do not form a series
+options = [(k, conv) for k, conv in zip(kinds["kind"], kinds["convention"])]
+if not options:
+    st.info("Chưa có kỳ báo cáo theo tháng, quý, 6 tháng hay năm để vẽ xu hướng.")
+    st.stop()
+default = (period["kind"], period["convention"])
+if default not in options:
+    default = ("year", "calendar") if ("year", "calendar") in options else options[0]
+kind, convention = st.radio(
+    "Chuỗi theo", options, index=options.index(default), horizontal=True,
+    format_func=lambda o: c.kind_label(o[0]) + (" (NĐ 09/2019)" if o[1] == "nd09" else ""),
+    help="Mỗi chuỗi chỉ gồm một loại kỳ để không cộng trùng (một năm và các quý của năm đó).")
+
+series = c.q("trend", f.indicator, kind, f.units, per_capita, convention)
+if not f.units:
+    st.info("Chọn đơn vị ở thanh bên (ô «Tìm đơn vị» gõ không dấu được) để so sánh với trung vị "
+            "toàn thành phố.", icon="👈")
+percent = ind["kind"] == "rate"
+decimals = c.decimals_for(ind, per_capita)
+names = ", ".join(vn.nfc(n) for n in dict.fromkeys(series.loc[~series["is_median"], "series"]))
+st.plotly_chart(charts.trend_chart(
+    series, title=f"{ind['label']}{suffix}",
+    subtitle=f"Theo {c.kind_label(kind).lower()} · {names or 'chưa chọn đơn vị'} · "
+             f"đường nét đứt: {queries.MEDIAN_LABEL.lower()}",
+    updated=f.updated, demo=f.demo, percent=percent, decimals=decimals,
+    axis_title=f"{ind['unit']}{suffix}" if not percent else "%"), width="stretch")
+
+# Same numbers as a table: one column per period, blank = not reported.
+series = series.sort_values("end_date")
+periods_order = list(dict.fromkeys(series["period_label"]))
+table = series.assign(text=c.fmt_values(series["value"], ind["kind"], decimals)).pivot_table(
+    index="series", columns="period_label", values="text", aggfunc="first", sort=False)
+table = table.reindex(columns=periods_order).fillna(vn.NOT_REPORTED)
+c.table(pd.DataFrame(table).reset_index().rename(columns={"series": "Đơn vị"}))
+median_rows = series[series["is_median"]]
+st.caption("Số đơn vị có số liệu mỗi kỳ: " + "; ".join(
+    f"{p}: {int(n)}" for p, n in zip(median_rows["period_label"], median_rows["units_reported"])))

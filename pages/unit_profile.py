@@ -1,0 +1,81 @@
+"""Hồ sơ đơn vị: one unit's profile facts, its rank among units and all its indicators over time."""
+import pandas as pd
+import streamlit as st
+
+from etl import queries, vn
+from pages import _common as c
+
+f = c.filters()
+units = c.q("units")
+names = dict(zip(units["code"], units["name"]))
+types = dict(zip(units["code"], units["type_label"]))
+
+st.title("Hồ sơ đơn vị")
+# The units chosen in the sidebar come first; any unit can be picked here.
+choices = list(f.units) + [u for u in units["code"] if u not in f.units]
+code = st.selectbox("Đơn vị", choices, format_func=lambda u: f"{names[u]} ({types[u]}, mã {u})",
+                    help="Gõ tên có dấu để lọc, hoặc dùng ô «Tìm đơn vị» (không dấu) ở thanh bên.")
+info = c.q("unit_info", code)
+st.header(f"{info['type_label']} {info['name']}")
+since = None if pd.isna(info["valid_from"]) else vn.format_date(info["valid_from"])
+st.caption(" · ".join(x for x in (
+    f"Mã đơn vị {code}",
+    f"thành lập từ {since}" if since else None,
+    f"hình thành từ {info['n_predecessors']} đơn vị cũ" if info["n_predecessors"] else None,
+    f"địa bàn cũ: {info['former_district']}" if info["former_district"] else None) if x))
+
+stocks = c.q("unit_latest_stocks", code)
+if stocks.empty:
+    st.info("Đơn vị chưa báo cáo các số liệu hồ sơ (dân số, diện tích, đảng viên…).")
+else:
+    cols = st.columns(min(5, len(stocks)))
+    for i, r in enumerate(stocks.itertuples()):
+        decimals = 0 if r.value_type == "integer" else 2
+        cols[i % len(cols)].metric(r.label, f"{vn.format_number(r.value, decimals)} {r.unit}",
+                                   help=f"Số liệu báo cáo kỳ {r.period_label}", border=True)
+
+per_capita = f.per_capita
+st.subheader(f"Thứ hạng trong {f.period_label}" + (f" ({c.PER_10K})" if per_capita else ""))
+ranks = c.q("unit_ranks", code, f.period, per_capita)
+if not ranks["reported"].any():
+    st.info(f"{names[code]} chưa báo cáo kỳ {f.period_label}.")
+else:
+    dec = [1 if pc else (0 if k in ("flow", "stock") and cd != "area_km2" else None)
+           for pc, k, cd in zip(ranks["per_capita"], ranks["kind"], ranks["code"])]
+    c.table({
+        "Nhóm": list(ranks["group_name"]), "Chỉ tiêu": list(ranks["label"]),
+        "Giá trị": [c.fmt_values([v], k, d)[0]
+                    for v, k, d in zip(ranks["value"], ranks["kind"], dec)],
+        "Chỉ số so sánh": [
+            (c.fmt_values([m], k, d)[0] + (f" / 10.000 dân" if pc else ""))
+            if not pd.isna(m) else (vn.NOT_REPORTED if not rep else "Chưa rõ dân số")
+            for m, k, d, pc, rep in zip(ranks["metric"], ranks["kind"], dec, ranks["per_capita"],
+                                        ranks["reported"])],
+        "Hạng": [c.rank_text(r, n) for r, n in zip(ranks["rank"], ranks["n_ranked"])],
+        "Trung vị các đơn vị": [c.fmt_values([m], k, d)[0] for m, k, d
+                                in zip(ranks["median_metric"], ranks["kind"], dec)],
+    }, height=500)
+    st.caption("Hạng 1 = giá trị cao nhất trong các đơn vị có số liệu kỳ này.")
+
+st.subheader("Các chỉ tiêu qua các kỳ")
+history = c.q("unit_history", code)
+if history.empty:
+    st.info("Đơn vị chưa có báo cáo nào.")
+    st.stop()
+kinds = list(dict.fromkeys(history.sort_values("end_date", ascending=False)["period_kind"]))
+kind = st.radio("Loại kỳ", kinds, horizontal=True, format_func=c.kind_label,
+                index=kinds.index("year") if "year" in kinds else 0)
+h = history[history["period_kind"] == kind].sort_values("end_date")
+catalogue = c.q("catalogue")
+dec = {cd: (0 if k in ("flow", "stock") and cd != "area_km2" else None)
+       for cd, k in zip(catalogue["code"], catalogue["kind"])}
+h = h.assign(text=[c.fmt_values([v], k, dec[cd])[0]
+                   for v, k, cd in zip(h["value"], h["kind"], h["code"])])
+wide = h.pivot_table(index="code", columns="period_label", values="text", aggfunc="first",
+                     sort=False).reindex(columns=list(dict.fromkeys(h["period_label"])))
+wide = wide.reindex(catalogue["code"]).fillna(vn.NOT_REPORTED)
+out = pd.DataFrame({"Nhóm": list(catalogue["group_name"]), "Chỉ tiêu": list(catalogue["label"]),
+                    "Đơn vị tính": list(catalogue["unit"])})
+for col in wide.columns:
+    out[col] = list(wide[col])
+c.table(out, height=600)

@@ -1,0 +1,141 @@
+"""Shared fixtures: a small dashboard warehouse loaded through the real template and loader.
+
+Six units, years 2023–2025 and one quarter (2025-Q3):
+- Cát Hải does not report 2025 (it did in 2023 and 2024);
+- Lê Chân leaves mediation_cases blank in 2025 (blank = not reported);
+- Hồng Bàng reports petitions_complaint = 0 and crowd_delegations = 0 in 2025 (0 = none);
+- Việt Hòa leaves population blank in 2025 (per 10,000 residents uses its 2024 population);
+- Ái Quốc never reports population (per 10,000 residents is unknown).
+"""
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+THACH_KHOI, VIET_HOA, AI_QUOC, HONG_BANG, LE_CHAN, CAT_HAI = (
+    "11002", "10543", "10660", "11311", "11383", "11914")
+FIXTURE_UNITS = [THACH_KHOI, VIET_HOA, AI_QUOC, HONG_BANG, LE_CHAN, CAT_HAI]
+BASE_POPULATION = {THACH_KHOI: 34432, VIET_HOA: 30575, AI_QUOC: 28000, HONG_BANG: 52000,
+                   LE_CHAN: 61000, CAT_HAI: 33000}
+AREA = {THACH_KHOI: 19.94, VIET_HOA: 17.0, AI_QUOC: 21.5, HONG_BANG: 6.2, LE_CHAN: 5.9,
+        CAT_HAI: 286.98}
+SCORES_2025 = {THACH_KHOI: 8.0, VIET_HOA: 9.0, AI_QUOC: 7.0, HONG_BANG: 6.0, LE_CHAN: 9.5}
+YEARS = ("2023", "2024", "2025")
+QUARTER = "2025-Q3"
+
+
+def _year_values(unit: str, year: str) -> dict:
+    i = int(year) - 2023
+    pop = round(BASE_POPULATION[unit] * (1 + 0.01 * i))
+    k = BASE_POPULATION[unit] / 10000
+    received_parts = (round(2 * k) + i, 2, 1)
+    dialogues = round(k) + 1
+    mediation = round(1.5 * k) + i
+    visits = round(3 * k) + i
+    score = SCORES_2025.get(unit, 8.0) if year == "2025" else 8.0
+    v = {
+        "population": pop, "area_km2": AREA[unit], "party_members": round(pop * 0.07),
+        "party_cells": 40, "residential_groups": 30,
+        "directive_docs": round(2 * k) + i, "propaganda_sessions": round(5 * k) + i,
+        "propaganda_attendees": (round(5 * k) + i) * 60,
+        "dialogues": dialogues, "dialogue_attendees": dialogues * 40,
+        "dialogue_opinions": dialogues * 6, "dialogue_opinions_resolved": dialogues * 6 - 1,
+        "reception_sessions_chair": 12, "reception_visits": visits, "reception_people": visits + 5,
+        "crowd_delegations": 1,
+        "petitions_feedback": received_parts[0], "petitions_complaint": received_parts[1],
+        "petitions_denunciation": received_parts[2], "petitions_received": sum(received_parts),
+        "petitions_resolved": sum(received_parts) - 1,
+        "dvk_models_new": 2, "dvk_models_active": 5 + i, "dvk_models_recognized": 1,
+        "mediation_cases": mediation, "mediation_successful": mediation - 1,
+        "admin_procedures": 300, "staff_violations": 0,
+    }
+    v.update({f"dv_score_c{n:02d}": score for n in range(1, 11)})
+    return v
+
+
+def _quarter_values(unit: str) -> dict:
+    k = BASE_POPULATION[unit] / 10000
+    return {"directive_docs": round(k), "propaganda_sessions": round(2 * k),
+            "mediation_cases": round(k), "mediation_successful": round(k) - 1,
+            "reception_visits": round(k), "reception_people": round(k) + 2}
+
+
+def fixture_values() -> dict[tuple[str, str], dict]:
+    """{(unit_code, period_key): {indicator: value or None}} exactly as loaded."""
+    out = {}
+    for unit in FIXTURE_UNITS:
+        for year in YEARS:
+            if unit == CAT_HAI and year == "2025":
+                continue
+            out[(unit, year)] = _year_values(unit, year)
+    out[(LE_CHAN, "2025")]["mediation_cases"] = None
+    out[(HONG_BANG, "2025")]["petitions_complaint"] = 0
+    out[(HONG_BANG, "2025")]["petitions_received"] -= 2
+    out[(HONG_BANG, "2025")]["petitions_resolved"] -= 2
+    out[(HONG_BANG, "2025")]["crowd_delegations"] = 0
+    out[(VIET_HOA, "2025")]["population"] = None
+    for year in YEARS:
+        if (AI_QUOC, year) in out:
+            out[(AI_QUOC, year)]["population"] = None
+    for unit in (THACH_KHOI, VIET_HOA, HONG_BANG):
+        out[(unit, QUARTER)] = _quarter_values(unit)
+    return out
+
+
+def _build_with_loader(db_file: Path, work: Path) -> None:
+    from etl.loader import load_files
+    from tests.workbooks import fill_values, make_template
+
+    paths = []
+    for (unit, period), values in fixture_values().items():
+        template = make_template(db_file, unit, period, work / f"t_{unit}_{period}.xlsx")
+        paths.append(fill_values(template, values, work / f"{unit}_{period}.xlsx"))
+    results = load_files(db_file, paths)
+    refused = [r for r in results if not _accepted(r)]
+    assert not refused, f"fixture workbooks refused: {refused}"
+
+
+def _accepted(result) -> bool:
+    for attr in ("ok", "accepted", "loaded"):
+        if hasattr(result, attr):
+            return bool(getattr(result, attr))
+    return getattr(result, "submission_id", None) is not None
+
+
+def _build_with_store(db_file: Path) -> None:
+    from etl import db, store
+    from etl.periods import parse_period
+
+    with db.connect(db_file) as con:
+        con.execute("BEGIN")
+        for (unit, period), values in fixture_values().items():
+            rows = [store.ValueRow(code, v) for code, v in values.items() if v is not None]
+            store.save_submission(con, store.NewSubmission(unit, parse_period(period), rows,
+                                                           file_name=f"{unit}_{period}.xlsx"))
+        con.execute("COMMIT")
+
+
+@pytest.fixture(scope="session")
+def dashboard_db(tmp_path_factory) -> Path:
+    from etl import db
+
+    work = tmp_path_factory.mktemp("dashboard")
+    db_file = work / "dashboard.duckdb"
+    db.init_db(db_file)
+    if (ROOT / "etl" / "loader.py").exists():
+        _build_with_loader(db_file, work)
+    else:
+        _build_with_store(db_file)
+    return db_file
+
+
+@pytest.fixture()
+def con(dashboard_db):
+    from etl import db
+
+    with db.connect(dashboard_db, read_only=True) as c:
+        yield c
