@@ -1,0 +1,380 @@
+"""Check a ParsedReport against the catalogue, the rules and the unit registry (DOMAIN.md §4).
+
+Pure: everything it needs is passed in (load_reference and the loader's history query read the
+database), so the CLI, the web upload and the tests check a file the same way.
+"""
+import math
+import operator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from etl import layout, vn
+from etl.findings import ERROR, NOTICE, WARNING, Finding
+from etl.periods import Period, PeriodError, from_key
+from etl.reader import ParsedReport
+from etl.store import ValueRow
+
+OPS = {"=": operator.eq, "==": operator.eq, "<=": operator.le, ">=": operator.ge,
+       "<": operator.lt, ">": operator.gt, "!=": operator.ne}
+OP_WORDS = {"=": "phải bằng", "==": "phải bằng", "<=": "không được lớn hơn",
+            ">=": "không được nhỏ hơn", "<": "phải nhỏ hơn", ">": "phải lớn hơn", "!=": "phải khác"}
+TOLERANCE = 1e-9
+MIN_OWN_POINTS = 4          # earlier reports of the unit needed before judging a value against them
+MIN_PEER_UNITS = 10         # other units needed before judging a value against them
+FENCE = 3.0                 # how many IQRs outside the quartiles counts as "far"
+ZERO_MIN_POINTS = 2         # a 0 after at least this many reports ...
+ZERO_EXPECTED = 10          # ... whose typical level would give at least this many in the period
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit: str
+    kind: str               # flow | stock | score
+    value_type: str         # integer | decimal
+    min_value: float | None
+    max_value: float | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    left: tuple[str, ...]
+    op: str
+    right: tuple[str, ...]
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str               # with its type: "Phường Việt Hòa"
+    valid_from: date | None
+    valid_to: date | None
+
+
+@dataclass
+class Catalogue:
+    indicators: dict[str, Indicator]
+    rules: list[Rule]
+
+
+@dataclass(frozen=True)
+class Stats:
+    n: int
+    q1: float
+    median: float
+    q3: float
+
+
+@dataclass
+class History:
+    own: dict[str, Stats] = field(default_factory=dict)    # flows per day; stocks, scores as levels
+    peers: dict[str, Stats] = field(default_factory=dict)  # flows per 10,000 residents per day
+    population: float | None = None                        # latest known, when the report has none
+
+
+@dataclass
+class ValidationResult:
+    unit_code: str | None
+    unit: Unit | None
+    period: Period | None
+    values: list[ValueRow]
+    findings: list[Finding]
+
+    def _of(self, severity):
+        return [f for f in self.findings if f.severity == severity]
+
+    @property
+    def errors(self):
+        return self._of(ERROR)
+
+    @property
+    def warnings(self):
+        return self._of(WARNING)
+
+    @property
+    def notices(self):
+        return self._of(NOTICE)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_rule(rule_id, left, op, right, severity, message) -> Rule:
+    def side(expr):
+        return tuple(part.strip() for part in expr.split("+") if part.strip())
+    if op not in OPS:
+        raise ValueError(f"rule {rule_id}: unknown operator {op!r}")
+    return Rule(rule_id, side(left), op, side(right), severity, message)
+
+
+def load_reference(con) -> tuple[Catalogue, dict[str, Unit]]:
+    indicators = {r[0]: Indicator(*r) for r in con.execute(
+        "SELECT code, label, unit, kind, value_type, min_value, max_value FROM indicators "
+        "ORDER BY sort_order").fetchall()}
+    rules = [parse_rule(*r) for r in con.execute(
+        "SELECT rule_id, left_expr, op, right_expr, severity, message FROM rules "
+        "ORDER BY rule_id").fetchall()]
+    units = {r[0]: Unit(r[0], f"{r[1]} {r[2]}", r[3], r[4]) for r in con.execute(
+        "SELECT code, type_label, name, valid_from, valid_to FROM units").fetchall()}
+    return Catalogue(indicators, rules), units
+
+
+def report_period(report: ParsedReport) -> Period | None:
+    try:
+        return from_key(report.period_key) if report.period_key else None
+    except PeriodError:
+        return None
+
+
+def plain_number(value: float) -> str:
+    """1020 -> '1020', 19.94 -> '19,94': what the reader made of a text, without grouping."""
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value)).replace(".", ",")
+
+
+def _shown(raw) -> str:
+    """A cell's content as the person typed it, in Vietnamese number form."""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, (int, float)) and math.isfinite(raw):
+        return plain_number(raw)
+    if isinstance(raw, (date, datetime, time)):
+        return vn.format_date(raw) if isinstance(raw, date) else raw.isoformat()
+    return "" if raw is None else str(raw)
+
+
+def fmt(value: float) -> str:
+    return vn.format_number(value, None if abs(value) >= 1 or value == 0 else 4)
+
+
+def validate(report: ParsedReport, catalogue: Catalogue, units: dict[str, Unit],
+             history: History | None = None, today: date | None = None) -> ValidationResult:
+    findings = list(report.findings)
+    result = ValidationResult(report.unit_code, None, None, [], findings)
+    if not report.ok:
+        return result
+    today = today or date.today()
+    file, sheet = report.file_name, report.values_sheet or layout.SHEET_VALUES
+
+    def add(rule, severity, message, cell="", value="", where=sheet):
+        findings.append(Finding(file, where, cell, "" if value is None else str(value), rule,
+                                severity, message))
+
+    _check_header(report, units, today, result, add)
+    clean = _check_values(report, catalogue, add)
+    result.values = [row for row, _ in clean.values()]
+    _check_rules(catalogue, clean, add)
+    if history and result.unit and result.period and result.ok:
+        _check_history(catalogue, clean, history, result.period, add)
+    return result
+
+
+def _check_header(report, units, today, result, add) -> None:
+    info = report.info
+
+    def at(key):
+        return info.get(key, (None, ""))[1]
+
+    def add_info(rule, severity, message, key, value=""):
+        add(rule, severity, message, at(key), value, where=layout.SHEET_INFO)
+
+    if report.template_version and report.template_version != layout.TEMPLATE_VERSION:
+        add("template_version_differs", NOTICE,
+            f"Tệp lập theo mẫu phiên bản {report.template_version}, mẫu hiện hành là "
+            f"{layout.TEMPLATE_VERSION}: vẫn đọc theo tiêu đề cột.", where="")
+    code = report.unit_code
+    if not code:
+        add_info("missing_unit", ERROR, "Thiếu mã đơn vị trong ô «Mã đơn vị».", "unit_code")
+    elif code not in units:
+        add_info("unknown_unit", ERROR,
+                 f"Mã đơn vị «{code}» không có trong danh sách đơn vị hành chính. Không sửa mã "
+                 "đơn vị của mẫu; nếu mẫu sai, hãy tải lại mẫu đúng.", "unit_code", code)
+    else:
+        result.unit = units[code]
+    if not report.period_key:
+        add_info("bad_period", ERROR, "Thiếu mã kỳ báo cáo trong ô «Mã kỳ báo cáo».", "period_key")
+    else:
+        try:
+            result.period = from_key(report.period_key)
+        except PeriodError as exc:
+            add_info("bad_period", ERROR, str(exc), "period_key", report.period_key)
+    meta_code, meta_period = report.meta.get("unit_code"), report.meta.get("period_key")
+    if (meta_code and code and meta_code != code) or (
+            meta_period and report.period_key and meta_period != report.period_key):
+        add_info("template_mismatch", WARNING,
+                 f"Mẫu được tạo cho đơn vị {meta_code}, kỳ {meta_period}, nhưng tệp ghi đơn vị "
+                 f"{code}, kỳ {report.period_key}: có thể đã sửa mã trên mẫu của đơn vị hoặc kỳ "
+                 "khác. Cần xác nhận.", "unit_code")
+    unit, period = result.unit, result.period
+    if not period:
+        return
+    for key, expected in (("period_start", period.start), ("period_end", period.end)):
+        typed = info.get(key, (None,))[0]
+        typed = typed.date() if isinstance(typed, datetime) else typed
+        if isinstance(typed, date) and typed != expected:
+            add_info("period_dates_mismatch", WARNING,
+                     f"Ngày ghi trong ô ({vn.format_date(typed)}) khác với kỳ báo cáo {period.label} "
+                     f"({vn.format_date(expected)}); hệ thống dùng mã kỳ báo cáo.", key,
+                     vn.format_date(typed))
+    if period.start > today:
+        add_info("period_in_future", ERROR,
+                 f"Kỳ {period.label} bắt đầu sau ngày hôm nay ({vn.format_date(today)}): chưa thể "
+                 "có số liệu.", "period_key", period.key)
+    elif period.end > today:
+        add_info("period_not_ended", WARNING,
+                 f"Kỳ {period.label} chưa kết thúc (đến {vn.format_date(period.end)}): số liệu có "
+                 "thể chưa đầy đủ. Cần xác nhận.", "period_key", period.key)
+    if unit and unit.valid_to and period.start > unit.valid_to:
+        add_info("period_after_unit_end", ERROR,
+                 f"{unit.name} đã thôi hoạt động từ {vn.format_date(unit.valid_to)} (sắp xếp đơn vị "
+                 f"hành chính); không nhận báo cáo cho kỳ {period.label}.", "unit_code", unit.code)
+    if unit and unit.valid_from and period.start < unit.valid_from:
+        add_info("period_before_unit", NOTICE,
+                 f"Kỳ {period.label} bắt đầu trước ngày thành lập {unit.name} "
+                 f"({vn.format_date(unit.valid_from)}): số liệu được hiểu là trên địa bàn hiện nay "
+                 "của đơn vị.", "period_key", period.key)
+
+
+def _check_values(report, catalogue, add) -> dict[str, tuple[ValueRow, str]]:
+    """code -> (clean value row, cell address). Blank cells are skipped: not reported is no row."""
+    clean: dict[str, tuple[ValueRow, str]] = {}
+    seen: dict[str, str] = {}
+    for c in report.cells:
+        raw = c.raw
+        shown = _shown(raw)
+        if not c.code:
+            add("missing_code", ERROR, "Ô có giá trị nhưng dòng không có mã chỉ tiêu. Không thêm "
+                                       "dòng vào mẫu.", c.cell, shown)
+            continue
+        ind = catalogue.indicators.get(c.code)
+        if ind is None:
+            add("unknown_indicator", ERROR, f"Mã chỉ tiêu «{c.code}» không có trong danh mục chỉ "
+                                            "tiêu. Không sửa cột mã chỉ tiêu của mẫu.", c.cell, shown)
+            continue
+        if c.code in seen:
+            add("duplicate_indicator", ERROR, f"Chỉ tiêu «{ind.label}» ({c.code}) xuất hiện hai lần "
+                                              f"(ô {seen[c.code]} và ô {c.cell}).", c.cell, shown)
+            clean.pop(c.code, None)
+            continue
+        seen[c.code] = c.cell
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        label = f"«{ind.label}»"
+        raw_text = None
+        if isinstance(raw, bool):
+            add("not_a_number", ERROR, f"{label}: ô chứa giá trị đúng/sai, không phải số.", c.cell, shown)
+            continue
+        if isinstance(raw, (date, datetime, time, timedelta)):
+            add("not_a_number", ERROR, f"{label}: ô chứa ngày tháng, không phải số (Excel có thể đã tự "
+                                       "đổi số thành ngày; định dạng ô là số rồi nhập lại).",
+                c.cell, shown)
+            continue
+        if isinstance(raw, str):
+            raw_text = raw
+            try:
+                value = vn.parse_vn_number(raw)
+            except ValueError:
+                hint = (" Nếu không có, nhập 0; nếu chưa có số liệu, để trống."
+                        if any(ch.isalpha() for ch in raw) else
+                        " Dùng dấu chấm tách hàng nghìn, dấu phẩy cho phần thập phân (ví dụ 1.020; 19,94).")
+                add("not_a_number", ERROR, f"{label}: «{raw.strip()}» không phải là số.{hint}", c.cell, raw)
+                continue
+        elif isinstance(raw, (int, float)):
+            value = float(raw)
+            if not math.isfinite(value):
+                add("not_a_number", ERROR, f"{label}: giá trị không phải là số hữu hạn.", c.cell, shown)
+                continue
+        else:
+            add("not_a_number", ERROR, f"{label}: ô không chứa số.", c.cell, shown)
+            continue
+        if value < 0 and (ind.min_value is None or ind.min_value >= 0):
+            add("negative_value", ERROR, f"{label} không được âm.", c.cell, shown)
+            continue
+        if ind.value_type == "integer" and not float(value).is_integer():
+            add("not_integer", ERROR, f"{label} là chỉ tiêu đếm ({ind.unit}), phải là số nguyên, không "
+                                      "có phần thập phân.", c.cell, shown)
+            continue
+        low, high = ind.min_value, ind.max_value
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = (f"từ {fmt(low)} đến {fmt(high)}" if low is not None and high is not None
+                      else f"từ {fmt(low)} trở lên" if low is not None else f"không quá {fmt(high)}")
+            add("out_of_range", ERROR, f"{label} phải {bounds} {ind.unit}.", c.cell, shown)
+            continue
+        if raw_text is not None:
+            add("number_as_text", NOTICE,
+                f"{label}: số nhập dạng chữ «{raw_text.strip()}» đã được đọc là {plain_number(value)} "
+                "theo cách viết Việt Nam (dấu chấm tách hàng nghìn, dấu phẩy là dấu thập phân).",
+                c.cell, raw_text)
+        clean[c.code] = (ValueRow(c.code, value, c.sheet, c.cell, raw_text), c.cell)
+    return clean
+
+
+def _check_rules(catalogue, clean, add) -> None:
+    labels = {code: ind.label for code, ind in catalogue.indicators.items()}
+
+    def side(codes):
+        return " + ".join(f"«{labels.get(c, c)}»" for c in codes)
+
+    for rule in catalogue.rules:
+        codes = rule.left + rule.right
+        if not all(code in clean for code in codes):
+            continue  # a sum is checked only when every part is given
+        left = sum(clean[c][0].value for c in rule.left)
+        right = sum(clean[c][0].value for c in rule.right)
+        if rule.op in ("=", "=="):
+            holds = abs(left - right) <= TOLERANCE
+        elif rule.op == "!=":
+            holds = abs(left - right) > TOLERANCE
+        else:  # sums of decimals: equal within rounding satisfies <= and >=
+            holds = OPS[rule.op](left, right) or ("=" in rule.op and abs(left - right) <= TOLERANCE)
+        if holds:
+            continue
+        detail = f"{side(rule.left)} = {fmt(left)}, {side(rule.right)} = {fmt(right)}"
+        confirm = " Cần xác nhận." if rule.severity == WARNING and "xác nhận" not in rule.message else ""
+        add(rule.rule_id, rule.severity, f"{rule.message} ({detail}).{confirm}",
+            ", ".join(clean[c][1] for c in codes), f"{fmt(left)} / {fmt(right)}")
+
+
+def _far(x: float, s: Stats) -> bool:
+    spread = max(s.q3 - s.q1, 0.25 * abs(s.median))
+    return spread > 0 and (x < s.q1 - FENCE * spread or x > s.q3 + FENCE * spread)
+
+
+def _check_history(catalogue, clean, history, period, add) -> None:
+    days = period.days
+    pop_row = clean.get("population")
+    population = pop_row[0].value if pop_row else history.population
+    for code, (row, cell) in clean.items():
+        ind = catalogue.indicators[code]
+        per = days if ind.kind == "flow" else 1
+        own = history.own.get(code)
+        label = f"«{ind.label}»"
+        if (ind.kind == "flow" and row.value == 0 and own and own.n >= ZERO_MIN_POINTS
+                and own.median * days >= ZERO_EXPECTED):
+            add("zero_after_large", WARNING,
+                f"{label} báo cáo 0 trong khi các kỳ trước của đơn vị thường có khoảng "
+                f"{fmt(round(own.median * days))} {ind.unit} cho một kỳ dài như vậy: kiểm tra lại "
+                "(0 = không có; chưa có số liệu thì để trống). Cần xác nhận.", cell, plain_number(row.value))
+            continue
+        if own and own.n >= MIN_OWN_POINTS and _far(row.value / per, own):
+            add("outlier_history", WARNING,
+                f"{label} = {fmt(row.value)} khác xa số liệu các kỳ trước của đơn vị (mức thường gặp "
+                f"khoảng {fmt(round(own.median * per, 2))} {ind.unit}"
+                f"{' cho kỳ dài ' + str(days) + ' ngày' if per != 1 else ''}, từ {own.n} kỳ). "
+                "Cần xác nhận.", cell, plain_number(row.value))
+            continue
+        peers = history.peers.get(code)
+        if (ind.kind == "flow" and peers and peers.n >= MIN_PEER_UNITS and population
+                and population > 0 and _far(row.value / days / population * 10000, peers)):
+            typical = peers.median * days * population / 10000
+            add("outlier_units", WARNING,
+                f"{label} = {fmt(row.value)} khác xa các đơn vị khác: với dân số "
+                f"{fmt(population)} người và kỳ dài {days} ngày, mức thường gặp khoảng "
+                f"{fmt(round(typical, 1))} {ind.unit} (trung vị của {peers.n} đơn vị, tính trên 10.000 "
+                "dân). Cần xác nhận.", cell, plain_number(row.value))
