@@ -43,6 +43,11 @@ class FileResult:
     message: str = ""
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def ok(self) -> bool:
+        """Accepted: stored now, stored before, or valid in a dry run."""
+        return self.status != REFUSED
+
     def as_dict(self) -> dict:
         d = asdict(self)
         d["findings"] = [f.as_dict() for f in self.findings]
