@@ -192,6 +192,13 @@ def _check_zip(data: bytes) -> str:
     else:
         raise Refused("not_spreadsheet", "Tệp nén không phải là bảng tính .xlsx hay .ods (có thể là "
                                          "tệp Word, PowerPoint hoặc một tệp nén khác).")
+    for i in infos:
+        is_sheet = (kind == "ods" and i.filename == "content.xml") or (
+            kind == "xlsx" and i.filename.startswith("xl/worksheets/"))
+        if is_sheet and i.file_size > MAX_SHEET_XML:
+            raise Refused("sheet_too_large", f"Trang tính quá lớn ({_mb(i.file_size)} khi giải nén; "
+                                             f"giới hạn {_mb(MAX_SHEET_XML)}). Mẫu báo cáo chỉ có vài "
+                                             "chục dòng: hãy dùng đúng mẫu.")
     total = sum(i.file_size for i in infos)
     bomb = f"Tệp có dấu hiệu «bom nén»: khi giải nén lên tới {_mb(total)}. Không xử lý tệp này."
     if total > MAX_TOTAL_UNCOMPRESSED:
@@ -201,13 +208,6 @@ def _check_zip(data: bytes) -> str:
         if i.file_size > MAX_ENTRY_UNCOMPRESSED or (i.file_size > RATIO_MIN_SIZE and ratio > MAX_RATIO):
             raise Refused("zip_bomb", f"Tệp có dấu hiệu «bom nén»: thành phần {i.filename} nén "
                                       f"{vn.format_number(ratio, 0)} lần ({_mb(i.file_size)}).")
-    for i in infos:
-        is_sheet = (kind == "ods" and i.filename == "content.xml") or (
-            kind == "xlsx" and i.filename.startswith("xl/worksheets/"))
-        if is_sheet and i.file_size > MAX_SHEET_XML:
-            raise Refused("sheet_too_large", f"Trang tính quá lớn ({_mb(i.file_size)} khi giải nén; "
-                                             f"giới hạn {_mb(MAX_SHEET_XML)}). Mẫu báo cáo chỉ có vài "
-                                             "chục dòng: hãy dùng đúng mẫu.")
     # Re-inflate every part with a size cap: the declared sizes above may lie, and zipfile
     # stops at the declared size and then fails the CRC check.
     try:
@@ -219,7 +219,9 @@ def _check_zip(data: bytes) -> str:
                 with zf.open(i) as f:
                     while f.read(2**20):
                         pass
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+    except Refused:
+        raise
+    except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, unsupported methods...
         if isinstance(exc, RuntimeError) and "encrypted" in str(exc).lower():
             raise Refused("encrypted", "Tệp nén được đặt mật khẩu. Hãy gỡ mật khẩu rồi gửi lại.") from None
         raise corrupt from None
@@ -322,9 +324,9 @@ def _scan_extent(stream, kind: str, part: str) -> None:
 
 def _too_large(sheet: str, rows: int, cols: int) -> Refused:
     where = f"Trang tính «{sheet}»" if sheet else "Một trang tính"
-    extent = (f"{vn.format_number(rows)} dòng (giới hạn {vn.format_number(MAX_ROWS)})" if rows > MAX_ROWS
-              else f"{vn.format_number(cols)} cột (giới hạn {MAX_COLS})")
-    return Refused("sheet_too_large", f"{where} có dữ liệu trải tới {extent}. Mẫu báo cáo chỉ có vài "
+    extent = (f"dòng {vn.format_number(rows)} (giới hạn {vn.format_number(MAX_ROWS)} dòng)"
+              if rows > MAX_ROWS else f"cột {vn.format_number(cols)} (giới hạn {MAX_COLS} cột)")
+    return Refused("sheet_too_large", f"{where} có dữ liệu ở tận {extent}. Mẫu báo cáo chỉ có vài "
                                       "chục dòng: hãy dùng đúng mẫu.")
 
 
