@@ -12,8 +12,7 @@ from pages import _common as c
 st.set_page_config(page_title="Dân vận Hải Phòng", page_icon="📊", layout="wide")
 
 nav = st.navigation([
-    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:",
-            url_path="tong-quan", default=True),
+    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True),
     st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/bar_chart:",
             url_path="so-sanh"),
     st.Page("pages/trends.py", title="Xu hướng", icon=":material/show_chart:",
@@ -69,7 +68,7 @@ with st.sidebar:
     st.toggle("Tính trên 10.000 dân", key=c.PER_CAPITA,
               help="Chia cho dân số của đơn vị trong kỳ (hoặc dân số báo cáo gần nhất trước đó).")
     search = vn.fold(st.text_input(
-        "Tìm đơn vị", key=c.SEARCH, placeholder="gõ có dấu hoặc không dấu, ví dụ: thach khoi"))
+        "Tìm đơn vị", key=c.SEARCH, placeholder="không cần dấu, ví dụ: thach khoi"))
     chosen = state[c.UNITS]
     # Streamlit's own filter needs the exact diacritics; this one does not. Units already
     # chosen stay in the options so a new search never drops them.

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from etl import vn
 
@@ -61,7 +62,7 @@ def decorate(fig: go.Figure, title: str, subtitle: str, updated, demo: bool = Fa
                            font=dict(size=16, color="#c00000"), bordercolor="#c00000",
                            borderwidth=2, borderpad=4, bgcolor="white", name="demo")
         fig.add_annotation(text=DEMO_MARK, xref="paper", yref="paper", x=0.5, y=0.5,
-                           showarrow=False, textangle=-20, opacity=0.12,
+                           showarrow=False, textangle=-20, opacity=0.08,
                            font=dict(size=64, color="#c00000"), name="demo-watermark")
     return fig
 
@@ -108,7 +109,7 @@ def ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
                      title=None, ticks="outside", tickfont=dict(size=11))
     # Axis on top: with 114 rows the bottom of the chart is far below the fold.
     fig.update_xaxes(title=axis_title, showgrid=True, gridcolor="#eeeeee", zeroline=True,
-                     rangemode="tozero", tickformat=".0%" if percent else None, side="top")
+                     rangemode="tozero", tickformat=".0%" if percent else ",~r", side="top")
     fig.update_layout(showlegend=False, bargap=0.25, margin=dict(t=130))
     return decorate(fig, title, subtitle, updated, demo, height=max(320, ROW_PX * len(df) + 180))
 
@@ -138,7 +139,8 @@ def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool 
                       len=240, y=1, yanchor="top", thickness=14),
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>")
     fig.add_heatmap(
-        z=blank, x=x, y=units, text=np.full(blank.shape, vn.NOT_REPORTED),
+        z=blank, x=x, y=units, text=np.full(blank.shape, vn.NOT_REPORTED), texttemplate="%{text}",
+        textfont=dict(size=9, color="#666666"),
         colorscale=[[0, BLANK], [1, BLANK]], showscale=False, hoverongaps=False, xgap=1, ygap=1,
         name=vn.NOT_REPORTED, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>")
     fig.update_yaxes(autorange="reversed", title=None, tickfont=dict(size=11))
@@ -166,7 +168,7 @@ def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: b
             hovertemplate=f"{series}<br>%{{x}}: %{{customdata}}<extra></extra>")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title=None)
     fig.update_yaxes(title=axis_title, rangemode="tozero", gridcolor="#eeeeee",
-                     tickformat=".0%" if percent else None)
+                     tickformat=".0%" if percent else ",~r")
     fig.update_layout(legend=dict(orientation="h", y=-0.15, yanchor="top"),
                       margin=dict(b=130), hovermode="closest")
     fig = decorate(fig, title, subtitle, updated, demo, height=520)
@@ -176,23 +178,24 @@ def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: b
 
 def compare_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool = False,
                   current_label: str = "Kỳ này", previous_label: str = "Cùng kỳ") -> go.Figure:
-    """Grouped bars: each indicator in this period and in the same period a year earlier.
+    """One small panel per indicator: this period against the same period a year earlier.
 
-    df: rows of queries.city_totals() (columns label, kind, value, prev_value). Rates and scores
-    are left out: they do not share an axis with counts.
+    Panels keep their own scale (sessions and attendees differ a thousandfold). df: rows of
+    queries.city_totals() (columns label, kind, value, prev_value); rates and scores are left out.
     """
-    df = df[df["kind"].isin(["flow", "stock"])]
-    labels = [_wrap(t, 34) for t in df["label"]]
-    fig = go.Figure()
-    for col, name, color in (("prev_value", previous_label, PREVIOUS),
-                             ("value", current_label, BAR)):
-        values = df[col].astype(float)
-        texts = [fmt(v, kind == "rate") for v, kind in zip(values, df["kind"])]
-        fig.add_bar(y=labels, x=values, orientation="h", name=name, marker_color=color,
-                    text=texts, textposition="outside", cliponaxis=False, customdata=texts,
-                    hovertemplate=f"{name}<br>%{{y}}: %{{customdata}}<extra></extra>")
+    df = df[df["kind"].isin(["flow", "stock"])].reset_index(drop=True)
+    n = max(1, len(df))
+    fig = make_subplots(rows=n, cols=1, subplot_titles=list(df["label"]),
+                        vertical_spacing=min(0.5 / n, 0.12))
+    for i, r in enumerate(df.itertuples(), start=1):
+        values = [float(r.prev_value), float(r.value)]
+        texts = [fmt(v) for v in values]
+        fig.add_bar(y=[previous_label, current_label], x=values, orientation="h",
+                    marker_color=[PREVIOUS, BAR], text=texts, textposition="outside",
+                    cliponaxis=False, customdata=texts, showlegend=False, row=i, col=1,
+                    hovertemplate=f"{r.label}<br>%{{y}}: %{{customdata}}<extra></extra>")
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(rangemode="tozero", gridcolor="#eeeeee", title=None)
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.0, yanchor="bottom",
-                                                   traceorder="reversed"))
-    return decorate(fig, title, subtitle, updated, demo, height=max(320, 70 * len(df) + 200))
+    # Bars carry their values as text, so panels need no tick labels to collide with titles.
+    fig.update_xaxes(rangemode="tozero", showgrid=False, showticklabels=False, title=None)
+    fig.update_annotations(font=dict(size=13), xanchor="left", x=0)   # the panel titles
+    return decorate(fig, title, subtitle, updated, demo, height=150 * n + 170)

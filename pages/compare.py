@@ -29,9 +29,8 @@ subtitle = (f"{f.period_label} · {n_ranked}/{len(rank)} đơn vị có số li�
 tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
 with tab_chart:
     st.plotly_chart(charts.ranking_chart(
-        rank, title=f"{ind['label']}{suffix}", subtitle=subtitle, updated=f.updated, demo=f.demo,
-        percent=ind["kind"] == "rate", decimals=decimals, highlight=f.units,
-        axis_title=f"{ind['unit']}{suffix}"), width="stretch")
+        rank, title=f"{ind['label']} ({ind['unit']}{suffix})", subtitle=subtitle, updated=f.updated, demo=f.demo,
+        percent=ind["kind"] == "rate", decimals=decimals, highlight=f.units), width="stretch")
 with tab_table:
     value_col = f"Giá trị ({ind['unit']})"
     data = {

@@ -14,7 +14,9 @@ suffix = f" {c.PER_10K}" if per_capita else ""
 st.title("Xu hướng")
 kinds = c.q("period_kinds")
 kinds = kinds[kinds["kind"] != "range"]          # irregular ranges do not form a series
-options = [(k, conv) for k, conv in zip(kinds["kind"], kinds["convention"])]
+order = ["year", "half", "quarter", "month", "multi_year"]
+options = sorted(zip(kinds["kind"], kinds["convention"]),
+                 key=lambda o: (order.index(o[0]) if o[0] in order else 9, o[1]))
 if not options:
     st.info("Chưa có kỳ báo cáo theo tháng, quý, 6 tháng hay năm để vẽ xu hướng.")
     st.stop()

@@ -28,10 +28,10 @@ stocks = c.q("unit_latest_stocks", code)
 if stocks.empty:
     st.info("Đơn vị chưa báo cáo các số liệu hồ sơ (dân số, diện tích, đảng viên…).")
 else:
-    cols = st.columns(min(5, len(stocks)))
+    cols = st.columns(min(4, len(stocks)))
     for i, r in enumerate(stocks.itertuples()):
         decimals = 0 if r.value_type == "integer" else 2
-        cols[i % len(cols)].metric(r.label, f"{vn.format_number(r.value, decimals)} {r.unit}",
+        cols[i % len(cols)].metric(f"{r.label} ({r.unit})", vn.format_number(r.value, decimals),
                                    help=f"Số liệu báo cáo kỳ {r.period_label}", border=True)
 
 per_capita = f.per_capita
@@ -40,22 +40,26 @@ ranks = c.q("unit_ranks", code, f.period, per_capita)
 if not ranks["reported"].any():
     st.info(f"{names[code]} chưa báo cáo kỳ {f.period_label}.")
 else:
-    dec = [1 if pc else (0 if k in ("flow", "stock") and cd != "area_km2" else None)
-           for pc, k, cd in zip(ranks["per_capita"], ranks["kind"], ranks["code"])]
-    c.table({
+    dec = [0 if k in ("flow", "stock") and cd != "area_km2" else None
+           for k, cd in zip(ranks["kind"], ranks["code"])]
+    data = {
         "Nhóm": list(ranks["group_name"]), "Chỉ tiêu": list(ranks["label"]),
         "Giá trị": [c.fmt_values([v], k, d)[0]
                     for v, k, d in zip(ranks["value"], ranks["kind"], dec)],
-        "Chỉ số so sánh": [
-            (c.fmt_values([m], k, d)[0] + (f" / 10.000 dân" if pc else ""))
-            if not pd.isna(m) else (vn.NOT_REPORTED if not rep else "Chưa rõ dân số")
-            for m, k, d, pc, rep in zip(ranks["metric"], ranks["kind"], dec, ranks["per_capita"],
-                                        ranks["reported"])],
-        "Hạng": [c.rank_text(r, n) for r, n in zip(ranks["rank"], ranks["n_ranked"])],
-        "Trung vị các đơn vị": [c.fmt_values([m], k, d)[0] for m, k, d
-                                in zip(ranks["median_metric"], ranks["kind"], dec)],
-    }, height=500)
-    st.caption("Hạng 1 = giá trị cao nhất trong các đơn vị có số liệu kỳ này.")
+    }
+    if per_capita:
+        # Only flows and stocks are divided by population; rates and scores are compared as is.
+        data["Trên 10.000 dân"] = [
+            ("Chưa rõ dân số" if pd.isna(m) else c.fmt_values([m], "flow", 1)[0]) if pc and rep
+            else ("—" if rep else vn.NOT_REPORTED)
+            for m, pc, rep in zip(ranks["metric"], ranks["per_capita"], ranks["reported"])]
+    dec_metric = [1 if pc else d for pc, d in zip(ranks["per_capita"], dec)]
+    data["Hạng"] = [c.rank_text(r, n) for r, n in zip(ranks["rank"], ranks["n_ranked"])]
+    data["Trung vị các đơn vị"] = [c.fmt_values([m], k, d)[0] for m, k, d
+                                   in zip(ranks["median_metric"], ranks["kind"], dec_metric)]
+    c.table(data, height=500)
+    st.caption("Hạng 1 = giá trị cao nhất trong các đơn vị có số liệu kỳ này"
+               + ("; hạng và trung vị tính trên 10.000 dân với chỉ tiêu số lượng." if per_capita else "."))
 
 st.subheader("Các chỉ tiêu qua các kỳ")
 history = c.q("unit_history", code)

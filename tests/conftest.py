@@ -5,7 +5,8 @@ Six units, years 2023–2025 and one quarter (2025-Q3):
 - Lê Chân leaves mediation_cases blank in 2025 (blank = not reported);
 - Hồng Bàng reports petitions_complaint = 0 and crowd_delegations = 0 in 2025 (0 = none);
 - Việt Hòa leaves population blank in 2025 (per 10,000 residents uses its 2024 population);
-- Ái Quốc never reports population (per 10,000 residents is unknown).
+- Ái Quốc never reports population (per 10,000 residents is unknown);
+- Việt Hòa also reports the irregular period 01/07/2025–20/11/2025 (143 days).
 """
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ AREA = {THACH_KHOI: 19.94, VIET_HOA: 17.0, AI_QUOC: 21.5, HONG_BANG: 6.2, LE_CHA
 SCORES_2025 = {THACH_KHOI: 8.0, VIET_HOA: 9.0, AI_QUOC: 7.0, HONG_BANG: 6.0, LE_CHAN: 9.5}
 YEARS = ("2023", "2024", "2025")
 QUARTER = "2025-Q3"
+PARTIAL = "2025-07-01:2025-11-20"     # like the real report of a ward founded on 1 July 2025
 
 
 def _year_values(unit: str, year: str) -> dict:
@@ -83,54 +85,35 @@ def fixture_values() -> dict[tuple[str, str], dict]:
             out[(AI_QUOC, year)]["population"] = None
     for unit in (THACH_KHOI, VIET_HOA, HONG_BANG):
         out[(unit, QUARTER)] = _quarter_values(unit)
+    out[(VIET_HOA, PARTIAL)] = {"population": 30575, "area_km2": 17.0, "party_members": 2370,
+                                "party_cells": 49, "mediation_cases": 35,
+                                "mediation_successful": 34}
     return out
 
 
-def _build_with_loader(db_file: Path, work: Path) -> None:
+def build_dashboard_db(db_file: Path, work: Path) -> Path:
+    """init_db, then every fixture report as a filled template through the real loader."""
+    from etl import db
     from etl.loader import load_files
     from tests.workbooks import fill_values, make_template
 
+    db.init_db(db_file)
     paths = []
     for (unit, period), values in fixture_values().items():
-        template = make_template(db_file, unit, period, work / f"t_{unit}_{period}.xlsx")
-        paths.append(fill_values(template, values, work / f"{unit}_{period}.xlsx"))
+        name = f"{unit}_{period.replace(':', '_')}.xlsx"
+        template = make_template(db_file, unit, period, work / f"t_{name}")
+        paths.append(fill_values(template, values, work / name))
     results = load_files(db_file, paths)
-    refused = [r for r in results if not _accepted(r)]
-    assert not refused, f"fixture workbooks refused: {refused}"
-
-
-def _accepted(result) -> bool:
-    for attr in ("ok", "accepted", "loaded"):
-        if hasattr(result, attr):
-            return bool(getattr(result, attr))
-    return getattr(result, "submission_id", None) is not None
-
-
-def _build_with_store(db_file: Path) -> None:
-    from etl import db, store
-    from etl.periods import parse_period
-
-    with db.connect(db_file) as con:
-        con.execute("BEGIN")
-        for (unit, period), values in fixture_values().items():
-            rows = [store.ValueRow(code, v) for code, v in values.items() if v is not None]
-            store.save_submission(con, store.NewSubmission(unit, parse_period(period), rows,
-                                                           file_name=f"{unit}_{period}.xlsx"))
-        con.execute("COMMIT")
+    refused = [(r.file, r.status, r.message, [f.message for f in r.findings])
+               for r in results if r.status != "loaded"]
+    assert not refused, f"fixture workbooks not loaded: {refused}"
+    return db_file
 
 
 @pytest.fixture(scope="session")
 def dashboard_db(tmp_path_factory) -> Path:
-    from etl import db
-
     work = tmp_path_factory.mktemp("dashboard")
-    db_file = work / "dashboard.duckdb"
-    db.init_db(db_file)
-    if (ROOT / "etl" / "loader.py").exists():
-        _build_with_loader(db_file, work)
-    else:
-        _build_with_store(db_file)
-    return db_file
+    return build_dashboard_db(work / "dashboard.duckdb", work)
 
 
 @pytest.fixture()

@@ -1,0 +1,127 @@
+"""Chart builders: titles, source footer, vi-VN separators, blanks as NaN/grey, demo mark."""
+import json
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from etl import charts, queries
+from tests.conftest import CAT_HAI, HONG_BANG, LE_CHAN, THACH_KHOI
+
+UPDATED = date(2025, 11, 20)
+SOURCE = ("Nguồn: Báo cáo công tác dân vận của UBND các phường, xã, đặc khu — "
+          "số liệu cập nhật 20/11/2025")
+
+
+def annotations(fig) -> dict[str, str]:
+    return {a.name: a.text for a in fig.layout.annotations if a.name}
+
+
+def check_common(fig, title: str, subtitle: str, demo: bool = False) -> None:
+    assert fig.layout.title.text == title
+    assert fig.layout.title.subtitle.text == subtitle
+    assert fig.layout.separators == ",."
+    notes = annotations(fig)
+    assert notes["source"] == SOURCE
+    assert (notes.get("demo") == "DỮ LIỆU MẪU") is demo
+    json.loads(fig.to_json())            # serialisable for st.plotly_chart and exports
+
+
+@pytest.fixture()
+def ranking_df(con):
+    return queries.ranking(con, "2025", "propaganda_sessions")
+
+
+def test_ranking_chart_blank_units_are_nan_and_labelled(ranking_df):
+    fig = charts.ranking_chart(ranking_df, title="Hội nghị tuyên truyền", subtitle="Năm 2025",
+                               updated=UPDATED, highlight=[THACH_KHOI])
+    check_common(fig, "Hội nghị tuyên truyền", "Năm 2025")
+    bars, blanks = fig.data
+    names = list(bars.y)
+    x = dict(zip(names, bars.x))
+    assert math.isnan(x["Cát Hải"])                     # did not report: NaN, not 0
+    assert x["Thạch Khôi"] > 0
+    assert "Cát Hải" in blanks.y and set(blanks.text) <= {"Chưa báo cáo", "Chưa rõ dân số"}
+    assert bars.marker.color[names.index("Thạch Khôi")] == charts.HIGHLIGHT
+    assert names[0] == ranking_df["name"].iloc[0]       # highest first
+    assert fig.layout.yaxis.autorange == "reversed"
+    assert '"x":[' in fig.to_json() and "NaN" not in fig.to_json()   # NaN travels as null
+
+
+def test_ranking_chart_per_capita_labels_unknown_population(con):
+    df = queries.ranking(con, "2025", "propaganda_sessions", per_capita=True)
+    fig = charts.ranking_chart(df, title="t", subtitle="s", updated=UPDATED, decimals=1)
+    blanks = fig.data[1]
+    labels = dict(zip(blanks.y, blanks.text))
+    assert labels["Ái Quốc"] == "Chưa rõ dân số" and labels["Cát Hải"] == "Chưa báo cáo"
+    texts = dict(zip(fig.data[0].y, fig.data[0].customdata))
+    assert "," in texts["Thạch Khôi"]                    # one decimal with a comma
+
+
+def test_demo_mark_is_visible(ranking_df):
+    fig = charts.ranking_chart(ranking_df, title="t", subtitle="s", updated=UPDATED, demo=True)
+    check_common(fig, "t", "s", demo=True)
+    assert annotations(fig)["demo-watermark"] == "DỮ LIỆU MẪU"
+
+
+def test_heatmap_blank_cells_grey_with_hover_not_reported(con):
+    df = queries.matrix(con, "2025", "Hòa giải ở cơ sở")
+    fig = charts.heatmap(df, title="Hòa giải", subtitle="Năm 2025", updated=UPDATED)
+    check_common(fig, "Hòa giải", "Năm 2025")
+    values, blank = fig.data
+    rows = list(values.y)
+    z = np.array(values.z, dtype=float)
+    le_chan = rows.index("Lê Chân")
+    assert math.isnan(z[le_chan][0])                    # mediation_cases left blank
+    assert blank.z[le_chan][0] == 1 and blank.text[le_chan][0] == "Chưa báo cáo"
+    assert math.isnan(blank.z[rows.index("Thạch Khôi")][0])
+    assert values.hoverongaps is False and "%{text}" in blank.hovertemplate
+    assert blank.colorscale[0][1] == charts.BLANK
+    assert values.text[rows.index("Thạch Khôi")][2].endswith("%")      # the rate column
+    assert [x.replace("<br>", " ") for x in values.x][0] == "Vụ việc hòa giải"
+
+
+def test_trend_chart_median_line_and_gaps(con):
+    df = queries.trend(con, "propaganda_sessions", "year", [THACH_KHOI, CAT_HAI])
+    fig = charts.trend_chart(df, title="Xu hướng", subtitle="Theo năm", updated=UPDATED)
+    check_common(fig, "Xu hướng", "Theo năm")
+    traces = {t.name: t for t in fig.data}
+    assert set(traces) == {"Thạch Khôi", "Cát Hải", queries.MEDIAN_LABEL}
+    median = traces[queries.MEDIAN_LABEL]
+    assert median.line.dash == "dash"
+    cat_hai = dict(zip(traces["Cát Hải"].x, traces["Cát Hải"].y))
+    assert math.isnan(cat_hai["Năm 2025"]) and not traces["Cát Hải"].connectgaps
+    assert list(fig.layout.xaxis.categoryarray) == ["Năm 2023", "Năm 2024", "Năm 2025"]
+    assert "Chưa báo cáo" in traces["Cát Hải"].customdata
+
+
+def test_compare_chart_leaves_out_rates_and_keeps_blank_previous(con):
+    totals = queries.city_totals(con, "2025-Q3")
+    rows = totals[totals["group_name"] == "Hòa giải ở cơ sở"]
+    fig = charts.compare_chart(rows, title="Hòa giải", subtitle="Quý III/2025", updated=UPDATED,
+                               current_label="Quý III/2025", previous_label="Quý III/2024")
+    check_common(fig, "Hòa giải", "Quý III/2025")
+    assert len(fig.data) == 2                            # cases and successful, not the rate
+    cases = fig.data[0]
+    assert list(cases.y) == ["Quý III/2024", "Quý III/2025"]
+    assert math.isnan(cases.x[0]) and cases.x[1] > 0     # no report a year earlier
+    assert cases.text[0] == "Chưa báo cáo"
+
+
+def test_vi_vn_text_helpers():
+    assert charts.fmt(1234.5) == "1.234,5"
+    assert charts.fmt(float("nan")) == "Chưa báo cáo"
+    assert charts.fmt(None) == "Chưa báo cáo"
+    assert charts.fmt(0.0) == "0"
+    assert charts.fmt(0.973, percent=True) == "97,3%"
+    assert charts.source_text(None).endswith("số liệu cập nhật —")
+
+
+def test_charts_accept_empty_results(con):
+    df = queries.ranking(con, "2025", "no_such_indicator")
+    fig = charts.ranking_chart(df, title="t", subtitle="s", updated=UPDATED)
+    assert fig.layout.title.text == "t"
+    empty = pd.DataFrame(columns=["period_label", "end_date", "series", "is_median", "value"])
+    assert charts.trend_chart(empty, title="t", subtitle="s", updated=UPDATED).data == ()
