@@ -11,8 +11,11 @@ from pages import _common as c
 
 st.set_page_config(page_title="Dân vận Hải Phòng", page_icon="📊", layout="wide")
 
+# Every url_path differs from its file name: Streamlit's legacy pages/ discovery hashes pages
+# by file name, and a clash would run a page without this frame (seen under AppTest).
 nav = st.navigation([
-    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True),
+    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:",
+            url_path="tong-quan", default=True),
     st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/bar_chart:",
             url_path="so-sanh"),
     st.Page("pages/trends.py", title="Xu hướng", icon=":material/show_chart:",

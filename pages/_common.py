@@ -4,6 +4,7 @@ Pages never hold SQL or connections: they call `q("query_name", ...)`, which ope
 connection only on a cache miss and closes it at once, so a loader can write between reruns.
 The cache key includes etl.db.data_version(), so a new load shows up on the next rerun.
 """
+import os
 from dataclasses import dataclass
 
 import duckdb
@@ -13,7 +14,6 @@ import streamlit as st
 from etl import db, queries, vn
 from etl.periods import KIND_LABELS
 
-READ_TIMEOUT_S = 5
 BUSY_MESSAGE = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút "
                 "hoặc bấm R để tải lại trang.")
 DEMO_BANNER = "Dữ liệu mẫu — không phải số liệu thật"
@@ -29,7 +29,9 @@ class NoData(Exception):
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(name: str, path: str, version: tuple, args: tuple):
-    with db.connect(path, read_only=True, timeout=READ_TIMEOUT_S) as con:
+    # Wait briefly for a writer, then tell the user (the CLI waits longer).
+    timeout = float(os.environ.get("DANVAN_READ_TIMEOUT", "5"))
+    with db.connect(path, read_only=True, timeout=timeout) as con:
         return getattr(queries, name)(con, *args)
 
 
@@ -92,6 +94,9 @@ class Filters:
 
 
 def filters() -> Filters:
+    if "_filters" not in st.session_state:
+        # Opened by its file name (legacy pages/ URL) without app.py's sidebar: go through it.
+        st.switch_page("app.py")
     return st.session_state["_filters"]
 
 

@@ -1,0 +1,200 @@
+"""Every dashboard page through streamlit.testing (AppTest) against the fixture warehouse."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import db
+from tests.conftest import CAT_HAI, THACH_KHOI, VIET_HOA
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGES = {
+    "pages/overview.py": "Tổng quan — Năm 2025",
+    "pages/compare.py": "So sánh đơn vị",
+    "pages/trends.py": "Xu hướng",
+    "pages/unit_profile.py": "Hồ sơ đơn vị",
+}
+TIMEOUT = 60
+
+
+def app(db_file, query_params=None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if query_params:
+        at.query_params.update(query_params)
+    return at
+
+
+@pytest.fixture()
+def use_db(monkeypatch):
+    def use(path):
+        monkeypatch.setenv("DANVAN_DB", str(path))
+        monkeypatch.setenv("DANVAN_READ_TIMEOUT", "0.5")
+        return path
+    return use
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders(dashboard_db, use_db, page):
+    use_db(dashboard_db)
+    at = app(dashboard_db).run()
+    no_exception(at)
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+        no_exception(at)
+    assert PAGES[page] in texts(at.title)
+    assert not at.error
+    assert "Dữ liệu mẫu — không phải số liệu thật" not in texts(at.warning)
+
+
+def test_overview_metrics_and_missing_units(dashboard_db, use_db):
+    use_db(dashboard_db)
+    at = app(dashboard_db).run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Đơn vị đã báo cáo"] == "5/114"
+    assert metrics["Đơn vị chưa báo cáo"] == "109"
+    assert metrics["Cùng kỳ so sánh"] == "Năm 2024"
+    sessions = next(m for m in at.metric if m.label == "Hội nghị, buổi tuyên truyền, quán triệt")
+    assert sessions.value.endswith(" buổi") and sessions.delta.startswith("-")
+    assert "Nhóm chỉ tiêu: Tuyên truyền" in texts(at.subheader)
+    tables = [t.value for t in at.dataframe]
+    missing = next(t for t in tables if "Mã" in t.columns)
+    assert CAT_HAI in set(missing["Mã"]) and THACH_KHOI not in set(missing["Mã"])
+    everything = next(t for t in tables if "Nhóm" in t.columns)
+    row = everything[everything["Chỉ tiêu"] == "Vụ việc hòa giải"].iloc[0]
+    assert row["Số đơn vị báo cáo"] == "4"              # Lê Chân left it blank
+
+
+def test_compare_page_shows_blanks_as_not_reported(dashboard_db, use_db):
+    use_db(dashboard_db)
+    at = app(dashboard_db, {"chi_tieu": "mediation_cases"}).run()
+    at.switch_page("pages/compare.py").run()
+    no_exception(at)
+    table = at.dataframe[0].value
+    assert list(table.columns[:4]) == ["Hạng", "Đơn vị", "Loại", "Giá trị (vụ)"]
+    le_chan = table[table["Đơn vị"] == "Lê Chân"].iloc[0]
+    assert le_chan["Giá trị (vụ)"] == "Chưa báo cáo" and le_chan["Hạng"] == "—"
+    assert "Ma trận đơn vị × chỉ tiêu: Hòa giải ở cơ sở" in texts(at.subheader)
+
+
+def test_url_query_params_restore_filters(dashboard_db, use_db):
+    use_db(dashboard_db)
+    params = {"ky": "2024", "chi_tieu": "mediation_cases", "don_vi": f"{VIET_HOA},{THACH_KHOI}",
+              "tren_10k": "1"}
+    at = app(dashboard_db, params).run()
+    no_exception(at)
+    assert at.selectbox(key="period").value == "2024"
+    assert at.selectbox(key="indicator").value == "mediation_cases"
+    assert at.multiselect(key="units").value == [VIET_HOA, THACH_KHOI]
+    assert at.toggle(key="per_capita").value is True
+    assert "Tổng quan — Năm 2024" in texts(at.title)
+    assert at.query_params["ky"] == "2024" and at.query_params["don_vi"] == f"{VIET_HOA},{THACH_KHOI}"
+    # The profile page opens on the first unit of the link.
+    at.switch_page("pages/unit_profile.py").run()
+    no_exception(at)
+    assert "Phường Việt Hòa" in texts(at.header)
+    assert at.query_params["chi_tieu"] == "mediation_cases"       # kept across pages
+
+
+def test_filters_are_written_back_and_survive_page_changes(dashboard_db, use_db):
+    use_db(dashboard_db)
+    at = app(dashboard_db).run()
+    at.selectbox(key="indicator").select("dialogues").run()
+    at.selectbox(key="period").select("2023").run()
+    assert at.query_params["chi_tieu"] == "dialogues" and at.query_params["ky"] == "2023"
+    at.switch_page("pages/trends.py").run()
+    no_exception(at)
+    assert at.selectbox(key="indicator").value == "dialogues"
+    assert at.radio[0].value == ("year", "calendar")
+
+
+def test_bad_url_values_fall_back_to_defaults(dashboard_db, use_db):
+    use_db(dashboard_db)
+    at = app(dashboard_db, {"ky": "1999", "chi_tieu": "nope", "don_vi": "00000"}).run()
+    no_exception(at)
+    assert at.selectbox(key="period").value == "2025"
+    assert at.multiselect(key="units").value == []
+
+
+def test_unit_search_ignores_diacritics_and_keeps_chosen_units(dashboard_db, use_db):
+    use_db(dashboard_db)
+    at = app(dashboard_db).run()
+    at.text_input(key="search").input("thach khoi").run()
+    assert at.multiselect(key="units").options == ["Thạch Khôi"]
+    at.multiselect(key="units").select(THACH_KHOI).run()
+    at.text_input(key="search").input("VIET HOA").run()
+    units = at.multiselect(key="units")
+    assert units.value == [THACH_KHOI]
+    assert set(units.options) == {"Thạch Khôi", "Việt Hòa"}
+    assert at.query_params["don_vi"] == THACH_KHOI
+
+
+def test_trends_page_lines_for_chosen_units(dashboard_db, use_db):
+    use_db(dashboard_db)
+    at = app(dashboard_db, {"don_vi": f"{THACH_KHOI},{CAT_HAI}"}).run()
+    at.switch_page("pages/trends.py").run()
+    no_exception(at)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Đơn vị", "Năm 2023", "Năm 2024", "Năm 2025"]
+    cat_hai = table[table["Đơn vị"] == "Cát Hải"].iloc[0]
+    assert cat_hai["Năm 2025"] == "Chưa báo cáo"
+    assert "Trung vị các đơn vị" in set(table["Đơn vị"])
+
+
+def test_missing_database_explains_how_to_load(tmp_path, use_db):
+    use_db(tmp_path / "none.duckdb")
+    at = app(None).run()
+    no_exception(at)
+    assert "Chưa có cơ sở dữ liệu" in at.error[0].value
+    assert any("python -m etl" in m.value for m in at.markdown)
+    assert not (tmp_path / "none.duckdb").exists()       # the dashboard never creates it
+
+
+def test_empty_database_explains_how_to_load(tmp_path, use_db):
+    db.init_db(tmp_path / "empty.duckdb")
+    use_db(tmp_path / "empty.duckdb")
+    at = app(None).run()
+    no_exception(at)
+    assert "chưa có báo cáo nào" in at.error[0].value
+
+
+def test_busy_database_says_try_again(dashboard_db, tmp_path, use_db):
+    busy = shutil.copy(dashboard_db, tmp_path / "busy.duckdb")
+    use_db(busy)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('ready', flush=True); time.sleep(60)", str(busy)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        at = app(None).run()
+        no_exception(at)
+        assert any("đang cập nhật" in w.value for w in at.warning)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_demo_data_shows_banner(tmp_path_factory, use_db):
+    from etl.demo import generate
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    generate(path, seed=7)
+    use_db(path)
+    at = app(None).run()
+    no_exception(at)
+    assert "Dữ liệu mẫu — không phải số liệu thật" in texts(at.warning)
+    for page in list(PAGES)[1:]:
+        at.switch_page(page).run()
+        no_exception(at)
+        assert "Dữ liệu mẫu — không phải số liệu thật" in texts(at.warning)
