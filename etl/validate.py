@@ -296,6 +296,8 @@ def _check_values(report, catalogue, add) -> dict[str, tuple[ValueRow, str]]:
         if value < 0 and (ind.min_value is None or ind.min_value >= 0):
             add("negative_value", ERROR, f"{label} không được âm.", c.cell, shown)
             continue
+        if ind.value_type == "integer" and abs(value - round(value)) <= 1e-9 * max(1.0, abs(value)):
+            value = float(round(value))   # a formula's 3.0000000000000004 is the count 3
         if ind.value_type == "integer" and not float(value).is_integer():
             add("not_integer", ERROR, f"{label} là chỉ tiêu đếm ({ind.unit}), phải là số nguyên, không "
                                       "có phần thập phân.", c.cell, shown)
@@ -341,6 +343,10 @@ def _check_rules(catalogue, clean, add) -> None:
             ", ".join(clean[c][1] for c in codes), f"{fmt(left)} / {fmt(right)}")
 
 
+def _typical(x: float) -> float:
+    return round(x, 1) if abs(x) < 10 else round(x)
+
+
 def _far(x: float, s: Stats) -> bool:
     spread = max(s.q3 - s.q1, 0.25 * abs(s.median))
     return spread > 0 and (x < s.q1 - FENCE * spread or x > s.q3 + FENCE * spread)
@@ -359,13 +365,13 @@ def _check_history(catalogue, clean, history, period, add) -> None:
                 and own.median * days >= ZERO_EXPECTED):
             add("zero_after_large", WARNING,
                 f"{label} báo cáo 0 trong khi các kỳ trước của đơn vị thường có khoảng "
-                f"{fmt(round(own.median * days))} {ind.unit} cho một kỳ dài như vậy: kiểm tra lại "
+                f"{fmt(_typical(own.median * days))} {ind.unit} cho một kỳ dài như vậy: kiểm tra lại "
                 "(0 = không có; chưa có số liệu thì để trống). Cần xác nhận.", cell, plain_number(row.value))
             continue
         if own and own.n >= MIN_OWN_POINTS and _far(row.value / per, own):
             add("outlier_history", WARNING,
                 f"{label} = {fmt(row.value)} khác xa số liệu các kỳ trước của đơn vị (mức thường gặp "
-                f"khoảng {fmt(round(own.median * per, 2))} {ind.unit}"
+                f"khoảng {fmt(_typical(own.median * per))} {ind.unit}"
                 f"{' cho kỳ dài ' + str(days) + ' ngày' if per != 1 else ''}, từ {own.n} kỳ). "
                 "Cần xác nhận.", cell, plain_number(row.value))
             continue
@@ -376,5 +382,5 @@ def _check_history(catalogue, clean, history, period, add) -> None:
             add("outlier_units", WARNING,
                 f"{label} = {fmt(row.value)} khác xa các đơn vị khác: với dân số "
                 f"{fmt(population)} người và kỳ dài {days} ngày, mức thường gặp khoảng "
-                f"{fmt(round(typical, 1))} {ind.unit} (trung vị của {peers.n} đơn vị, tính trên 10.000 "
+                f"{fmt(_typical(typical))} {ind.unit} (trung vị của {peers.n} đơn vị, tính trên 10.000 "
                 "dân). Cần xác nhận.", cell, plain_number(row.value))

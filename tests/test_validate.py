@@ -109,6 +109,12 @@ def test_vn_text_numbers_are_read_with_a_notice(catalogue, units):
     assert (f.cell, f.severity, f.value) == ("F5", "notice", "1.020") and "1020" in f.message
 
 
+def test_float_noise_from_formulas_is_not_a_decimal(catalogue, units):
+    r = check(catalogue, units, {"reception_visits": 0.1 * 30, "dv_score_c01": 0.1 * 3})
+    assert r.ok and r.findings == []
+    assert {v.indicator_code: v.value for v in r.values} == {"reception_visits": 3, "dv_score_c01": 0.1 * 3}
+
+
 @pytest.mark.parametrize("values, rule, severity", [
     ({"petitions_feedback": 5, "petitions_complaint": 0, "petitions_denunciation": 0,
       "petitions_received": 6}, "petitions_sum", "error"),
