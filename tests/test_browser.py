@@ -1,0 +1,125 @@
+"""The dashboard in a real browser: `streamlit run` + Debian Chromium through Playwright.
+
+Skipped when /usr/bin/chromium is missing, unless DANVAN_REQUIRE_BROWSER=1 (CI), then it fails.
+Never downloads a browser (no `playwright install`).
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+# URL path of each page (st.Page url_path; the default page lives at "/") and its heading.
+PAGES = {"": "Tổng quan — Năm 2025", "so-sanh": "So sánh đơn vị", "xu-huong": "Xu hướng",
+         "ho-so-don-vi": "Hồ sơ đơn vị"}
+CHART_PAGES = {"", "so-sanh", "xu-huong"}
+START_TIMEOUT_S = 60
+
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and os.environ.get("DANVAN_REQUIRE_BROWSER") != "1",
+    reason=f"{CHROMIUM} not installed (Debian package 'chromium'); set DANVAN_REQUIRE_BROWSER=1 "
+           "to make this a failure")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_db, tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = dict(os.environ, DANVAN_DB=str(dashboard_db))
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not CHROMIUM.exists():        # only reached when DANVAN_REQUIRE_BROWSER=1
+        pytest.fail(f"DANVAN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+        yield context.new_page()
+        browser.close()
+
+
+def _wait_until_idle(page) -> None:
+    """The app finished its run: the heading is there and no script is running."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_in_browser(server, page, path, tmp_path_factory):
+    page.goto(f"{server}/{path}?don_vi=11002,10543")
+    _wait_until_idle(page)
+    page.wait_for_selector(f'h1:has-text("{PAGES[path]}")', timeout=30_000)
+    if path in CHART_PAGES:
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
+        assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
+        assert page.locator("text=Nguồn: Báo cáo công tác dân vận").count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # The filters from the link are applied and written back to the URL.
+    assert "don_vi=11002%2C10543" in page.url or "don_vi=11002,10543" in page.url
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Thạch Khôi").count() >= 1
+    shot = tmp_path_factory.mktemp("shots") / f"{path or 'tong-quan'}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_sidebar_search_without_diacritics(server, page):
+    page.goto(server)
+    _wait_until_idle(page)
+    search = page.get_by_label("Tìm đơn vị")
+    search.fill("bach long")
+    search.press("Enter")
+    units = page.get_by_role("combobox", name="Đơn vị theo dõi")
+    # The rerun that narrows the options may land after the press: poll the open list.
+    deadline = time.monotonic() + 20
+    names = []
+    while time.monotonic() < deadline:
+        _wait_until_idle(page)
+        units.click()
+        page.get_by_role("option").first.wait_for(timeout=10_000)
+        names = page.get_by_role("option").all_inner_texts()
+        page.keyboard.press("Escape")
+        if names == ["Bạch Long Vĩ"]:
+            break
+        page.wait_for_timeout(200)
+    assert names == ["Bạch Long Vĩ"]
