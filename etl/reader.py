@@ -177,17 +177,18 @@ def _check_container(data: bytes, name: str) -> str:
 def _check_zip(data: bytes) -> str:
     corrupt = Refused("corrupt_file", "Tệp bị hỏng hoặc không trọn vẹn (có thể tải lên bị ngắt giữa "
                                       "chừng). Hãy lưu lại tệp rồi gửi lại.")
-    try:
+    try:  # any failure of the zip layer (bad headers, versions, CRC) is a corrupt file
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        names = {i.filename for i in infos}
+        mime = zf.read("mimetype")[:100].strip() if "mimetype" in names else b""
+    except Exception:
         raise corrupt from None
     if len(infos) > MAX_ZIP_ENTRIES:
         raise Refused("zip_bomb", f"Tệp chứa quá nhiều thành phần ({len(infos)}).")
-    names = {i.filename for i in infos}
     if "xl/workbook.xml" in names:
         kind = "xlsx"
-    elif "content.xml" in names and "mimetype" in names and zf.read("mimetype").strip() == ODS_MIME:
+    elif "content.xml" in names and mime == ODS_MIME:
         kind = "ods"
     else:
         raise Refused("not_spreadsheet", "Tệp nén không phải là bảng tính .xlsx hay .ods (có thể là "
@@ -408,6 +409,7 @@ def _ole_streams(data: bytes) -> dict[str, bytes | None]:
 # BIFF cell records: (row, col) are their first two 16-bit fields.
 _BIFF_CELLS = {0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6, 0x00BD}
 _BIFF_FILEPASS = 0x002F
+_BIFF_DIMENSIONS = 0x0200
 
 
 def _check_xls(data: bytes, streams: dict) -> None:
@@ -422,6 +424,13 @@ def _check_xls(data: bytes, streams: dict) -> None:
         if rtype == _BIFF_FILEPASS:
             raise Refused("encrypted", "Tệp được đặt mật khẩu (mã hóa). Hãy gỡ mật khẩu trong Excel "
                                        "rồi gửi lại.")
+        if rtype == _BIFF_DIMENSIONS:   # calamine sizes its buffers from it: a forged one aborts
+            wide = len(rec) >= 14
+            r0, r1, c0, c1 = struct.unpack_from("<IIHH" if wide else "<HHHH", rec.ljust(14, b"\0"))
+            if r0 > r1 or c0 > c1:
+                raise Refused("corrupt_file", "Tệp Excel 97–2003 bị hỏng (kích thước trang tính không "
+                                              "hợp lệ).")
+            max_row, max_col = max(max_row, r1), max(max_col, c1)
         if rtype in _BIFF_CELLS and len(rec) >= 4:
             row, col = struct.unpack_from("<HH", rec, 0)
             if rtype == 0x00BD and len(rec) >= 6:   # MULRK: the last field is the last column

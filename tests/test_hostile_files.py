@@ -179,8 +179,8 @@ def test_xml_entity_expansion(db_path, tmp_path):
     laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
               '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
     head = laughs + SHEET_HEAD.split("?>", 1)[1]
-    path = xlsx_with_sheet(tmp_path / "laughs.xlsx", ["<row><c t=\"inlineStr\"><is><t>&lol2;</t></is></c></row>"],
-                           prefix=head)
+    cell = '<row><c t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+    path = xlsx_with_sheet(tmp_path / "laughs.xlsx", [cell], prefix=head)
     refused_with(db_path, path, "corrupt_file")
 
 
@@ -207,6 +207,17 @@ def test_ods_empty_rows_then_a_value_far_below(db_path, tmp_path):
 def test_xls_with_a_value_in_the_last_cell(db_path):
     # 5.6 KB; parsed as is, calamine allocates 65,536 × 256 cells (over 1 GB in this process)
     refused_with(db_path, FIXTURES / "far-cell.xls", "sheet_too_large")
+
+
+def test_xls_with_a_forged_dimensions_record(db_path, tmp_path):
+    """Found by fuzzing: one changed byte in DIMENSIONS made calamine ask for 1.2 TB and abort."""
+    data = bytearray((FIXTURES / "loader-sample.xls").read_bytes())
+    dims = data.find(b"\x00\x02\x0e\x00")          # BIFF8 DIMENSIONS: type 0x0200, length 14
+    assert dims > 0 and data[dims + 6] == 0
+    data[dims + 6] = 0xF7                              # first row becomes 0xF70000, past the last
+    path = tmp_path / "dims.xls"
+    path.write_bytes(bytes(data))
+    refused_with(db_path, path, "corrupt_file")
 
 
 def test_file_over_the_size_limit(db_path, template, monkeypatch):
