@@ -9,7 +9,7 @@ import streamlit as st
 from etl import vn
 from pages import _common as c
 
-st.set_page_config(page_title="Dân vận Hải Phòng", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Dân vận Hải Phòng", page_icon=":material/groups:", layout="wide")
 
 # Every url_path differs from its file name: Streamlit's legacy pages/ discovery hashes pages
 # by file name, and a clash would run a page without this frame (seen under AppTest).
@@ -28,7 +28,7 @@ try:
     info = c.check_data()
 except c.NoData as exc:
     st.title("Dân vận Hải Phòng")
-    st.error(f"{exc} Bảng điều khiển chưa có số liệu để hiển thị.", icon="📭")
+    st.error(f"{exc} Bảng điều khiển chưa có số liệu để hiển thị.", icon=":material/database:")
     st.markdown(c.HOW_TO_LOAD)
     st.stop()
 

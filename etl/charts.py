@@ -23,7 +23,9 @@ HIGHLIGHT = "#d9822b"
 PREVIOUS = "#9dc3e6"
 BLANK = "#d0d0d0"
 MEDIAN = "#333333"
-UNKNOWN_POPULATION = "Chưa rõ dân số"
+# Text for each queries blank_reason.
+BLANK_TEXT = {"not_reported": vn.NOT_REPORTED, "no_population": "Chưa rõ dân số",
+              "undefined": "Không tính được (mẫu số bằng 0)"}
 ROW_PX = 20
 
 
@@ -84,13 +86,13 @@ def ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
                   highlight=()) -> go.Figure:
     """Horizontal bars, highest first; units without a value get a grey "Chưa báo cáo" label.
 
-    df: queries.ranking() (columns name, metric, reported, code).
+    df: queries.ranking() (columns name, metric, blank_reason, code).
     """
     df = df.reset_index(drop=True)
     metric = df["metric"].astype(float)
     texts = [fmt(v, percent, decimals) for v in metric]
     missing = metric.isna()
-    why = np.where(df["reported"].astype(bool), UNKNOWN_POPULATION, vn.NOT_REPORTED)
+    why = df["blank_reason"].map(BLANK_TEXT).fillna(vn.NOT_REPORTED).to_numpy()
     colors = np.where(df["code"].isin(list(highlight)), HIGHLIGHT, BAR)
     fig = go.Figure()
     fig.add_bar(
@@ -189,11 +191,18 @@ def compare_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
                         vertical_spacing=min(0.5 / n, 0.12))
     for i, r in enumerate(df.itertuples(), start=1):
         values = [float(r.prev_value), float(r.value)]
+        labels = [previous_label, current_label]
         texts = [fmt(v) for v in values]
-        fig.add_bar(y=[previous_label, current_label], x=values, orientation="h",
+        fig.add_bar(y=labels, x=values, orientation="h",
                     marker_color=[PREVIOUS, BAR], text=texts, textposition="outside",
                     cliponaxis=False, customdata=texts, showlegend=False, row=i, col=1,
                     hovertemplate=f"{r.label}<br>%{{y}}: %{{customdata}}<extra></extra>")
+        blank = [j for j, v in enumerate(values) if np.isnan(v)]
+        if blank:       # a NaN bar draws nothing: say so at the axis
+            fig.add_scatter(y=[labels[j] for j in blank], x=[0] * len(blank), mode="text",
+                            text=[vn.NOT_REPORTED] * len(blank), textposition="middle right",
+                            textfont=dict(color="#777777"), showlegend=False, row=i, col=1,
+                            hoverinfo="skip")
     fig.update_yaxes(autorange="reversed", title=None)
     # Bars carry their values as text, so panels need no tick labels to collide with titles.
     fig.update_xaxes(rangemode="tozero", showgrid=False, showticklabels=False, title=None)

@@ -21,6 +21,10 @@ PER_CAPITA_KINDS = ("flow", "stock")
 # Stocks that make no sense per resident.
 NO_PER_CAPITA = ("population", "area_km2")
 MEDIAN_LABEL = "Trung vị các đơn vị"
+# Why a unit has no metric (column blank_reason): see BLANK_REASON.
+NOT_REPORTED, NO_POPULATION, UNDEFINED = "not_reported", "no_population", "undefined"
+_BLANK_REASON = """CASE WHEN metric IS NOT NULL THEN NULL WHEN NOT reported THEN 'not_reported'
+                     WHEN per_capita THEN 'no_population' ELSE 'undefined' END AS blank_reason"""
 
 # Indicators and derived rates in one list; a rate sits in its numerator's group, right after it.
 _CATALOGUE = """
@@ -223,11 +227,12 @@ def ranking(con, period_key: str, code: str, per_capita: bool = False) -> pd.Dat
 
     `metric` is the value, or the value per 10,000 residents when `per_capita` applies to the
     indicator (flows and stocks other than population and area). rank is 1 for the highest metric
-    and NULL for units without one; n_ranked counts the units with a metric.
+    and NULL for units without one; n_ranked counts the units with a metric. blank_reason says
+    why metric is NULL: not_reported, no_population (per capita) or undefined (rate over 0).
     """
     return _df(con, _one_period_metric("code = $code") + """
         SELECT unit_code AS code, name, type_label, value, num, den, reported, population,
-               per_capita, metric,
+               per_capita, metric, """ + _BLANK_REASON + """,
                CASE WHEN metric IS NOT NULL
                     THEN rank() OVER (PARTITION BY metric IS NULL ORDER BY metric DESC) END AS rank,
                count(metric) OVER () AS n_ranked
@@ -244,7 +249,7 @@ def matrix(con, period_key: str, group_name: str, per_capita: bool = False) -> p
     """
     return _df(con, _one_period_metric("group_name = $g") + """
         SELECT unit_code AS code, name, type_label, code AS indicator_code, label, kind,
-               sort_order, value, metric, per_capita, reported,
+               sort_order, value, metric, per_capita, reported, """ + _BLANK_REASON + """,
                CASE WHEN metric IS NOT NULL THEN percent_rank() OVER (
                     PARTITION BY code, metric IS NULL ORDER BY metric) END AS pct_rank,
                dense_rank() OVER (ORDER BY name_sort, unit_code) AS unit_order
@@ -341,13 +346,13 @@ def unit_ranks(con, unit_code: str, period_key: str, per_capita: bool = False) -
     """The unit's value, metric and rank (1 = highest) among units for every indicator and rate."""
     return _df(con, _one_period_metric("true") + """,
         ranked AS (
-            SELECT *, CASE WHEN metric IS NOT NULL THEN rank() OVER (
+            SELECT *, """ + _BLANK_REASON + """, CASE WHEN metric IS NOT NULL THEN rank() OVER (
                           PARTITION BY code, metric IS NULL ORDER BY metric DESC) END AS rank,
                    count(metric) OVER (PARTITION BY code) AS n_ranked,
                    median(metric) OVER (PARTITION BY code) AS median_metric
             FROM metric)
         SELECT r.code, k.group_name, r.label, k.unit, r.kind, r.value, r.metric, r.per_capita,
-               r.reported, r.rank, r.n_ranked, r.median_metric
+               r.reported, r.blank_reason, r.rank, r.n_ranked, r.median_metric
         FROM ranked r JOIN catalogue k USING (code)
         WHERE r.unit_code = $u
         ORDER BY r.sort_order, r.code""",

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl import db, queries, vn
+from etl import charts, db, queries, vn
 from etl.periods import KIND_LABELS
 
 BUSY_MESSAGE = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút "
@@ -41,11 +41,11 @@ def q(name: str, *args):
     try:
         return _cached(name, path, db.data_version(path), tuple(args))
     except db.DatabaseBusy:
-        st.warning(BUSY_MESSAGE, icon="⏳")
+        st.warning(BUSY_MESSAGE, icon=":material/hourglass_top:")
         st.stop()
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            st.warning(BUSY_MESSAGE, icon="⏳")
+            st.warning(BUSY_MESSAGE, icon=":material/hourglass_top:")
             st.stop()
         raise
 
@@ -143,6 +143,13 @@ def fmt_values(values, kind: str = "flow", decimals: int | None = None,
     return out
 
 
+def metric_texts(df: pd.DataFrame, kind: str, decimals: int | None) -> list[str]:
+    """vi-VN text of a query's metric column; a blank says why (queries blank_reason)."""
+    texts = fmt_values(df["metric"], kind, decimals)
+    return [t if pd.isna(r) else charts.BLANK_TEXT.get(r, vn.NOT_REPORTED)
+            for t, r in zip(texts, df["blank_reason"])]
+
+
 def fmt_change(change, kind: str) -> str | None:
     """A delta for st.metric, signed; rates change in percentage points."""
     if change is None or pd.isna(change):
@@ -168,4 +175,4 @@ def table(df: pd.DataFrame, height: int | None = None) -> None:
 
 def demo_banner(info: dict) -> None:
     if info.get("demo"):
-        st.warning(DEMO_BANNER, icon="⚠️")
+        st.warning(DEMO_BANNER, icon=":material/warning:")

@@ -1,8 +1,7 @@
 """So sánh đơn vị: one indicator across all units, and a unit × indicator grid for its group."""
-import pandas as pd
 import streamlit as st
 
-from etl import charts, queries, vn
+from etl import charts, queries
 from pages import _common as c
 
 f = c.filters()
@@ -18,7 +17,7 @@ if f.per_capita and not per_capita:
     st.caption("Chỉ tiêu này không tính trên 10.000 dân (tỷ lệ, điểm chấm, dân số, diện tích): "
                "hiển thị giá trị tuyệt đối.")
 if note := c.coverage_note(period):
-    st.info(note, icon="📅")
+    st.info(note, icon=":material/date_range:")
 
 rank = c.q("ranking", f.period, f.indicator, per_capita)
 n_ranked = int(rank["n_ranked"].iloc[0]) if len(rank) else 0
@@ -36,14 +35,12 @@ with tab_table:
     data = {
         "Hạng": [c.rank_text(r) for r in rank["rank"]],
         "Đơn vị": list(rank["name"]), "Loại": list(rank["type_label"]),
-        value_col: c.fmt_values(rank["value"], ind["kind"], c.decimals_for(ind)),
+        value_col: (c.metric_texts(rank, ind["kind"], c.decimals_for(ind)) if not per_capita
+                    else c.fmt_values(rank["value"], ind["kind"], c.decimals_for(ind))),
     }
     if per_capita:
         data["Dân số"] = c.fmt_values(rank["population"], "stock", 0, blank="Chưa rõ")
-        data["Trên 10.000 dân"] = [
-            vn.NOT_REPORTED if not rep else ("Chưa rõ dân số" if pd.isna(m) else txt)
-            for rep, m, txt in zip(rank["reported"], rank["metric"],
-                                   c.fmt_values(rank["metric"], ind["kind"], 1))]
+        data["Trên 10.000 dân"] = c.metric_texts(rank, ind["kind"], 1)
     c.table(data, height=600)
 
 group = ind["group_name"]

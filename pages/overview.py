@@ -16,7 +16,7 @@ prev_label = c.period_row(prev_key)["display"] if prev_key in set(c.q("periods")
 
 st.title(f"Tổng quan — {f.period_label}")
 if note := c.coverage_note(period):
-    st.info(note, icon="📅")
+    st.info(note, icon=":material/date_range:")
 
 reported = int(period["units_reported"])
 expected = reported + len(missing)
@@ -24,7 +24,7 @@ cols = st.columns(4)
 cols[0].metric("Đơn vị đã báo cáo", f"{reported}/{expected}",
                help="Số phường, xã, đặc khu đã gửi báo cáo cho kỳ này / số đơn vị phải báo cáo.")
 cols[1].metric("Đơn vị chưa báo cáo", vn.format_number(len(missing)))
-cols[2].metric("Cùng kỳ so sánh", prev_label or "Chưa có số liệu")
+cols[2].metric("Cùng kỳ so sánh", prev_label or "Chưa có")
 cols[3].metric("Độ dài kỳ", f"{vn.format_number(period['days'])} ngày")
 
 # Metrics of the chosen indicator's group, with the change against "cùng kỳ".

@@ -31,7 +31,7 @@ kind, convention = st.radio(
 series = c.q("trend", f.indicator, kind, f.units, per_capita, convention)
 if not f.units:
     st.info("Chọn đơn vị ở thanh bên (ô «Tìm đơn vị» gõ không dấu được) để so sánh với trung vị "
-            "toàn thành phố.", icon="👈")
+            "toàn thành phố.", icon=":material/arrow_back:")
 percent = ind["kind"] == "rate"
 decimals = c.decimals_for(ind, per_capita)
 names = ", ".join(vn.nfc(n) for n in dict.fromkeys(series.loc[~series["is_median"], "series"]))

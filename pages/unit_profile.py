@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from etl import queries, vn
+from etl import charts, vn
 from pages import _common as c
 
 f = c.filters()
@@ -44,15 +44,15 @@ else:
            for k, cd in zip(ranks["kind"], ranks["code"])]
     data = {
         "Nhóm": list(ranks["group_name"]), "Chỉ tiêu": list(ranks["label"]),
-        "Giá trị": [c.fmt_values([v], k, d)[0]
-                    for v, k, d in zip(ranks["value"], ranks["kind"], dec)],
+        "Giá trị": [charts.BLANK_TEXT["undefined"] if pd.isna(v) and rep
+                    else c.fmt_values([v], k, d)[0]
+                    for v, k, d, rep in zip(ranks["value"], ranks["kind"], dec, ranks["reported"])],
     }
     if per_capita:
         # Only flows and stocks are divided by population; rates and scores are compared as is.
-        data["Trên 10.000 dân"] = [
-            ("Chưa rõ dân số" if pd.isna(m) else c.fmt_values([m], "flow", 1)[0]) if pc and rep
-            else ("—" if rep else vn.NOT_REPORTED)
-            for m, pc, rep in zip(ranks["metric"], ranks["per_capita"], ranks["reported"])]
+        data["Trên 10.000 dân"] = [t if pc else ("—" if rep else vn.NOT_REPORTED) for t, pc, rep
+                                   in zip(c.metric_texts(ranks, "flow", 1), ranks["per_capita"],
+                                          ranks["reported"])]
     dec_metric = [1 if pc else d for pc, d in zip(ranks["per_capita"], dec)]
     data["Hạng"] = [c.rank_text(r, n) for r, n in zip(ranks["rank"], ranks["n_ranked"])]
     data["Trung vị các đơn vị"] = [c.fmt_values([m], k, d)[0] for m, k, d

@@ -3,7 +3,8 @@
 Six units, years 2023–2025 and one quarter (2025-Q3):
 - Cát Hải does not report 2025 (it did in 2023 and 2024);
 - Lê Chân leaves mediation_cases blank in 2025 (blank = not reported);
-- Hồng Bàng reports petitions_complaint = 0 and crowd_delegations = 0 in 2025 (0 = none);
+- Hồng Bàng reports petitions_complaint = 0 and crowd_delegations = 0 in 2025 (0 = none), and
+  0 dialogue opinions, so its opinion resolution rate is undefined (not "not reported");
 - Việt Hòa leaves population blank in 2025 (per 10,000 residents uses its 2024 population);
 - Ái Quốc never reports population (per 10,000 residents is unknown);
 - Việt Hòa also reports the irregular period 01/07/2025–20/11/2025 (143 days).
@@ -79,6 +80,8 @@ def fixture_values() -> dict[tuple[str, str], dict]:
     out[(HONG_BANG, "2025")]["petitions_received"] -= 2
     out[(HONG_BANG, "2025")]["petitions_resolved"] -= 2
     out[(HONG_BANG, "2025")]["crowd_delegations"] = 0
+    out[(HONG_BANG, "2025")]["dialogue_opinions"] = 0           # a rate over 0: undefined
+    out[(HONG_BANG, "2025")]["dialogue_opinions_resolved"] = 0
     out[(VIET_HOA, "2025")]["population"] = None
     for year in YEARS:
         if (AI_QUOC, year) in out:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from etl import charts, queries
-from tests.conftest import CAT_HAI, HONG_BANG, LE_CHAN, THACH_KHOI
+from tests.conftest import CAT_HAI, THACH_KHOI
 
 UPDATED = date(2025, 11, 20)
 SOURCE = ("Nguồn: Báo cáo công tác dân vận của UBND các phường, xã, đặc khu — "
@@ -59,6 +59,15 @@ def test_ranking_chart_per_capita_labels_unknown_population(con):
     assert "," in texts["Thạch Khôi"]                    # one decimal with a comma
 
 
+def test_ranking_chart_says_why_a_rate_is_blank(con):
+    df = queries.ranking(con, "2025", "opinion_resolution_rate")
+    fig = charts.ranking_chart(df, title="t", subtitle="s", updated=UPDATED, percent=True)
+    labels = dict(zip(fig.data[1].y, fig.data[1].text))
+    assert labels["Hồng Bàng"] == "Không tính được (mẫu số bằng 0)"
+    assert labels["Cát Hải"] == "Chưa báo cáo"
+    assert fig.layout.xaxis.tickformat == ".0%"
+
+
 def test_demo_mark_is_visible(ranking_df):
     fig = charts.ranking_chart(ranking_df, title="t", subtitle="s", updated=UPDATED, demo=True)
     check_common(fig, "t", "s", demo=True)
@@ -102,11 +111,14 @@ def test_compare_chart_leaves_out_rates_and_keeps_blank_previous(con):
     fig = charts.compare_chart(rows, title="Hòa giải", subtitle="Quý III/2025", updated=UPDATED,
                                current_label="Quý III/2025", previous_label="Quý III/2024")
     check_common(fig, "Hòa giải", "Quý III/2025")
-    assert len(fig.data) == 2                            # cases and successful, not the rate
-    cases = fig.data[0]
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert len(bars) == 2                                # cases and successful, not the rate
+    cases = bars[0]
     assert list(cases.y) == ["Quý III/2024", "Quý III/2025"]
     assert math.isnan(cases.x[0]) and cases.x[1] > 0     # no report a year earlier
-    assert cases.text[0] == "Chưa báo cáo"
+    labels = [t for t in fig.data if t.type == "scatter"]
+    assert labels and list(labels[0].y) == ["Quý III/2024"]
+    assert list(labels[0].text) == ["Chưa báo cáo"]
 
 
 def test_vi_vn_text_helpers():

@@ -157,6 +157,20 @@ def test_ranking_does_not_divide_rates_scores_or_population(con):
     assert pd.isna(rate.loc[LE_CHAN, "value"])          # no denominator: no rate
 
 
+def test_blank_reason_tells_not_reported_from_undefined(con):
+    rate = queries.ranking(con, "2025", "opinion_resolution_rate").set_index("code")
+    assert rate.loc[HONG_BANG, "reported"] and pd.isna(rate.loc[HONG_BANG, "metric"])
+    assert rate.loc[HONG_BANG, "blank_reason"] == queries.UNDEFINED
+    assert rate.loc[CAT_HAI, "blank_reason"] == queries.NOT_REPORTED
+    assert pd.isna(rate.loc[THACH_KHOI, "blank_reason"])
+    pc = queries.ranking(con, "2025", "dialogues", per_capita=True).set_index("code")
+    assert pc.loc[AI_QUOC, "blank_reason"] == queries.NO_POPULATION
+    city = by_code(queries.city_totals(con, "2025"))["opinion_resolution_rate"]
+    resolved = reported("2025", "dialogue_opinions_resolved")
+    assert city["value"] == pytest.approx(
+        sum(resolved.values()) / sum(reported("2025", "dialogue_opinions").values()))
+
+
 def test_queries_bind_parameters_never_splice_them(con):
     rank = queries.ranking(con, "2025", "x' OR 1=1 --")
     assert len(rank) == 0 or rank["metric"].isna().all()
