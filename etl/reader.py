@@ -111,6 +111,10 @@ def read_report(source, file_name: str | None = None) -> ParsedReport:
         _parse(report)
     except Refused as r:
         report.findings.append(Finding(name, r.sheet, r.cell, "", r.rule, ERROR, r.message))
+    except Exception as exc:  # a shape no guard foresaw: still a refusal, never a traceback
+        report.findings.append(Finding(name, "", "", "", "corrupt_file", ERROR,
+                                       f"Không đọc được tệp: nội dung bị hỏng hoặc không đúng định "
+                                       f"dạng ({type(exc).__name__})."))
     return report
 
 

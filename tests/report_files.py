@@ -21,18 +21,17 @@ SAMPLE_VALUES = {"population": 30575, "area_km2": 17, "party_members": 2370, "re
                  "reception_people": "1.058", "crowd_delegations": 0, "dv_score_c01": 8.5}
 TABLES = ("submissions", "submission_values", "files", "findings", "periods", "audit_log")
 
-_PRISTINE: dict[str, Path] = {}
-
-
 def fresh_db(tmp_path: Path) -> Path:
-    """An initialised database, copied from one made once per run (init takes ~0.5 s)."""
-    if "db" not in _PRISTINE or not _PRISTINE["db"].exists():
-        import tempfile
-        path = Path(tempfile.mkdtemp(prefix="danvan-pristine-")) / "pristine.duckdb"
-        db.init_db(path)
-        _PRISTINE["db"] = path
+    """An initialised database, copied from one made once per test session (init takes ~0.5 s).
+
+    The original lives in pytest's base temporary directory (the parent of every tmp_path),
+    so pytest cleans it up with the rest.
+    """
+    pristine = tmp_path.parent / "danvan-pristine.duckdb"
+    if not pristine.exists():
+        db.init_db(pristine)
     target = tmp_path / "t.duckdb"
-    shutil.copy(_PRISTINE["db"], target)
+    shutil.copy(pristine, target)
     return target
 
 
