@@ -285,18 +285,20 @@ def trend(con, code: str, kind: str = "year", unit_codes=(), per_capita: bool = 
                            AND pe.indicator_code = 'population'
             ASOF LEFT JOIN pop ph ON ph.unit_code = v.unit_code AND ps.end_date >= ph.end_date
         ),
-        chosen AS (SELECT u.code, u.name FROM units u WHERE list_contains($units::VARCHAR[], u.code))""") + """
-        SELECT ps.period_key, ps.label AS period_label, ps.start_date, ps.end_date,
-               c.code AS unit_code, c.name AS series, false AS is_median,
-               uv.metric AS value, NULL::BIGINT AS units_reported
-        FROM ps CROSS JOIN chosen c
-        LEFT JOIN unit_values uv ON uv.period_key = ps.period_key AND uv.unit_code = c.code
-        UNION ALL
-        SELECT ps.period_key, ps.label, ps.start_date, ps.end_date, NULL, $median, true,
-               median(uv.metric), count(uv.metric)
-        FROM ps LEFT JOIN unit_values uv USING (period_key)
-        GROUP BY ALL
-        ORDER BY is_median, series, end_date""",
+        chosen AS (SELECT u.code, u.name, u.name_sort FROM units u
+                   WHERE list_contains($units::VARCHAR[], u.code))""") + """
+        SELECT * EXCLUDE (name_sort) FROM (
+            SELECT ps.period_key, ps.label AS period_label, ps.start_date, ps.end_date,
+                   c.code AS unit_code, c.name AS series, false AS is_median,
+                   uv.metric AS value, NULL::BIGINT AS units_reported, c.name_sort
+            FROM ps CROSS JOIN chosen c
+            LEFT JOIN unit_values uv ON uv.period_key = ps.period_key AND uv.unit_code = c.code
+            UNION ALL
+            SELECT ps.period_key, ps.label, ps.start_date, ps.end_date, NULL, $median, true,
+                   median(uv.metric), count(uv.metric), NULL
+            FROM ps LEFT JOIN unit_values uv USING (period_key)
+            GROUP BY ALL)
+        ORDER BY is_median, name_sort, unit_code, end_date""",
         {"code": code, "kind": kind, "conv": convention, "pc": bool(per_capita),
          "units": [str(u) for u in unit_codes], "median": MEDIAN_LABEL})
 

@@ -33,19 +33,24 @@ rows = totals[totals["group_name"] == group]
 st.subheader(f"Nhóm chỉ tiêu: {group}")
 st.caption("Số toàn thành phố: chỉ tiêu số lượng được cộng trên các đơn vị đã báo cáo; điểm chấm "
            "lấy trung vị; tỷ lệ tính từ tổng tử số và tổng mẫu số. Mũi tên so với cùng kỳ năm trước.")
-metric_cols = st.columns(min(4, max(1, len(rows))))
-for i, r in enumerate(rows.itertuples()):
-    dec = 0 if r.kind in ("flow", "stock") and r.code != "area_km2" else None
-    value = c.fmt_values([r.value], r.kind, dec)[0]
-    unit = "" if r.kind == "rate" or pd.isna(r.value) else f" {r.unit}"
-    help_text = (f"Kỳ này: {r.units_reported} đơn vị báo cáo. Cùng kỳ"
-                 f"{' (' + prev_label + ')' if prev_label else ''}: "
-                 f"{c.fmt_values([r.prev_value], r.kind, dec)[0]}, "
-                 f"{r.prev_units_reported} đơn vị báo cáo.")
-    metric_cols[i % len(metric_cols)].metric(
-        r.label, value + unit, delta=c.fmt_change(r.change, r.kind),
-        delta_color="inverse" if r.code in ("staff_violations", "crowd_delegations") else "normal",
-        delta_description="so với cùng kỳ" if prev_label else None, help=help_text, border=True)
+if rows["units_reported"].sum() == 0:
+    st.info(f"Chưa đơn vị nào báo cáo nhóm chỉ tiêu «{group}» trong kỳ {f.period_label}.")
+else:
+    metric_cols = st.columns(min(4, max(1, len(rows))))
+    for i, r in enumerate(rows.itertuples()):
+        dec = 0 if r.kind in ("flow", "stock") and r.code != "area_km2" else None
+        value = c.fmt_values([r.value], r.kind, dec)[0]
+        unit = "" if r.kind == "rate" or pd.isna(r.value) else f" {r.unit}"
+        delta = c.fmt_change(r.change, r.kind)
+        help_text = (f"Kỳ này: {r.units_reported} đơn vị báo cáo. Cùng kỳ"
+                     f"{' (' + prev_label + ')' if prev_label else ''}: "
+                     f"{c.fmt_values([r.prev_value], r.kind, dec)[0]}, "
+                     f"{r.prev_units_reported} đơn vị báo cáo.")
+        metric_cols[i % len(metric_cols)].metric(
+            r.label, value + unit, delta=delta,
+            delta_color="inverse" if r.code in ("staff_violations", "crowd_delegations")
+            else "normal",
+            delta_description="so với cùng kỳ" if delta else None, help=help_text, border=True)
 
 chart_rows = rows[rows["kind"].isin(["flow", "stock"])]
 if len(chart_rows):

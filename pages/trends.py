@@ -29,9 +29,13 @@ kind, convention = st.radio(
     help="Mỗi chuỗi chỉ gồm một loại kỳ để không cộng trùng (một năm và các quý của năm đó).")
 
 series = c.q("trend", f.indicator, kind, f.units, per_capita, convention)
+series_order = list(dict.fromkeys(series["series"]))        # units (Vietnamese order), median
 if not f.units:
     st.info("Chọn đơn vị ở thanh bên (ô «Tìm đơn vị» gõ không dấu được) để so sánh với trung vị "
             "toàn thành phố.", icon=":material/arrow_back:")
+if series["value"].isna().all():
+    st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» theo {c.kind_label(kind).lower()}.")
+    st.stop()
 percent = ind["kind"] == "rate"
 decimals = c.decimals_for(ind, per_capita)
 names = ", ".join(vn.nfc(n) for n in dict.fromkeys(series.loc[~series["is_median"], "series"]))
@@ -47,7 +51,7 @@ series = series.sort_values("end_date")
 periods_order = list(dict.fromkeys(series["period_label"]))
 table = series.assign(text=c.fmt_values(series["value"], ind["kind"], decimals)).pivot_table(
     index="series", columns="period_label", values="text", aggfunc="first", sort=False)
-table = table.reindex(columns=periods_order).fillna(vn.NOT_REPORTED)
+table = table.reindex(index=series_order, columns=periods_order).fillna(vn.NOT_REPORTED)
 c.table(pd.DataFrame(table).reset_index().rename(columns={"series": "Đơn vị"}))
 median_rows = series[series["is_median"]]
 st.caption("Số đơn vị có số liệu mỗi kỳ: " + "; ".join(
