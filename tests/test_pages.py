@@ -198,3 +198,25 @@ def test_demo_data_shows_banner(tmp_path_factory, use_db):
         at.switch_page(page).run()
         no_exception(at)
         assert "Dữ liệu mẫu — không phải số liệu thật" in texts(at.warning)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_when_nobody_reported_the_indicator(dashboard_db, use_db, page):
+    use_db(dashboard_db)
+    at = app(dashboard_db, {"ky": "2025-Q3", "chi_tieu": "dv_score_c01"}).run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    no_exception(at)
+    if page != "pages/unit_profile.py":
+        assert any("Chưa đơn vị nào báo cáo" in i.value for i in at.info)
+
+
+def test_partial_period_is_flagged(dashboard_db, use_db):
+    use_db(dashboard_db)
+    at = app(dashboard_db, {"ky": "2025-07-01:2025-11-20", "chi_tieu": "mediation_cases"}).run()
+    no_exception(at)
+    assert "Tổng quan — Từ 01/07/2025 đến 20/11/2025 (143 ngày)" in texts(at.title)
+    assert any("không trọn năm" in i.value and "143 ngày" in i.value for i in at.info)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Độ dài kỳ"] == "143 ngày"
+    assert metrics["Vụ việc hòa giải"] == "35 vụ"
