@@ -220,3 +220,22 @@ def test_partial_period_is_flagged(dashboard_db, use_db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Độ dài kỳ"] == "143 ngày"
     assert metrics["Vụ việc hòa giải"] == "35 vụ"
+
+
+def test_new_load_shows_up_on_next_rerun(dashboard_db, tmp_path, use_db):
+    from etl.loader import load_files
+    from tests.conftest import fixture_values
+    from tests.workbooks import fill_values, make_template
+
+    copy = shutil.copy(dashboard_db, tmp_path / "live.duckdb")
+    use_db(copy)
+    at = app(None).run()
+    assert {m.label: m.value for m in at.metric}["Đơn vị đã báo cáo"] == "5/114"
+    # Another process would do this between two reruns; the dashboard holds no connection.
+    values = fixture_values()[(CAT_HAI, "2024")]
+    template = make_template(copy, CAT_HAI, "2025", tmp_path / "t.xlsx")
+    result, = load_files(copy, [fill_values(template, values, tmp_path / "cat_hai_2025.xlsx")])
+    assert result.status == "loaded"
+    at.run()
+    no_exception(at)
+    assert {m.label: m.value for m in at.metric}["Đơn vị đã báo cáo"] == "6/114"
