@@ -53,12 +53,23 @@ vals AS (
              AND d.unit_code = n.unit_code AND d.period_key = n.period_key
 )"""
 
-# Reported populations, one per unit and period end (the longest period wins a tie).
+# Reported populations for the ASOF join (latest report ending at or before a date). Not grouped
+# by date: grouping costs more than it saves at millions of values; a tie between two periods
+# ending the same day is settled by preferring the exact period (pe) where it matters.
 _POP = """
 pop AS (
-    SELECT unit_code, end_date, arg_min(value, start_date) AS population
+    SELECT unit_code, end_date, value AS population
     FROM current_values WHERE indicator_code = 'population'
-    GROUP BY unit_code, end_date
+)"""
+
+# Indicator codes a query reads: the chosen ones, the parts of chosen rates, and population.
+# Needs a CTE `sel` with the chosen catalogue rows.
+_NEEDED = """
+needed AS (
+    SELECT code FROM sel
+    UNION SELECT numerator FROM sel WHERE numerator IS NOT NULL
+    UNION SELECT denominator FROM sel WHERE denominator IS NOT NULL
+    UNION SELECT 'population'
 )"""
 
 # Units a period expects a report from: those valid during it; current units also for earlier
@@ -105,7 +116,7 @@ def periods(con) -> pd.DataFrame:
     return _df(con, """
         SELECT p.period_key, p.label, p.kind, p.convention, p.start_date, p.end_date,
                datediff('day', p.start_date, p.end_date) + 1 AS days,
-               count(DISTINCT s.unit_code) AS units_reported,
+               count(*) AS units_reported,            -- one current report per unit
                p.label || CASE WHEN p.kind = 'range'
                     THEN ' (' || (datediff('day', p.start_date, p.end_date) + 1) || ' ngày)'
                     ELSE '' END AS display
@@ -217,8 +228,9 @@ def _one_period_metric(codes_filter: str) -> str:
         "p AS (SELECT * FROM periods WHERE period_key = $p)",
         _EXPECTED,
         f"sel AS (SELECT * FROM catalogue WHERE {codes_filter})",
+        _NEEDED,
         "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
-        "WHERE period_key = $p)",
+        "WHERE period_key = $p AND indicator_code IN (SELECT code FROM needed))",
         _VALS, _POP, _METRIC)
 
 
@@ -270,9 +282,12 @@ def trend(con, code: str, kind: str = "year", unit_codes=(), per_capita: bool = 
         "ps AS (SELECT p.* FROM periods p WHERE p.kind = $kind AND p.convention = $conv "
         "AND EXISTS (SELECT 1 FROM submissions s WHERE s.is_current "
         "AND s.period_key = p.period_key))",
-        "k AS (SELECT * FROM catalogue WHERE code = $code)",
+        "sel AS (SELECT * FROM catalogue WHERE code = $code)",
+        "k AS (SELECT * FROM sel)",
+        _NEEDED,
         "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
-        "WHERE period_key IN (SELECT period_key FROM ps))",
+        "WHERE period_key IN (SELECT period_key FROM ps) "
+        "AND indicator_code IN (SELECT code FROM needed))",
         _VALS, _POP, """
         unit_values AS (
             SELECT v.unit_code, v.period_key, ps.end_date,
