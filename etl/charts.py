@@ -120,7 +120,8 @@ def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool 
             decimals: int | None = None) -> go.Figure:
     """Unit × indicator grid coloured by rank within each indicator; blank cells grey.
 
-    df: queries.matrix() (columns name, unit_order, indicator_code, label, kind, metric, pct_rank).
+    df: queries.matrix() (columns name, unit_order, sort_order, label, kind, metric, pct_rank,
+    blank_reason).
     """
     df = df.sort_values(["unit_order", "sort_order"], kind="stable")
     columns = list(dict.fromkeys(df["label"]))               # catalogue order, as queried
@@ -131,7 +132,14 @@ def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool 
     text = df.pivot(index="name", columns="label", values="text").reindex(index=units)
     z = z.astype(float)
     x = [_wrap(c, 22) for c in z.columns]
-    blank = np.where(z.isna(), 1.0, np.nan)
+    is_blank = z.isna().to_numpy()
+    blank = np.where(is_blank, 1.0, np.nan)
+    # Plotly writes a cell's text even where z is NaN: give each trace text only for its cells.
+    reasons = (df.pivot(index="name", columns="label", values="blank_reason").reindex(index=units)
+               if "blank_reason" in df else pd.DataFrame(index=units, columns=z.columns))
+    reason_text = reasons.apply(lambda col: col.map(BLANK_TEXT)).fillna(vn.NOT_REPORTED)
+    blank_text = np.where(is_blank, reason_text.to_numpy(dtype=object), "")
+    text = text.mask(is_blank, "")
     fig = go.Figure()
     fig.add_heatmap(
         z=z.to_numpy(), x=x, y=units, text=text.to_numpy(), texttemplate="%{text}",
@@ -141,7 +149,7 @@ def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool 
                       len=240, y=1, yanchor="top", thickness=14),
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>")
     fig.add_heatmap(
-        z=blank, x=x, y=units, text=np.full(blank.shape, vn.NOT_REPORTED), texttemplate="%{text}",
+        z=blank, x=x, y=units, text=blank_text, texttemplate="%{text}",
         textfont=dict(size=9, color="#666666"),
         colorscale=[[0, BLANK], [1, BLANK]], showscale=False, hoverongaps=False, xgap=1, ygap=1,
         name=vn.NOT_REPORTED, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>")

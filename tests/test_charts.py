@@ -85,10 +85,22 @@ def test_heatmap_blank_cells_grey_with_hover_not_reported(con):
     assert math.isnan(z[le_chan][0])                    # mediation_cases left blank
     assert blank.z[le_chan][0] == 1 and blank.text[le_chan][0] == "Chưa báo cáo"
     assert math.isnan(blank.z[rows.index("Thạch Khôi")][0])
+    assert blank.text[rows.index("Thạch Khôi")][0] == ""          # no text over real values
+    assert values.text[le_chan][0] == ""
     assert values.hoverongaps is False and "%{text}" in blank.hovertemplate
     assert blank.colorscale[0][1] == charts.BLANK
     assert values.text[rows.index("Thạch Khôi")][2].endswith("%")      # the rate column
     assert [x.replace("<br>", " ") for x in values.x][0] == "Vụ việc hòa giải"
+
+
+def test_heatmap_says_why_a_rate_cell_is_blank(con):
+    df = queries.matrix(con, "2025", "Đối thoại")
+    fig = charts.heatmap(df, title="t", subtitle="s", updated=UPDATED)
+    blank = fig.data[1]
+    rows, cols = list(blank.y), [x.replace("<br>", " ") for x in blank.x]
+    rate_col = cols.index("Tỷ lệ ý kiến, kiến nghị đối thoại được giải quyết")
+    assert blank.text[rows.index("Hồng Bàng")][rate_col] == "Không tính được (mẫu số bằng 0)"
+    assert blank.text[rows.index("Cát Hải")][rate_col] == "Chưa báo cáo"
 
 
 def test_trend_chart_median_line_and_gaps(con):
