@@ -95,7 +95,9 @@ def col_letter(index: int) -> str:
     return s
 
 
-def _mb(n: int) -> str:
+def _mb(n: float) -> str:
+    if n < 2**20:
+        return vn.format_number(n / 1024, 0) + " KB"
     return vn.format_number(n / 2**20, 1) + " MB"
 
 
