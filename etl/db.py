@@ -61,7 +61,8 @@ def connect(path=None, read_only: bool = False, timeout: float | None = None):
                     ) from exc
                 raise
             time.sleep(delay * (1 + random.random()))
-            delay = min(delay * 2, 0.2)
+            # Short steps: writers leave gaps of ~0.1 s between batches of files.
+            delay = min(delay * 2, 0.03)
     try:
         yield con
     finally:

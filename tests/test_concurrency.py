@@ -1,4 +1,5 @@
 """The dashboard (reader) and the CLI (writer) share one DuckDB file from separate processes."""
+import os
 import subprocess
 import sys
 import time
@@ -73,3 +74,43 @@ def test_missing_database_is_explained(tmp_path):
         with db.connect(tmp_path / "none.duckdb", read_only=True):
             pass
     assert "python -m etl init" in str(exc.value)
+
+
+def test_dashboard_keeps_reading_while_the_cli_loads_a_batch(path, tmp_path):
+    """A reader process queries in a loop (as the dashboard does) while `etl load` writes 30 files."""
+    from tests.workbooks import fill_values, make_template
+
+    files = []
+    for i, month in enumerate(range(1, 13)):
+        for unit in ("10543", "11002"):
+            t = make_template(path, unit, f"2025-{month:02d}", tmp_path / f"t-{unit}-{month}.xlsx")
+            files.append(fill_values(t, {"dialogues": i + 1, "population": 30000 + i},
+                                     tmp_path / f"f-{unit}-{month}.xlsx"))
+    reader_code = (
+        "import sys, time; from etl import db\n"
+        "seen = set(); deadline = time.monotonic() + 60\n"
+        "print('ready', flush=True)\n"
+        "while time.monotonic() < deadline:\n"
+        f"    with db.connect({str(path)!r}, read_only=True, timeout=30) as con:\n"
+        "        n = con.execute('SELECT count(*) FROM submissions').fetchone()[0]\n"
+        "    seen.add(n)\n"
+        "    if n >= 24: break\n"
+        "    time.sleep(0.02)\n"
+        "print(*sorted(seen), flush=True)\n"
+    )
+    reader = subprocess.Popen([sys.executable, "-c", reader_code], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == "ready"
+    # A short hold so that even this small batch hands the file over several times.
+    env = {**os.environ, "DANVAN_WRITE_HOLD_S": "0.2"}
+    load = subprocess.run([sys.executable, "-m", "etl", "--db", str(path), "load", *map(str, files)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    out, err = reader.communicate(timeout=90)
+    assert load.returncode == 0, load.stdout + load.stderr
+    assert reader.returncode == 0, err
+    seen = [int(x) for x in out.split()]
+    assert seen[-1] == 24
+    # Counts strictly between 0 and 24: the reader got in while the batch was still loading.
+    assert any(0 < n < 24 for n in seen), seen
+    with db.connect(path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM submissions WHERE is_current").fetchone()[0] == 24
