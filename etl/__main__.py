@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from etl import db
+from etl import db, vn
 from etl.periods import CALENDAR, DECREE09, PeriodError
 
 
@@ -41,9 +41,10 @@ def main(argv=None) -> int:
     try:
         if args.command == "init":
             counts = db.init_db(args.db)
-            print(f"Đã khởi tạo {db.db_path(args.db)}: {counts['units']} đơn vị, "
-                  f"{counts['indicators']} chỉ tiêu, {counts['rules']} quy tắc kiểm tra, "
-                  f"{counts['submissions']} báo cáo đã nạp.")
+            n = {k: vn.format_number(v) for k, v in counts.items()}
+            print(f"Đã khởi tạo {db.db_path(args.db)}: {n['units']} đơn vị, "
+                  f"{n['indicators']} chỉ tiêu, {n['rules']} quy tắc kiểm tra, "
+                  f"{n['submissions']} báo cáo đã nạp.")
             return 0
         if args.command == "template":
             from etl.template import write_template_cli

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, vn
+from etl import charts, queries, vn
 from pages import _common as c
 
 f = c.filters()
@@ -70,6 +70,20 @@ kinds = list(dict.fromkeys(history.sort_values("end_date", ascending=False)["per
 kind = st.radio("Loại kỳ", kinds, horizontal=True, format_func=c.kind_label,
                 index=kinds.index("year") if "year" in kinds else 0)
 h = history[history["period_kind"] == kind].sort_values("end_date")
+
+# The sidebar's indicator for this unit against the city median, over periods of this kind.
+ind = c.catalogue_row(f.indicator)
+series = c.q("trend", f.indicator, kind, (code,), False, "calendar")
+if series["value"].notna().any():
+    st.plotly_chart(charts.trend_chart(
+        series, title=f"{ind['label']} — {info['type_label']} {info['name']}",
+        subtitle=f"Theo {c.kind_label(kind).lower()} · đường nét đứt: "
+                 f"{queries.MEDIAN_LABEL.lower()}",
+        updated=f.updated, demo=f.demo, percent=ind["kind"] == "rate",
+        decimals=c.decimals_for(ind), axis_title="%" if ind["kind"] == "rate" else ind["unit"]),
+        width="stretch")
+else:
+    st.info(f"Chưa có số liệu «{ind['label']}» theo {c.kind_label(kind).lower()} để vẽ biểu đồ.")
 catalogue = c.q("catalogue")
 dec = {cd: (0 if k in ("flow", "stock") and cd != "area_km2" else None)
        for cd, k in zip(catalogue["code"], catalogue["kind"])}

@@ -21,7 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 # URL path of each page (st.Page url_path; the default page lives at "/") and its heading.
 PAGES = {"": "Tổng quan — Năm 2025", "so-sanh": "So sánh đơn vị", "xu-huong": "Xu hướng",
          "ho-so-don-vi": "Hồ sơ đơn vị"}
-CHART_PAGES = {"", "so-sanh", "xu-huong"}
+CHART_PAGES = set(PAGES)  # every page shows at least one chart
 START_TIMEOUT_S = 60
 
 
