@@ -271,15 +271,23 @@ def matrix(con, period_key: str, group_name: str, per_capita: bool = False) -> p
 
 
 def trend(con, code: str, kind: str = "year", unit_codes=(), per_capita: bool = False,
-          convention: str = "calendar") -> pd.DataFrame:
+          convention: str = "calendar", anchor_period: str | None = None) -> pd.DataFrame:
     """One indicator over all periods of one kind and convention, for chosen units and the median.
+
+    Irregular ranges form a series only with the same day-and-month span as anchor_period
+    (01/07–20/11 of each year): different ranges are never mixed.
 
     One row per period and series: series = unit name, or MEDIAN_LABEL (is_median) for the median
     over all units that reported in that period. value is NULL where a unit did not report.
     """
     return _df(con, _with(
         _CATALOGUE,
+        "anchor AS (SELECT strftime(start_date, '%m-%d') AS md_start, "
+        "strftime(end_date, '%m-%d') AS md_end FROM periods WHERE period_key = $anchor)",
         "ps AS (SELECT p.* FROM periods p WHERE p.kind = $kind AND p.convention = $conv "
+        "AND ($kind <> 'range' OR EXISTS (SELECT 1 FROM anchor a "
+        "WHERE a.md_start = strftime(p.start_date, '%m-%d') "
+        "AND a.md_end = strftime(p.end_date, '%m-%d'))) "
         "AND EXISTS (SELECT 1 FROM submissions s WHERE s.is_current "
         "AND s.period_key = p.period_key))",
         "sel AS (SELECT * FROM catalogue WHERE code = $code)",
@@ -315,7 +323,8 @@ def trend(con, code: str, kind: str = "year", unit_codes=(), per_capita: bool = 
             GROUP BY ALL)
         ORDER BY is_median, name_sort, unit_code, end_date""",
         {"code": code, "kind": kind, "conv": convention, "pc": bool(per_capita),
-         "units": [str(u) for u in unit_codes], "median": MEDIAN_LABEL})
+         "units": [str(u) for u in unit_codes], "median": MEDIAN_LABEL,
+         "anchor": anchor_period})
 
 
 def period_kinds(con) -> pd.DataFrame:

@@ -11,9 +11,12 @@ ind = c.catalogue_row(f.indicator)
 per_capita = f.per_capita and queries.per_capita_allowed(ind["code"], ind["kind"])
 suffix = f" {c.PER_10K}" if per_capita else ""
 
+RANGE_SERIES = f"Cùng khoảng ngày mỗi năm ({period['start_date']:%d/%m}–{period['end_date']:%d/%m})"
+
 st.title("Xu hướng")
 kinds = c.q("period_kinds")
-kinds = kinds[kinds["kind"] != "range"]          # irregular ranges do not form a series
+# An irregular range forms a series only with the same dates in other years (the selected one).
+kinds = kinds[(kinds["kind"] != "range") | (period["kind"] == "range")]
 order = ["year", "half", "quarter", "month", "multi_year"]
 options = sorted(zip(kinds["kind"], kinds["convention"]),
                  key=lambda o: (order.index(o[0]) if o[0] in order else 9, o[1]))
@@ -25,10 +28,12 @@ if default not in options:
     default = ("year", "calendar") if ("year", "calendar") in options else options[0]
 kind, convention = st.radio(
     "Chuỗi theo", options, index=options.index(default), horizontal=True,
-    format_func=lambda o: c.kind_label(o[0]) + (" (NĐ 09/2019)" if o[1] == "nd09" else ""),
+    format_func=lambda o: (RANGE_SERIES if o[0] == "range" else c.kind_label(o[0]))
+    + (" (NĐ 09/2019)" if o[1] == "nd09" else ""),
     help="Mỗi chuỗi chỉ gồm một loại kỳ để không cộng trùng (một năm và các quý của năm đó).")
 
-series = c.q("trend", f.indicator, kind, f.units, per_capita, convention)
+anchor = f.period if kind == "range" else None
+series = c.q("trend", f.indicator, kind, f.units, per_capita, convention, anchor)
 series_order = list(dict.fromkeys(series["series"]))        # units (Vietnamese order), median
 if not f.units:
     st.info("Chọn đơn vị ở thanh bên (ô «Tìm đơn vị» gõ không dấu được) để so sánh với trung vị "

@@ -73,7 +73,8 @@ h = history[history["period_kind"] == kind].sort_values("end_date")
 
 # The sidebar's indicator for this unit against the city median, over periods of this kind.
 ind = c.catalogue_row(f.indicator)
-series = c.q("trend", f.indicator, kind, (code,), False, "calendar")
+anchor = h["period_key"].iloc[-1] if kind == "range" and not h.empty else None
+series = c.q("trend", f.indicator, kind, (code,), False, "calendar", anchor)
 if series["value"].notna().any():
     st.plotly_chart(charts.trend_chart(
         series, title=f"{ind['label']} — {info['type_label']} {info['name']}",

@@ -250,3 +250,25 @@ def test_dataset_info(con):
     info = queries.dataset_info(con)
     assert info["submissions"] == len(VALUES) and info["units"] == 6
     assert info["demo"] is False and info["last_loaded"] is not None
+
+
+def test_trend_of_an_irregular_range_keeps_only_the_same_dates_each_year(tmp_path):
+    from etl import db
+    from etl.loader import load_files
+    from tests.workbooks import fill_values, make_template
+
+    path = tmp_path / "ranges.duckdb"
+    db.init_db(path)
+    files = []
+    for spec, visits in (("2024-07-01:2024-11-20", 30), ("2025-07-01:2025-11-20", 42),
+                         ("2025-07-01:2025-09-30", 99)):
+        t = make_template(path, "10543", spec, tmp_path / f"t{visits}.xlsx")
+        files.append(fill_values(t, {"reception_visits": visits, "reception_people": visits + 10},
+                                 tmp_path / f"f{visits}.xlsx"))
+    assert all(r.ok for r in load_files(path, files))
+    with db.connect(path, read_only=True) as con:
+        series = queries.trend(con, "reception_visits", "range", ("10543",),
+                               anchor_period="2025-07-01:2025-11-20")
+    unit = series[~series["is_median"]].sort_values("end_date")
+    assert list(unit["period_key"]) == ["2024-07-01:2024-11-20", "2025-07-01:2025-11-20"]
+    assert list(unit["value"]) == [30, 42]
