@@ -2,8 +2,11 @@
 
 A blank (not reported) has no row here either, so it can never be mistaken for 0.
 """
+import codecs
 import sys
 from pathlib import Path
+
+import pyarrow.csv as pa_csv
 
 from etl import db, vn
 
@@ -29,17 +32,19 @@ def _demo_count(con) -> int:
 
 
 def export_csv(db_path, out_path) -> int:
-    """Write the CSV (UTF-8, header row) and return the number of data rows."""
+    """Write the CSV (UTF-8 with BOM so Excel shows Vietnamese names, header row); return data rows."""
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with db.connect(db_path, read_only=True) as con:
-        # COPY answers with the number of rows it wrote.
-        return con.execute(f"COPY ({_QUERY}) TO '{_sql_path(out)}' "
-                           "(FORMAT csv, HEADER, DELIMITER ',')").fetchone()[0]
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
+    rows = 0
+    with db.connect(db_path, read_only=True) as con, open(out, "wb") as f:
+        f.write(codecs.BOM_UTF8)
+        batches = con.execute(_QUERY).to_arrow_reader()
+        with pa_csv.CSVWriter(f, batches.schema,
+                              write_options=pa_csv.WriteOptions(quoting_style="needed")) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+                rows += batch.num_rows
+    return rows
 
 
 def export_cli(db_path, out_path) -> int:

@@ -29,7 +29,8 @@ def file_db(tmp_path):
 
 
 def _read(path):
-    with open(path, encoding="utf-8", newline="") as f:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
+    with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.reader(f))
 
 
