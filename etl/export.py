@@ -38,7 +38,7 @@ def export_csv(db_path, out_path) -> int:
     rows = 0
     with db.connect(db_path, read_only=True) as con, open(out, "wb") as f:
         f.write(codecs.BOM_UTF8)
-        batches = con.execute(_QUERY).to_arrow_reader()
+        batches = con.sql(_QUERY).to_arrow_reader()
         with pa_csv.CSVWriter(f, batches.schema,
                               write_options=pa_csv.WriteOptions(quoting_style="needed")) as writer:
             for batch in batches:
