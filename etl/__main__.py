@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="xuất số liệu hiện hành ra CSV")
     e.add_argument("-o", "--output", required=True)
 
+    h = sub.add_parser("history", help="mọi phiên bản báo cáo của một đơn vị")
+    h.add_argument("--unit", required=True, help="mã đơn vị")
+    h.add_argument("--period", default=None, help="chỉ một kỳ, ví dụ 2025-Q3")
+    h.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+
     d = sub.add_parser("demo", help="tạo dữ liệu mẫu (tổng hợp, không phải số liệu thật)")
     d.add_argument("--seed", type=int, default=2025)
     return p
@@ -56,9 +61,15 @@ def main(argv=None) -> int:
         if args.command == "export":
             from etl.export import export_cli
             return export_cli(args.db, args.output)
+        if args.command == "history":
+            from etl.history import history_cli
+            return history_cli(args.db, args.unit, args.period, args.json)
         if args.command == "demo":
             from etl.demo import demo_cli
             return demo_cli(args.db, args.seed)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        return 0
     except (PeriodError, db.DatabaseBusy, FileNotFoundError, PermissionError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
