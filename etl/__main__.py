@@ -36,6 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--period", default=None, help="chỉ một kỳ, ví dụ 2025-Q3")
     h.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
+    acc = sub.add_parser("user", help="quản lý tài khoản: add, remove, list")
+    acc.add_argument("action", choices=["add", "remove", "list"])
+    acc.add_argument("username", nargs="?", help="tên đăng nhập")
+    acc.add_argument("--role", choices=["leader", "ward", "department"],
+                     help="leader = lãnh đạo; ward = cán bộ phường/xã; department = chuyên viên Sở")
+    acc.add_argument("--unit", help="mã đơn vị (bắt buộc với --role ward)")
+    acc.add_argument("--name", default="", help="họ và tên")
+    acc.add_argument("--password-stdin", action="store_true",
+                     help="đọc mật khẩu từ đầu vào chuẩn (mặc định: tạo ngẫu nhiên và in ra)")
+
     d = sub.add_parser("demo", help="tạo dữ liệu mẫu (tổng hợp, không phải số liệu thật)")
     d.add_argument("--seed", type=int, default=2025)
     return p
@@ -64,6 +74,10 @@ def main(argv=None) -> int:
         if args.command == "history":
             from etl.history import history_cli
             return history_cli(args.db, args.unit, args.period, args.json)
+        if args.command == "user":
+            from etl.accounts import user_cli
+            return user_cli(args.db, args.action, args.username, args.role, args.unit, args.name,
+                            args.password_stdin)
         if args.command == "demo":
             from etl.demo import demo_cli
             return demo_cli(args.db, args.seed)

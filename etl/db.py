@@ -157,6 +157,11 @@ CREATE TABLE IF NOT EXISTS dvk_model_reports (
     model_id BIGINT NOT NULL, submission_id BIGINT NOT NULL, recognition VARCHAR,
     status VARCHAR, sheet VARCHAR, row_number INTEGER);
 
+-- Local accounts; passwords only as argon2 hashes (etl/accounts.py).
+CREATE TABLE IF NOT EXISTS users (
+    username VARCHAR PRIMARY KEY, full_name VARCHAR, role VARCHAR NOT NULL,
+    unit_code VARCHAR, password_hash VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
+
 CREATE TABLE IF NOT EXISTS audit_log (
     logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR,
     file_name VARCHAR, submission_id BIGINT);
