@@ -114,3 +114,52 @@ def test_dashboard_keeps_reading_while_the_cli_loads_a_batch(path, tmp_path):
     assert any(0 < n < 24 for n in seen), seen
     with db.connect(path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM submissions WHERE is_current").fetchone()[0] == 24
+
+
+def test_eight_loads_at_once_all_land(path, tmp_path):
+    from tests.workbooks import fill_values, make_template
+
+    units = ["10543", "11002", "10507", "10525", "10532", "10537", "10546", "10549"]
+    files = [fill_values(make_template(path, u, "2025-Q4", tmp_path / f"t{u}.xlsx"),
+                         {"dialogues": 4, "reception_visits": 6, "reception_people": 14},
+                         tmp_path / f"f{u}.xlsx") for u in units]
+    procs = [subprocess.Popen([sys.executable, "-m", "etl", "--db", str(path), "load", str(f)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for f in files]
+    outcomes = [(p.wait(120), p.stdout.read(), p.stderr.read()) for p in procs]
+    assert all(code == 0 for code, _, _ in outcomes), outcomes
+    with db.connect(path, read_only=True) as con:
+        landed = {r[0] for r in con.execute(
+            "SELECT unit_code FROM submissions WHERE period_key = '2025-Q4' AND is_current").fetchall()}
+    assert landed == set(units)
+
+
+def test_a_load_killed_midway_leaves_the_database_as_it_was(path, tmp_path):
+    from tests.workbooks import fill_values, make_template
+
+    before = fill_values(make_template(path, "10543", "2025-Q4", tmp_path / "t.xlsx"),
+                         {"dialogues": 1}, tmp_path / "v1.xlsx")
+    assert subprocess.run([sys.executable, "-m", "etl", "--db", str(path), "load", str(before)],
+                          cwd=ROOT, capture_output=True).returncode == 0
+    victim = fill_values(tmp_path / "t.xlsx", {"dialogues": 2}, tmp_path / "v2.xlsx")
+    # The loader stops right after writing the new version, inside its transaction, and is killed.
+    code = (
+        "import sys, time; from etl import loader, store\n"
+        "original = store.save_submission\n"
+        "def slow(con, sub):\n"
+        "    result = original(con, sub)\n"
+        "    print('inside', flush=True); time.sleep(60)\n"
+        "    return result\n"
+        "store.save_submission = slow\n"
+        f"loader.load_files({str(path)!r}, [{str(victim)!r}])\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "inside"
+    proc.kill()
+    proc.wait(10)
+    with db.connect(path, read_only=True) as con:
+        rows = con.execute("SELECT version, is_current FROM submissions WHERE unit_code = '10543'").fetchall()
+        value = con.execute("SELECT value FROM current_values WHERE unit_code = '10543' "
+                            "AND indicator_code = 'dialogues'").fetchall()
+        files = con.execute("SELECT count(*) FROM files").fetchone()[0]
+    assert rows == [(1, True)] and value == [(1.0,)] and files == 1
