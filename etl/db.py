@@ -9,6 +9,7 @@ keep transactions short so readers get in between.
 import csv
 import os
 import random
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,45 @@ DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "danvan.duckdb"
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT_S = float(os.environ.get("DANVAN_LOCK_TIMEOUT", "60"))
+
+
+class _ReadWriteLock:
+    """Many readers or one writer. Inside one process DuckDB refuses a read-write open while a
+    read-only connection to the same file is open (and the reverse), so the app's threads take
+    turns here; other processes are kept apart by DuckDB's file lock, handled by retrying."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    def acquire(self, write: bool, timeout: float) -> bool:
+        with self._cond:
+            free = (lambda: not self._writer and self._readers == 0) if write else (lambda: not self._writer)
+            if not self._cond.wait_for(free, timeout):
+                return False
+            if write:
+                self._writer = True
+            else:
+                self._readers += 1
+            return True
+
+    def release(self, write: bool) -> None:
+        with self._cond:
+            if write:
+                self._writer = False
+            else:
+                self._readers -= 1
+            self._cond.notify_all()
+
+
+_process_locks: dict[str, _ReadWriteLock] = {}
+_process_locks_guard = threading.Lock()
+
+
+def _process_lock(target: Path) -> _ReadWriteLock:
+    with _process_locks_guard:
+        return _process_locks.setdefault(str(target.resolve()), _ReadWriteLock())
 
 
 class DatabaseBusy(RuntimeError):
@@ -47,26 +87,31 @@ def connect(path=None, read_only: bool = False, timeout: float | None = None):
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + (LOCK_TIMEOUT_S if timeout is None else timeout)
-    delay = 0.01
-    while True:
-        try:
-            con = duckdb.connect(str(target), read_only=read_only)
-            break
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                if _is_lock_error(exc):
-                    raise DatabaseBusy(
-                        f"Cơ sở dữ liệu {target.name} đang được một tiến trình khác ghi; "
-                        "vui lòng thử lại sau ít phút."
-                    ) from exc
-                raise
-            time.sleep(delay * (1 + random.random()))
-            # Short steps: writers leave gaps of ~0.1 s between batches of files.
-            delay = min(delay * 2, 0.03)
+    busy = (f"Cơ sở dữ liệu {target.name} đang được một tiến trình khác ghi; "
+            "vui lòng thử lại sau ít phút.")
+    in_process = _process_lock(target)
+    if not in_process.acquire(write=not read_only, timeout=max(0.0, deadline - time.monotonic())):
+        raise DatabaseBusy(busy)
     try:
-        yield con
+        delay = 0.01
+        while True:
+            try:
+                con = duckdb.connect(str(target), read_only=read_only)
+                break
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                    if _is_lock_error(exc):
+                        raise DatabaseBusy(busy) from exc
+                    raise
+                time.sleep(delay * (1 + random.random()))
+                # Short steps: writers leave gaps of ~0.1 s between batches of files.
+                delay = min(delay * 2, 0.03)
+        try:
+            yield con
+        finally:
+            con.close()
     finally:
-        con.close()
+        in_process.release(write=not read_only)
 
 
 def data_version(path=None) -> tuple:

@@ -163,3 +163,35 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(path, tmp_path):
                             "AND indicator_code = 'dialogues'").fetchall()
         files = con.execute("SELECT count(*) FROM files").fetchone()[0]
     assert rows == [(1, True)] and value == [(1.0,)] and files == 1
+
+
+def test_threads_of_one_process_read_and_write_in_turn(path):
+    """The app reads in some threads while an upload writes in another: no configuration clash."""
+    import threading
+
+    errors, reads = [], []
+
+    def reader():
+        try:
+            for _ in range(30):
+                with db.connect(path, read_only=True, timeout=20) as con:
+                    reads.append(con.execute("SELECT count(*) FROM meta").fetchone()[0])
+        except Exception as exc:  # noqa: BLE001 — the assertion below reports it
+            errors.append(exc)
+
+    def writer():
+        try:
+            for i in range(10):
+                with db.connect(path, timeout=20) as con:
+                    con.execute("INSERT INTO meta VALUES (?, 'x')", [f"probe{i}"])
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(3)] + [threading.Thread(target=writer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and len(reads) == 90
+    with db.connect(path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM meta WHERE key LIKE 'probe%'").fetchone()[0] == 10
