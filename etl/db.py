@@ -201,6 +201,12 @@ CREATE TABLE IF NOT EXISTS dvk_models (
 CREATE TABLE IF NOT EXISTS dvk_model_reports (
     model_id BIGINT NOT NULL, submission_id BIGINT NOT NULL, recognition VARCHAR,
     status VARCHAR, sheet VARCHAR, row_number INTEGER);
+-- The dropdown lists of the models sheet (list = field | recognition | status), from data/.
+CREATE TABLE IF NOT EXISTS dvk_options (
+    list VARCHAR NOT NULL, value VARCHAR NOT NULL, sort_order INTEGER NOT NULL, note VARCHAR,
+    PRIMARY KEY (list, value));
+-- Short names of the 10 assessment criteria for charts (full names: indicators.label).
+CREATE TABLE IF NOT EXISTS assessment_criteria (code VARCHAR PRIMARY KEY, short_name VARCHAR NOT NULL);
 
 -- Local accounts; passwords only as argon2 hashes (etl/accounts.py).
 CREATE TABLE IF NOT EXISTS users (
@@ -229,6 +235,8 @@ _DATA_FILES = {
     "rules": ("rules.csv", ["rule_id", "left", "op", "right", "severity", "message"]),
     "derived_measures": ("derived_measures.csv", ["code", "label", "numerator", "denominator", "unit"]),
     "rating_thresholds": ("ratings.csv", ["rating", "min_total", "sort_order"]),
+    "dvk_options": ("dvk_options.csv", ["list", "value", "sort_order", "note"]),
+    "assessment_criteria": ("assessment_criteria.csv", ["code", "short_name"]),
 }
 
 

@@ -26,3 +26,16 @@ HEADER_VALUE = "Giá trị"
 VALUE_HEADERS = ["STT", "Nhóm", HEADER_CODE, "Chỉ tiêu", "Đơn vị tính", HEADER_VALUE, "Ghi chú"]
 VALUES_HEADER_ROW = 4         # rows 1–3: title, unit and period, blank
 MAX_HEADER_SCAN_ROWS = 30     # the reader looks for the header row this far down
+
+# "Mô hình Dân vận khéo": optional (older forms lack it); one model per row below the header row.
+SHEET_MODELS = "Mô hình Dân vận khéo"
+MODEL_HEADERS = {            # field -> header text; the reader finds columns by these texts
+    "name": "Tên mô hình",
+    "field": "Lĩnh vực",
+    "lead_org": "Đơn vị chủ trì",
+    "year_started": "Năm bắt đầu",
+    "recognition": "Cấp công nhận",
+    "status": "Tình trạng",
+}
+MODELS_HEADER_ROW = 4         # rows 1–3: title, unit and period, how to fill
+MODEL_INPUT_ROWS = 50         # unlocked rows for models in the protected sheet

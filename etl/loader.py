@@ -46,6 +46,7 @@ class FileResult:
     version: int | None = None
     superseded_id: int | None = None
     n_values: int = 0
+    n_models: int = 0                # rows of the «Mô hình Dân vận khéo» sheet stored or checked
     message: str = ""
     findings: list[Finding] = field(default_factory=list)
 
@@ -125,7 +126,8 @@ def _check_report(con, report: ParsedReport, catalogue: Catalogue, units: dict[s
         unit_code=result.unit.code, period=result.period, values=result.values, source="file",
         file_name=report.file_name, sha256=report.sha256, content=report.content,
         template_version=report.template_version, sent_by=sent_by,
-        findings=[f for f in result.findings if f.severity in (WARNING, NOTICE)])
+        findings=[f for f in result.findings if f.severity in (WARNING, NOTICE)],
+        models=result.models)
     return sub, result
 
 
@@ -232,6 +234,7 @@ def _load_one(con, report, catalogue, units, dry_run, sent_by, confirm_warnings,
     if sub is None:
         return FileResult(name, REFUSED, **base)
     base["n_values"] = len(sub.values)
+    base["n_models"] = len(sub.models)
     if dry_run:
         return FileResult(name, CHECKED, message="Chạy thử: hợp lệ, chưa ghi vào cơ sở dữ liệu.", **base)
     if result.warnings and not confirm_warnings:
@@ -273,6 +276,7 @@ def _summary_line(r: FileResult) -> str:
         f"kỳ {r.period_label}" if r.period_label else (f"kỳ {r.period_key}" if r.period_key else ""),
         f"phiên bản {r.version}" if r.version else "",
         f"{r.n_values} giá trị" if r.status in (LOADED, CHECKED) else "",
+        f"{r.n_models} mô hình «Dân vận khéo»" if r.n_models and r.status in (LOADED, CHECKED) else "",
     ) if x)
     if r.superseded_id and r.status == LOADED:
         what += f" (thay phiên bản trước, mã {r.superseded_id}; bản cũ vẫn được lưu)"

@@ -56,6 +56,13 @@ class ValueCell:
 
 
 @dataclass
+class ModelCells:
+    """One non-blank row of the models sheet: field -> (raw content, A1 address)."""
+    row_number: int
+    cells: dict
+
+
+@dataclass
 class ParsedReport:
     file_name: str
     sha256: str | None = None
@@ -70,6 +77,8 @@ class ParsedReport:
     meta: dict = field(default_factory=dict)      # key -> value from SHEET_META
     values_sheet: str | None = None
     cells: list[ValueCell] = field(default_factory=list)
+    models_sheet: str | None = None               # None: the file has no models sheet
+    models: list[ModelCells] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -497,6 +506,14 @@ def _parse(report: ParsedReport) -> None:
                                            "mẫu của Sở): vẫn đọc theo tiêu đề cột."))
         _read_info(report, wb, by_name[_norm(layout.SHEET_INFO)])
         _read_values(report, wb, by_name[_norm(layout.SHEET_VALUES)])
+        models_name = by_name.get(_norm(layout.SHEET_MODELS))
+        if models_name:
+            _read_models(report, wb, models_name)
+        else:
+            report.findings.append(Finding(
+                report.file_name, "", "", "", "no_models_sheet", NOTICE,
+                f"Tệp không có trang tính «{layout.SHEET_MODELS}» (mẫu cũ): báo cáo được nhận, "
+                "nhưng không có danh sách mô hình «Dân vận khéo» của kỳ này."))
 
 
 def _rows(wb, sheet_name: str) -> list[list]:
@@ -544,3 +561,28 @@ def _read_values(report: ParsedReport, wb, sheet: str) -> None:
         if code is None and _blank(raw):
             continue
         report.cells.append(ValueCell(code or "", raw, sheet, f"{col_letter(value_col)}{r + 1}"))
+
+
+def _read_models(report: ParsedReport, wb, sheet: str) -> None:
+    rows = _rows(wb, sheet)
+    report.models_sheet = sheet
+    wanted = {_norm(text): key for key, text in layout.MODEL_HEADERS.items()}
+    for r, row in enumerate(rows[:layout.MAX_HEADER_SCAN_ROWS]):
+        texts = [_norm(c) for c in row]
+        if _norm(layout.MODEL_HEADERS["name"]) in texts:
+            header = r
+            cols = {wanted[t]: i for i, t in enumerate(texts) if t in wanted}
+            break
+    else:
+        raise Refused("missing_header",
+                      f"Không tìm thấy dòng tiêu đề có ô «{layout.MODEL_HEADERS['name']}» trong "
+                      f"{layout.MAX_HEADER_SCAN_ROWS} dòng đầu của trang tính. Không xóa hay sửa "
+                      "dòng tiêu đề của mẫu.", sheet=sheet)
+    for r in range(header + 1, len(rows)):
+        row = rows[r]
+        cells = {}
+        for key, c in cols.items():
+            raw = row[c] if c < len(row) else None
+            cells[key] = (None if _blank(raw) else raw, f"{col_letter(c)}{r + 1}")
+        if any(raw is not None for raw, _ in cells.values()):
+            report.models.append(ModelCells(r + 1, cells))

@@ -34,6 +34,7 @@ class NewSubmission:
     sent_by: str | None = None
     findings: list[Finding] = field(default_factory=list)
     loaded_at: datetime | None = None
+    models: list = field(default_factory=list)          # etl.dvk.ModelRow, checked
 
 
 def ensure_period(con, p: Period) -> None:
@@ -94,4 +95,33 @@ def save_submission(con, sub: NewSubmission) -> tuple[int, int, int | None]:
             "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [[new_id, f.file, f.sheet, f.cell, f.value, f.rule, f.severity, f.message]
              for f in sub.findings])
+    if sub.models:
+        save_models(con, new_id, sub.unit_code, sub.period, sub.models)
     return new_id, version, previous[0] if previous else None
+
+
+def save_models(con, submission_id: int, unit_code: str, period: Period, models: list) -> None:
+    """Link each reported model to the unit's model with the same name key, creating it if new.
+
+    A model's description (name as written, field, lead organisation, start year) follows its
+    report with the latest period end, so loading an old year late does not undo a correction.
+    """
+    for m in models:
+        found = con.execute("SELECT model_id FROM dvk_models WHERE unit_code = ? AND name_key = ?",
+                            [unit_code, m.name_key]).fetchall()
+        if found:
+            model_id = found[0][0]
+            newer = con.execute(
+                "SELECT count(*) FROM dvk_model_reports r JOIN submissions s USING (submission_id) "
+                "JOIN periods p USING (period_key) WHERE r.model_id = ? AND p.end_date > ?",
+                [model_id, period.end]).fetchone()[0]
+            if not newer:
+                con.execute("UPDATE dvk_models SET name = ?, field = ?, lead_org = ?, year_started = ? "
+                            "WHERE model_id = ?",
+                            [m.name, m.field, m.lead_org, m.year_started, model_id])
+        else:
+            model_id = con.execute("SELECT nextval('dvk_model_ids')").fetchone()[0]
+            con.execute("INSERT INTO dvk_models VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [model_id, unit_code, m.name, m.name_key, m.field, m.lead_org, m.year_started])
+        con.execute("INSERT INTO dvk_model_reports VALUES (?, ?, ?, ?, ?, ?)",
+                    [model_id, submission_id, m.recognition, m.status, m.sheet, m.row_number])

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl import db, layout, vn
+from etl import db, dvk, layout, vn
 from etl.periods import CALENDAR, DECREE09, Period, parse_period
 
 CONVENTION_LABELS = {
@@ -78,7 +78,9 @@ def build_workbook(con, unit_code: str, period: Period) -> Workbook:
     _instructions(wb.active, unit, period, rules)
     _info(wb.create_sheet(layout.SHEET_INFO), unit, period)
     _values(wb.create_sheet(layout.SHEET_VALUES), unit, period, indicators)
+    options = dvk.load_options(con)
     meta = wb.create_sheet(layout.SHEET_META)
+    _models(wb.create_sheet(layout.SHEET_MODELS, index=3), unit, period, options, meta)
     for row, (key, value) in enumerate([("template_version", layout.TEMPLATE_VERSION),
                                         ("unit_code", unit["code"]),
                                         ("period_key", period.key)], start=1):
@@ -86,7 +88,7 @@ def build_workbook(con, unit_code: str, period: Period) -> Workbook:
         meta.cell(row, 2, value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
-    for ws in wb.worksheets[:3]:
+    for ws in wb.worksheets[:4]:
         _print_setup(ws)
     wb[layout.SHEET_VALUES].print_title_rows = f"{layout.VALUES_HEADER_ROW}:{layout.VALUES_HEADER_ROW}"
     wb.active = 2  # open on the sheet to fill
@@ -112,9 +114,13 @@ def _instructions(ws, unit: dict, period: Period, rules) -> None:
         ("4. Nhập số theo cách viết Việt Nam hoặc nhập số thuần: dấu chấm tách hàng nghìn, dấu phẩy "
          "là dấu thập phân (1.020 lượt; 19,94 km²). Chỉ tiêu đếm (người, đơn, vụ…) là số nguyên "
          "không âm; điểm tiêu chí từ 0 đến 10, có thể có phần thập phân.", None),
-        (f"5. Không sửa mã đơn vị, mã kỳ báo cáo, cột «{layout.HEADER_CODE}», không thêm, xóa hay "
+        (f"5. Mô hình «Dân vận khéo»: mở trang tính «{layout.SHEET_MODELS}», mỗi mô hình một dòng "
+         "(tên, lĩnh vực chọn trong danh sách, đơn vị chủ trì, năm bắt đầu, cấp công nhận, tình "
+         "trạng). Ghi cả mô hình đang duy trì và mô hình đã dừng trong kỳ; giữ nguyên tên mô hình "
+         "qua các năm để hệ thống nhận ra là cùng một mô hình.", None),
+        (f"6. Không sửa mã đơn vị, mã kỳ báo cáo, cột «{layout.HEADER_CODE}», không thêm, xóa hay "
          "đổi thứ tự trang tính. Hệ thống dựa vào các mã này để nhận báo cáo.", None),
-        ("6. Lưu tệp dạng .xlsx và gửi về Sở Nội vụ (tải lên trang tiếp nhận báo cáo hoặc gửi "
+        ("7. Lưu tệp dạng .xlsx và gửi về Sở Nội vụ (tải lên trang tiếp nhận báo cáo hoặc gửi "
          "qua thư điện tử theo hướng dẫn của Sở). Hệ thống kiểm tra ngay và báo lỗi kèm ô cụ thể; "
          "gửi lại tệp đã sửa sẽ tạo phiên bản mới, phiên bản cũ vẫn được lưu.", None),
         ("", None),
@@ -204,6 +210,64 @@ def _values(ws, unit: dict, period: Period, indicators) -> None:
     for col, width in zip(range(1, 8), (6, 20, 26, 50, 12, 16, 40)):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.protection.sheet = True
+
+
+def _models(ws, unit: dict, period: Period, options: dict, meta) -> None:
+    """One model per row; field, recognition and status are dropdowns of the lists in data/.
+
+    The lists live in the very hidden _meta sheet (columns D–F): list items contain commas
+    ("Xây dựng Đảng, chính quyền"), which an inline Excel list cannot hold.
+    """
+    ws.cell(1, 1, "Danh sách mô hình «Dân vận khéo»").font = TITLE_FONT
+    ws.cell(2, 1, f"Đơn vị: {unit['full_name']} (mã {unit['code']}) — Kỳ báo cáo: "
+                  f"{period_text(period)}").font = Font(bold=True)
+    ws.cell(3, 1, "Mỗi mô hình một dòng, kể cả mô hình đã dừng trong kỳ. Giữ nguyên tên mô hình "
+                  "qua các năm. Lĩnh vực, cấp công nhận, tình trạng: chọn trong danh sách.")
+    header_row = layout.MODELS_HEADER_ROW
+    headers = ["STT"] + list(layout.MODEL_HEADERS.values())
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(header_row, col, text)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    fields = list(layout.MODEL_HEADERS)
+    first, last = header_row + 1, header_row + layout.MODEL_INPUT_ROWS
+    for i in range(layout.MODEL_INPUT_ROWS):
+        row = first + i
+        ws.cell(row, 1, i + 1).border = BORDER
+        for col in range(2, len(headers) + 1):
+            cell = ws.cell(row, col)
+            cell.protection, cell.fill, cell.border, cell.alignment = UNLOCKED, INPUT_FILL, BORDER, WRAP
+    validations = []
+    for j, lst in enumerate((dvk.FIELD, dvk.RECOGNITION, dvk.STATUS)):
+        values = options.get(lst) or []
+        letter = get_column_letter(4 + j)
+        for r, value in enumerate(values, start=1):
+            meta.cell(r, 4 + j, value)
+        if not values:
+            continue
+        col = get_column_letter(2 + fields.index(lst))
+        dv = DataValidation(type="list", formula1=f"'{layout.SHEET_META}'!${letter}$1:${letter}${len(values)}",
+                            allow_blank=True)
+        label = layout.MODEL_HEADERS[lst]
+        dv.error = f"Chọn «{label}» trong danh sách."
+        dv.errorTitle, dv.promptTitle, dv.prompt = "Giá trị không hợp lệ", label, f"Chọn trong danh sách."
+        dv.showErrorMessage = dv.showInputMessage = True
+        dv.add(f"{col}{first}:{col}{last}")
+        validations.append(dv)
+    year_col = get_column_letter(2 + fields.index("year_started"))
+    year = DataValidation(type="whole", operator="between", formula1=str(dvk.MIN_YEAR),
+                          formula2=str(period.end.year), allow_blank=True)
+    year.error = f"Năm bắt đầu là một năm từ {dvk.MIN_YEAR} đến {period.end.year}."
+    year.errorTitle, year.showErrorMessage = "Giá trị không hợp lệ", True
+    year.add(f"{year_col}{first}:{year_col}{last}")
+    validations.append(year)
+    for dv in validations:
+        ws.add_data_validation(dv)
+    for col, width in zip(range(1, 8), (6, 46, 26, 30, 12, 18, 16)):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
     ws.protection.sheet = True
 
 

@@ -8,7 +8,7 @@ import operator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from etl import layout, vn
+from etl import dvk, layout, vn
 from etl.findings import ERROR, NOTICE, WARNING, Finding
 from etl.periods import Period, PeriodError, from_key
 from etl.reader import ParsedReport
@@ -59,6 +59,7 @@ class Unit:
 class Catalogue:
     indicators: dict[str, Indicator]
     rules: list[Rule]
+    options: dict[str, list[str]] = field(default_factory=dict)   # dvk_options lists
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class ValidationResult:
     period: Period | None
     values: list[ValueRow]
     findings: list[Finding]
+    models: list[dvk.ModelRow] = field(default_factory=list)
 
     def _of(self, severity):
         return [f for f in self.findings if f.severity == severity]
@@ -121,7 +123,7 @@ def load_reference(con) -> tuple[Catalogue, dict[str, Unit]]:
         "ORDER BY rule_id").fetchall()]
     units = {r[0]: Unit(r[0], f"{r[1]} {r[2]}", r[3], r[4]) for r in con.execute(
         "SELECT code, type_label, name, valid_from, valid_to FROM units").fetchall()}
-    return Catalogue(indicators, rules), units
+    return Catalogue(indicators, rules, dvk.load_options(con)), units
 
 
 def report_period(report: ParsedReport) -> Period | None:
@@ -170,6 +172,8 @@ def validate(report: ParsedReport, catalogue: Catalogue, units: dict[str, Unit],
     clean = _check_values(report, catalogue, add)
     result.values = [row for row, _ in clean.values()]
     _check_rules(catalogue, clean, add)
+    if report.models:
+        result.models = _check_models(report, catalogue, result.period, clean, add)
     if history and result.unit and result.period and result.ok:
         _check_history(catalogue, clean, history, result.period, add)
     return result
@@ -341,6 +345,109 @@ def _check_rules(catalogue, clean, add) -> None:
         confirm = " Cần xác nhận." if rule.severity == WARNING and "xác nhận" not in rule.message else ""
         add(rule.rule_id, rule.severity, f"{rule.message} ({detail}).{confirm}",
             ", ".join(clean[c][1] for c in codes), f"{fmt(left)} / {fmt(right)}")
+
+
+def _year_of(raw) -> int | None:
+    """A typed year as an int, or None when it is not a whole number."""
+    if isinstance(raw, bool) or isinstance(raw, (date, datetime, time, timedelta)):
+        return None
+    if isinstance(raw, str):
+        raw = raw.strip()
+        return int(raw) if raw.isdigit() and len(raw) <= 4 else None
+    if isinstance(raw, (int, float)) and math.isfinite(raw) and float(raw).is_integer():
+        return int(raw)
+    return None
+
+
+def _check_models(report, catalogue, period, clean, add) -> list[dvk.ModelRow]:
+    """Each row of the models sheet: name required, field and the other lists from data/, a
+    plausible year, no model twice; then the counts in «Chỉ tiêu» against the list (warnings)."""
+    sheet = report.models_sheet
+    options = {lst: {dvk.option_key(v): v for v in values}
+               for lst, values in catalogue.options.items()}
+    last_year = period.end.year if period else date.today().year
+    rows, seen = [], {}
+
+    def model_add(rule, message, cell, raw):
+        add(rule, ERROR, message, cell, _shown(raw), where=sheet)
+
+    for m in report.models:
+        cells = m.cells
+        get = lambda key: cells.get(key, (None, ""))  # noqa: E731
+        ok = True
+        raw_name, name_cell = get("name")
+        name = dvk.clean_name(raw_name) if raw_name is not None else ""
+        where = f"Dòng {m.row_number}"
+        if not name:
+            model_add("dvk_missing_name", f"{where}: có thông tin mô hình nhưng thiếu «Tên mô hình».",
+                      name_cell or f"B{m.row_number}", raw_name)
+            ok = False
+        label = f"Mô hình «{name}»" if name else where
+        picked = {}
+        for lst in (dvk.FIELD, dvk.RECOGNITION, dvk.STATUS):
+            raw, cell = get(lst)
+            header = layout.MODEL_HEADERS[lst]
+            if raw is None:
+                if lst == dvk.FIELD:
+                    model_add("dvk_missing_field", f"{label}: thiếu «{header}» (chọn trong danh sách).",
+                              cell or f"C{m.row_number}", raw)
+                    ok = False
+                picked[lst] = None
+                continue
+            value = options.get(lst, {}).get(dvk.option_key(raw))
+            if value is None:
+                allowed = "; ".join(catalogue.options.get(lst, []))
+                model_add(f"dvk_unknown_{lst}", f"{label}: «{_shown(raw)}» không có trong danh sách "
+                                                f"«{header}» ({allowed}).", cell, raw)
+                ok = False
+            picked[lst] = value
+        raw_year, year_cell = get("year_started")
+        year = None
+        if raw_year is not None:
+            year = _year_of(raw_year)
+            if year is None or not dvk.MIN_YEAR <= year <= last_year:
+                model_add("dvk_bad_year", f"{label}: «Năm bắt đầu» phải là một năm từ {dvk.MIN_YEAR} "
+                                          f"đến {last_year} (năm kết thúc kỳ báo cáo).", year_cell, raw_year)
+                ok = False
+        key = dvk.name_key(name)
+        if name and key in seen:
+            model_add("dvk_duplicate_model", f"{label} được ghi hai lần (dòng {seen[key]} và dòng "
+                                             f"{m.row_number}); mỗi mô hình một dòng.", name_cell, raw_name)
+            ok = False
+        seen.setdefault(key, m.row_number)
+        raw_lead = get("lead_org")[0]
+        if ok:
+            rows.append(dvk.ModelRow(
+                name=name, name_key=key, field=picked[dvk.FIELD],
+                lead_org=dvk.clean_name(raw_lead) if raw_lead is not None else None,
+                year_started=year, recognition=picked[dvk.RECOGNITION], status=picked[dvk.STATUS],
+                sheet=sheet, row_number=m.row_number))
+    if len(rows) == len(report.models) and period:
+        _check_model_counts(rows, period, clean, add)
+    return rows
+
+
+def _check_model_counts(rows, period, clean, add) -> None:
+    """The counts typed in «Chỉ tiêu» should agree with the list (a warning: either may be late)."""
+    active = sum(r.status == dvk.ACTIVE for r in rows)
+    if "dvk_models_active" in clean:
+        row, cell = clean["dvk_models_active"]
+        if row.value != active:
+            add("dvk_models_active_mismatch", WARNING,
+                f"«Mô hình \"Dân vận khéo\" đang duy trì» ghi {fmt(row.value)} nhưng danh sách "
+                f"«{layout.SHEET_MODELS}» có {active} mô hình «{dvk.ACTIVE}». Cần xác nhận.",
+                cell, plain_number(row.value))
+    # New models are counted by start year, so only whole years can be compared.
+    whole_years = (period.start.month, period.start.day, period.end.month, period.end.day) == (1, 1, 12, 31)
+    if "dvk_models_new" in clean and whole_years:
+        new = sum(r.year_started is not None and period.start.year <= r.year_started <= period.end.year
+                  for r in rows)
+        row, cell = clean["dvk_models_new"]
+        if row.value != new:
+            add("dvk_models_new_mismatch", WARNING,
+                f"«Mô hình \"Dân vận khéo\" xây dựng mới trong kỳ» ghi {fmt(row.value)} nhưng danh "
+                f"sách «{layout.SHEET_MODELS}» có {new} mô hình bắt đầu trong kỳ. Cần xác nhận.",
+                cell, plain_number(row.value))
 
 
 def _typical(x: float) -> float:

@@ -39,7 +39,7 @@ def _value_rows(ws):
 
 def test_sheets_in_order_and_meta_very_hidden(wb):
     assert wb.sheetnames == [layout.SHEET_INSTRUCTIONS, layout.SHEET_INFO, layout.SHEET_VALUES,
-                             layout.SHEET_META]
+                             layout.SHEET_MODELS, layout.SHEET_META]
     meta = wb[layout.SHEET_META]
     assert meta.sheet_state == "veryHidden"
     assert [[c.value for c in row] for row in meta["A1:B3"]] == [
@@ -157,3 +157,23 @@ def test_helpers_fill_and_set_info(db_path, tmp_path):
         fill_values(tpl, {"no_such_code": 1}, tmp_path / "g.xlsx")
     wrong = set_info(tpl, "Mã đơn vị", "99999", tmp_path / "w.xlsx")
     assert load_workbook(wrong)[layout.SHEET_INFO].cell(layout.INFO_FIRST_ROW, 2).value == "99999"
+
+
+def test_models_sheet_headers_dropdowns_and_unlocked_rows(wb):
+    ws = wb[layout.SHEET_MODELS]
+    header = [c.value for c in ws[layout.MODELS_HEADER_ROW]][:7]
+    assert header == ["STT"] + list(layout.MODEL_HEADERS.values())
+    assert ws.protection.sheet
+    first = layout.MODELS_HEADER_ROW + 1
+    last = layout.MODELS_HEADER_ROW + layout.MODEL_INPUT_ROWS
+    for row in (first, last):
+        assert all(not ws.cell(row, col).protection.locked for col in range(2, 8))
+        assert ws.cell(row, 1).protection.locked
+    assert ws.cell(layout.MODELS_HEADER_ROW, 2).protection.locked
+    by_col = {str(dv.sqref).split(":")[0][0]: dv for dv in ws.data_validations.dataValidation}
+    meta = wb[layout.SHEET_META]
+    fields = [meta.cell(r, 4).value for r in range(1, 9)]
+    assert "Xây dựng Đảng, chính quyền" in fields and "Giải phóng mặt bằng" in fields
+    assert by_col["C"].type == "list" and by_col["C"].formula1 == f"'{layout.SHEET_META}'!$D$1:$D$8"
+    assert by_col["G"].type == "list" and "$F$1:$F$2" in by_col["G"].formula1
+    assert (by_col["E"].type, by_col["E"].formula2) == ("whole", "2025")
