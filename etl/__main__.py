@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="xuất số liệu hiện hành ra CSV")
     e.add_argument("-o", "--output", required=True)
+    e.add_argument("--kind", choices=["values", "models"], default="values",
+                   help="values = số liệu hiện hành (mặc định); models = danh sách mô hình «Dân vận khéo»")
 
     h = sub.add_parser("history", help="mọi phiên bản báo cáo của một đơn vị")
     h.add_argument("--unit", required=True, help="mã đơn vị")
@@ -70,7 +72,7 @@ def main(argv=None) -> int:
                             sent_by=args.sent_by)
         if args.command == "export":
             from etl.export import export_cli
-            return export_cli(args.db, args.output)
+            return export_cli(args.db, args.output, args.kind)
         if args.command == "history":
             from etl.history import history_cli
             return history_cli(args.db, args.unit, args.period, args.json)

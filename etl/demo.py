@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
-from etl import db, layout, vn
+from etl import db, dvk, layout, vn
 from etl.periods import parse_period
 from etl.store import ensure_period
 
@@ -25,6 +25,32 @@ RANGE_SPEC = "2025-07-01:2025-11-20"
 # looks familiar; Thạch Khôi's party figures are not in the brief and are made up.
 KNOWN_PROFILES = {"10543": (30_575, 17.0, 2_370, 49), "11002": (34_432, 19.94, 2_500, 52)}
 SCORES = [f"dv_score_c{i:02d}" for i in range(1, 11)]
+# Model names by field for the demo lists (a unit with more models than names gets numbered ones).
+MODEL_POOL = {
+    "Kinh tế": ["Liên kết sản xuất lúa hữu cơ", "Chi hội nông dân giúp nhau phát triển kinh tế",
+                "Tổ hợp tác nuôi trồng thủy sản", "Hỗ trợ hộ nghèo vay vốn làm ăn",
+                "Phát triển sản phẩm OCOP"],
+    "Giải phóng mặt bằng": ["Hiến đất, vật kiến trúc mở ngõ thành đường",
+                            "Vận động giải phóng mặt bằng dự án đường ven biển",
+                            "Đối thoại với hộ dân vùng dự án", "Mỗi hộ một mét đất làm đường"],
+    "Đô thị văn minh": ["5 không 3 sạch", "Tuyến phố văn minh", "Ngõ xanh – sạch – đẹp",
+                        "Phân loại rác thải tại nguồn", "Thắp sáng đường quê"],
+    "Xây dựng Đảng, chính quyền": ["Ngày thứ 7 cùng dân", "Lắng nghe ý kiến Nhân dân qua Zalo",
+                                   "Bí thư chi bộ đối thoại với dân",
+                                   "Chính quyền thân thiện, phục vụ Nhân dân"],
+    "Quốc phòng, an ninh": ["Khu dân cư an toàn về an ninh trật tự", "Camera an ninh tổ dân phố",
+                            "Tiếng kẻng an ninh", "Ngư dân bám biển giữ chủ quyền"],
+    "Tôn giáo, dân tộc": ["Giáo xứ bình yên", "Chức sắc tôn giáo đồng hành cùng chính quyền",
+                          "Đoàn kết lương – giáo"],
+    "Văn hóa – xã hội": ["Khu dân cư tự quản", "Gia đình văn hóa tiêu biểu", "Tủ sách cộng đồng",
+                         "Câu lạc bộ dưỡng sinh người cao tuổi"],
+    "An sinh xã hội": ["Mái ấm tình thương", "Bếp ăn nhân ái", "Nhận đỡ đầu trẻ em mồ côi",
+                       "Heo đất tiết kiệm giúp hội viên nghèo"],
+}
+LEAD_ORGS = ["Ủy ban Mặt trận Tổ quốc Việt Nam {t}", "Hội Liên hiệp Phụ nữ {t}",
+             "Hội Cựu chiến binh {t}", "Đoàn Thanh niên {t}", "Hội Nông dân {t}", "Công an {t}",
+             "Ban Chỉ huy quân sự {t}", "Ủy ban nhân dân {t}", "Chi bộ và Ban công tác Mặt trận khu dân cư"]
+RECOGNITION = (["Chưa công nhận", "Cấp xã", "Cấp thành phố", "Cấp Trung ương"], [0.3, 0.52, 0.15, 0.03])
 PROFILE_RARE = ("area_km2", "party_cells", "residential_groups", "admin_procedures",
                 "dvk_models_active")  # often left out of short (monthly/quarterly) reports
 
@@ -103,6 +129,51 @@ def _daily_flows(rng, units: list[str], n_days: int, years_elapsed):
     return f, profile
 
 
+def _models(rng, units: list[str], types: dict, new_daily, base):
+    """Each unit's models: `base` running on the first day (started 2010–2020) plus one for each
+    new model of the daily series, each stopping some day (or never). Returns a dict of arrays:
+    unit index, birth day, stop day (day indexes from FIRST_DAY), and per-model descriptions."""
+    n_days = new_daily.shape[1]
+    u_new, d_new = np.nonzero(new_daily)
+    reps = new_daily[u_new, d_new]
+    u_new, d_new = np.repeat(u_new, reps), np.repeat(d_new, reps)
+    u_old = np.repeat(np.arange(len(units)), base)
+    unit = np.concatenate([u_old, u_new])
+    birth = np.concatenate([np.full(len(u_old), -1), d_new])
+    start_year = np.concatenate([rng.integers(2010, 2021, len(u_old)),
+                                 np.array([(FIRST_DAY + timedelta(days=int(d))).year for d in d_new],
+                                          dtype=np.int64)])
+    # About a third stop within five years; the rest run on past the demo's last day.
+    stop = np.maximum(birth, 0) + np.ceil(rng.exponential(365.25 * 12, len(unit))).astype(np.int64)
+    order = np.lexsort((birth, unit))
+    unit, birth, stop, start_year = unit[order], birth[order], stop[order], start_year[order]
+    pool = [(name, field) for field, names in MODEL_POOL.items() for name in names]
+    names, fields, leads = [], [], []
+    rec = rng.choice(len(RECOGNITION[0]), len(unit), p=RECOGNITION[1])
+    lead_pick = rng.integers(0, len(LEAD_ORGS), len(unit))
+    counters: dict[int, int] = {}
+    perms = {}
+    for i, u in enumerate(unit):
+        k = counters.get(u, 0)
+        counters[u] = k + 1
+        if u not in perms:
+            perms[u] = rng.permutation(len(pool))
+        name, field = pool[perms[u][k % len(pool)]]
+        if k >= len(pool):  # more models than names: the same idea in another residential group
+            name += f" – {'tổ dân phố' if types[units[u]] == 'Phường' else 'thôn'} số {k // len(pool) + 1}"
+        names.append(name)
+        fields.append(field)
+        leads.append(LEAD_ORGS[lead_pick[i]].format(t=types[units[u]].lower()))
+    return {"unit": unit, "birth": birth, "stop": stop, "start_year": start_year,
+            "name": names, "field": fields, "lead": leads,
+            "recognition": [RECOGNITION[0][r] for r in rec], "n_days": n_days}
+
+
+def _active_at(models, U: int, day: int) -> np.ndarray:
+    running = (models["birth"] <= day) & (models["stop"] > day)
+    return np.bincount(models["unit"], weights=running, minlength=U)
+
+
 def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
     """Replace the demo submissions (never the loaded files) with a fresh synthetic history."""
     started = time.perf_counter()
@@ -112,13 +183,20 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
     say("Đã khởi tạo cơ sở dữ liệu.")
 
     with db.connect(db_path) as con:
-        units = [u for (u,) in con.execute(
-            "SELECT code FROM units WHERE valid_to IS NULL ORDER BY code").fetchall()]
+        unit_rows = con.execute(
+            "SELECT code, type_label FROM units WHERE valid_to IS NULL ORDER BY code").fetchall()
+        units = [u for u, _ in unit_rows]
+        types = dict(unit_rows)
         catalogue = con.execute("SELECT code, sort_order FROM indicators ORDER BY sort_order").fetchall()
         codes = [c for c, _ in catalogue]
         U, n_days = len(units), (LAST_DAY - FIRST_DAY).days + 1
         years_elapsed = np.arange(n_days) / 365.25
         flows, prof = _daily_flows(rng, units, n_days, years_elapsed)
+        # A second stream for models and score swings, so the other demo values stay as they were.
+        rng2 = np.random.default_rng([seed, 5])
+        models = _models(rng2, units, types, flows["dvk_models_new"], prof["dvk_base"])
+        weak = rng2.choice(U, 2, replace=False)       # a couple of units rated "Yếu"
+        prof["score_mean"][weak] = rng2.uniform(4.2, 4.9, 2)
         cum = {k: np.concatenate([np.zeros((U, 1), np.int64), v.cumsum(axis=1)], axis=1)
                for k, v in flows.items()}
         say(f"Đã sinh chuỗi số liệu hằng ngày cho {U} đơn vị.")
@@ -137,9 +215,11 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
         for table in ("submission_values", "findings", "dvk_model_reports"):
             con.execute(f"DELETE FROM {table} WHERE submission_id IN ({demo_ids})")
         con.execute("DELETE FROM submissions WHERE source = 'demo'")
+        con.execute("DELETE FROM dvk_models WHERE model_id NOT IN "
+                    "(SELECT model_id FROM dvk_model_reports)")
         taken = set(con.execute("SELECT unit_code, period_key FROM submissions").fetchall())
 
-        subs, blocks = [], []
+        subs, blocks, lists = [], [], []
         missing = 0
         for spec, kind in _period_specs():
             p = parse_period(spec)
@@ -166,11 +246,13 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
             values[:, col["party_members"]] = members
             values[:, col["party_cells"]] = np.maximum(1, np.round(members / prof["members_per_cell"]))
             values[:, col["residential_groups"]] = prof["groups"]
-            values[:, col["dvk_models_active"]] = (prof["dvk_base"]
-                                                   + np.floor(0.8 * cum["dvk_models_new"][:, e + 1]))
+            # Counts agree with the models lists: running at the period's last day.
+            values[:, col["dvk_models_active"]] = _active_at(models, U, e)
             values[:, col["admin_procedures"]] = prof["admin_base"] + np.floor(years_elapsed[e] * 3)
             if kind == "year":
-                scores = prof["score_mean"][:, None] + rng.normal(0, 0.6, (U, len(SCORES)))
+                # A swing of the whole unit each year, so some ratings change from year to year.
+                swing = rng2.normal(0, 0.45, U)[:, None]
+                scores = prof["score_mean"][:, None] + swing + rng.normal(0, 0.6, (U, len(SCORES)))
                 for k, code in enumerate(SCORES):
                     values[:, col[code]] = np.clip(np.round(scores[:, k], 1), 0, 10)
             # Blank = not reported: no row at all, never a 0.
@@ -178,6 +260,9 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
             if kind in ("month", "quarter", "range"):
                 for code in PROFILE_RARE:
                     blank_p[:, col[code]] = 0.6 if kind == "month" else 0.3
+            # The assessment is usually complete; careless units sometimes leave a criterion out.
+            for code in SCORES:
+                blank_p[:, col[code]] = np.where(careless, 0.08, 0.0)
             values[rng.random(values.shape) < blank_p] = np.nan
 
             late = rng.random(U) < np.where(chronic_late, 0.6, np.where(careless, 0.3, 0.05))
@@ -191,6 +276,8 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
                     days=int(delay[u]), minutes=int(minutes[u]))
                 subs.append((units[u], p.key, loaded))
                 blocks.append(values[u])
+                if kind == "year":
+                    lists.append((len(subs) - 1, u, s, e))
 
         n = len(subs)
         ids = [i for (i,) in con.execute(
@@ -220,6 +307,7 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
             "raw_text": pa.nulls(len(sub_idx), pa.string()),
         })
         con.execute("INSERT INTO submission_values SELECT * FROM demo_values")
+        n_models = _insert_models(con, models, units, ids, lists)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
         late_count = con.execute(
             "SELECT count(*) FROM submissions s JOIN periods p USING (period_key) "
@@ -229,8 +317,48 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
     return {
         "units": len({s[0] for s in subs}), "submissions": n, "values": int(len(sub_idx)),
         "periods": len(_period_specs()), "late": int(late_count), "missing": missing,
+        "models": n_models,
         "outlier_unit": units[prof["outlier_unit"]], "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def _insert_models(con, models, units, ids, lists) -> int:
+    """The yearly lists: every model that ran during the year, stopped ones marked so.
+    Models match the unit's existing ones (a loaded file may list the same model) by name key."""
+    keys = [dvk.name_key(n) for n in models["name"]]
+    report_rows = {k: [] for k in ("unit_code", "name_key", "submission_id", "status", "row_number",
+                                   "i")}
+    for sub_i, u, s, e in lists:
+        idx = np.flatnonzero((models["unit"] == u) & (models["birth"] <= e) & (models["stop"] > s))
+        for row, i in enumerate(idx, start=layout.MODELS_HEADER_ROW + 1):
+            report_rows["unit_code"].append(units[u])
+            report_rows["name_key"].append(keys[i])
+            report_rows["submission_id"].append(ids[sub_i])
+            report_rows["status"].append(dvk.STOPPED if models["stop"][i] <= e else dvk.ACTIVE)
+            report_rows["row_number"].append(row)
+            report_rows["i"].append(int(i))
+    used = sorted(set(report_rows["i"]))
+    demo_models = pa.table({  # noqa: F841 (read by DuckDB's replacement scan)
+        "unit_code": [units[models["unit"][i]] for i in used], "name": [models["name"][i] for i in used],
+        "name_key": [keys[i] for i in used], "field": [models["field"][i] for i in used],
+        "lead_org": [models["lead"][i] for i in used],
+        "year_started": pa.array([int(models["start_year"][i]) for i in used], pa.int32()),
+    })
+    con.execute("""
+        INSERT INTO dvk_models
+        SELECT nextval('dvk_model_ids'), d.unit_code, d.name, d.name_key, d.field, d.lead_org,
+               d.year_started
+        FROM demo_models d
+        WHERE NOT EXISTS (SELECT 1 FROM dvk_models m WHERE m.unit_code = d.unit_code
+                          AND m.name_key = d.name_key)""")
+    recognition = [models["recognition"][i] for i in report_rows.pop("i")]
+    demo_reports = pa.table({**report_rows, "recognition": recognition,  # noqa: F841
+                             "submission_id": pa.array(report_rows["submission_id"], pa.int64())})
+    con.execute("""
+        INSERT INTO dvk_model_reports
+        SELECT m.model_id, r.submission_id, r.recognition, r.status, ?, r.row_number
+        FROM demo_reports r JOIN dvk_models m USING (unit_code, name_key)""", [layout.SHEET_MODELS])
+    return len(used)
 
 
 def demo_cli(db_path=None, seed: int = 2025) -> int:

@@ -383,3 +383,10 @@ def unit_ranks(con, unit_code: str, period_key: str, per_capita: bool = False) -
         WHERE r.unit_code = $u
         ORDER BY r.sort_order, r.code""",
         {"p": period_key, "u": unit_code, "pc": bool(per_capita)})
+
+
+# ---------------------------------------------------------------- "Dân vận khéo", assessment
+# In their own module; re-exported so pages reach them through pages._common.q() like the rest.
+from etl.queries_dvk import (  # noqa: E402,F401
+    assessment, assessment_scores, assessment_years, dvk_by_field, dvk_by_unit, dvk_by_year,
+    dvk_models_of_year, dvk_options, dvk_years, rating_distribution, ratings)
