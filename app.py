@@ -22,6 +22,10 @@ nav = st.navigation([
             url_path="xu-huong"),
     st.Page("pages/unit_profile.py", title="Hồ sơ đơn vị", icon=":material/apartment:",
             url_path="ho-so-don-vi"),
+    st.Page("pages/dvk_models.py", title="Dân vận khéo", icon=":material/volunteer_activism:",
+            url_path="dan-van-kheo"),
+    st.Page("pages/assessment.py", title="Chấm điểm dân vận", icon=":material/grading:",
+            url_path="cham-diem"),
 ])
 
 try:

@@ -216,3 +216,206 @@ def compare_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
     fig.update_xaxes(rangemode="tozero", showgrid=False, showticklabels=False, title=None)
     fig.update_annotations(font=dict(size=13), xanchor="left", x=0)   # the panel titles
     return decorate(fig, title, subtitle, updated, demo, height=150 * n + 170)
+
+
+# ---------------------------------------------------------------- "Dân vận khéo", assessment
+
+BLANK_TEXT.setdefault("incomplete", "Chưa đủ 10 tiêu chí")
+NEW_COLOR, KEPT_COLOR, STOPPED_COLOR = "#2e75b6", "#9dc3e6", "#bfbfbf"
+RATING_COLORS = {"Xuất sắc": "#1e7b34", "Tốt": "#5aa469", "Trung bình": "#f0ad4e", "Yếu": "#c9302c"}
+MODEL_STATES = [("n_new", "Xây dựng mới", NEW_COLOR), ("n_maintained", "Duy trì từ trước", KEPT_COLOR),
+                ("n_stopped", "Đã dừng trong năm", STOPPED_COLOR)]
+
+
+def _rating_color(rating) -> str:
+    return RATING_COLORS.get(rating, BLANK) if isinstance(rating, str) else BLANK
+
+
+def models_by_unit_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
+                         demo: bool = False, highlight=()) -> go.Figure:
+    """Stacked horizontal bars per unit: new, maintained, stopped; no list = "Chưa báo cáo".
+
+    df: queries.dvk_by_unit() (columns name, code, has_list, n_new, n_maintained, n_stopped).
+    """
+    df = df.reset_index(drop=True)
+    names = [f"<b>{n}</b>" if c in highlight else n for n, c in zip(df["name"], df["code"])]
+    fig = go.Figure()
+    for col, label, color in MODEL_STATES:
+        values = df[col].where(df["has_list"]).astype(float)
+        fig.add_bar(x=values, y=names, orientation="h", name=label, marker_color=color,
+                    customdata=[fmt(v, decimals=0) for v in values],
+                    hovertemplate=f"%{{y}}<br>{label}: %{{customdata}}<extra></extra>")
+    missing = ~df["has_list"].astype(bool)
+    if missing.any():
+        fig.add_scatter(x=np.zeros(int(missing.sum())), y=[n for n, m in zip(names, missing) if m],
+                        mode="text", text=[vn.NOT_REPORTED] * int(missing.sum()),
+                        textposition="middle right", textfont=dict(color="#777777", size=11),
+                        showlegend=False, hovertemplate="%{y}: %{text}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.25, margin=dict(t=150),
+                      legend=dict(orientation="h", x=0, y=1, yanchor="bottom", yref="container"))
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names, title=None,
+                     tickfont=dict(size=11))
+    fig.update_xaxes(title="mô hình", side="top", gridcolor="#eeeeee", tickformat=",~r",
+                     rangemode="tozero")
+    return decorate(fig, title, subtitle, updated, demo, height=max(360, ROW_PX * len(df) + 200))
+
+
+def models_by_year_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
+                         demo: bool = False) -> go.Figure:
+    """Stacked columns per year: new, maintained, stopped. df: queries.dvk_by_year()."""
+    fig = go.Figure()
+    for col, label, color in MODEL_STATES:
+        values = df[col].astype(float)
+        texts = [fmt(v, decimals=0) for v in values]
+        fig.add_bar(x=df["label"], y=values, name=label, marker_color=color, text=texts,
+                    textposition="inside", customdata=texts,
+                    hovertemplate=f"%{{x}}<br>{label}: %{{customdata}}<extra></extra>")
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, yanchor="top"),
+                      margin=dict(b=120))
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(title="mô hình", gridcolor="#eeeeee", tickformat=",~r")
+    fig = decorate(fig, title, subtitle, updated, demo, height=460)
+    fig.update_annotations(selector=dict(name="source"), yshift=-80)
+    return fig
+
+
+def field_share_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
+                      demo: bool = False) -> go.Figure:
+    """Share of units with a running model in each field, as bars with "n/N đơn vị".
+
+    df: queries.dvk_by_field() (columns field, share, units_with_model, units_with_list).
+    """
+    share = df["share"].astype(float)
+    texts = [f"{fmt(s, percent=True)} ({int(n)}/{int(t)} đơn vị)" if pd.notna(s) else vn.NOT_REPORTED
+             for s, n, t in zip(share, df["units_with_model"], df["units_with_list"])]
+    fig = go.Figure()
+    fig.add_bar(x=share, y=[_wrap(f, 30) for f in df["field"]], orientation="h", marker_color=BAR,
+                text=texts, textposition="outside", cliponaxis=False, customdata=texts,
+                hovertemplate="%{y}: %{customdata}<extra></extra>")
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(range=[0, 1.3], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1],
+                     gridcolor="#eeeeee", title=None)
+    fig.update_layout(showlegend=False, margin=dict(r=40))
+    return decorate(fig, title, subtitle, updated, demo, height=420)
+
+
+def assessment_ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
+                             demo: bool = False, highlight=()) -> go.Figure:
+    """Totals out of 100, coloured by rating; units without a total say why.
+
+    df: queries.assessment() (columns name, code, total, rating, n_criteria).
+    """
+    df = df.reset_index(drop=True)
+    names = [f"<b>{n}</b>" if c in highlight else n for n, c in zip(df["name"], df["code"])]
+    total = df["total"].astype(float)
+    fig = go.Figure()
+    for rating, color in RATING_COLORS.items():
+        mask = (df["rating"] == rating).to_numpy()
+        if not mask.any():
+            continue
+        texts = [fmt(v, decimals=1) for v in total[mask]]
+        fig.add_bar(x=total[mask], y=[n for n, m in zip(names, mask) if m], orientation="h",
+                    name=rating, marker_color=color, text=texts, textposition="outside",
+                    cliponaxis=False, customdata=texts,
+                    hovertemplate=f"%{{y}}: %{{customdata}} điểm — {rating}<extra></extra>")
+    missing = total.isna().to_numpy()
+    if missing.any():
+        why = [f"Chưa đủ 10 tiêu chí ({int(n)}/10)" if n else vn.NOT_REPORTED
+               for n in df.loc[missing, "n_criteria"]]
+        fig.add_scatter(x=np.zeros(int(missing.sum())), y=[n for n, m in zip(names, missing) if m],
+                        mode="text", text=why, textposition="middle right",
+                        textfont=dict(color="#777777", size=11), showlegend=False,
+                        hovertemplate="%{y}: %{text}<extra></extra>")
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names, title=None,
+                     tickfont=dict(size=11))
+    fig.update_xaxes(range=[0, 108], side="top", gridcolor="#eeeeee", title="điểm (tối đa 100)")
+    fig.update_layout(bargap=0.25, margin=dict(t=150),
+                      legend=dict(orientation="h", x=0, y=1, yanchor="bottom", yref="container"))
+    return decorate(fig, title, subtitle, updated, demo, height=max(360, ROW_PX * len(df) + 200))
+
+
+def rating_distribution_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
+                              demo: bool = False) -> go.Figure:
+    """Stacked columns per year: units in each rating (and without all 10 criteria).
+
+    df: queries.rating_distribution() (columns label, end_date, rating, sort_order, units).
+    """
+    order = list(dict.fromkeys(df.sort_values("end_date")["label"]))
+    fig = go.Figure()
+    for rating, part in df.sort_values("sort_order").groupby("rating", sort=False):
+        part = part.set_index("label").reindex(order)
+        values = part["units"].astype(float)
+        texts = [fmt(v, decimals=0) if pd.notna(v) else "" for v in values]
+        fig.add_bar(x=order, y=values, name=rating, marker_color=_rating_color(rating), text=texts,
+                    textposition="inside", customdata=texts,
+                    hovertemplate=f"%{{x}}<br>{rating}: %{{customdata}} đơn vị<extra></extra>")
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, yanchor="top"),
+                      margin=dict(b=120))
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(title="đơn vị", gridcolor="#eeeeee", tickformat=",~r")
+    fig = decorate(fig, title, subtitle, updated, demo, height=460)
+    fig.update_annotations(selector=dict(name="source"), yshift=-80)
+    return fig
+
+
+def score_heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated,
+                  demo: bool = False) -> go.Figure:
+    """Units × criteria coloured by the score itself (0–10); a criterion not reported is grey.
+
+    df: queries.assessment_scores() (columns name, unit_order, short_name, sort_order, value).
+    """
+    df = df.sort_values(["unit_order", "sort_order"], kind="stable")
+    columns = list(dict.fromkeys(df["short_name"]))
+    units = list(dict.fromkeys(df["name"]))
+    z = df.pivot(index="name", columns="short_name", values="value").reindex(
+        index=units, columns=columns).astype(float)
+    text = z.map(lambda v: "" if pd.isna(v) else fmt(v, decimals=1))
+    is_blank = z.isna().to_numpy()
+    fig = go.Figure()
+    fig.add_heatmap(z=z.to_numpy(), x=columns, y=units, text=text.to_numpy(), texttemplate="%{text}",
+                    textfont=dict(size=10), colorscale="RdYlGn", zmin=0, zmax=10, xgap=1, ygap=1,
+                    hoverongaps=False, name="Điểm",
+                    colorbar=dict(title="điểm", lenmode="pixels", len=240, y=1, yanchor="top",
+                                  thickness=14),
+                    hovertemplate="%{y}<br>%{x}: %{text} điểm<extra></extra>")
+    fig.add_heatmap(z=np.where(is_blank, 1.0, np.nan), x=columns, y=units,
+                    text=np.where(is_blank, vn.NOT_REPORTED, ""), texttemplate="%{text}",
+                    textfont=dict(size=9, color="#666666"), colorscale=[[0, BLANK], [1, BLANK]],
+                    showscale=False, hoverongaps=False, xgap=1, ygap=1, name=vn.NOT_REPORTED,
+                    hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>")
+    fig.update_yaxes(autorange="reversed", title=None, tickfont=dict(size=11))
+    fig.update_xaxes(side="top", title=None, tickfont=dict(size=11))
+    fig.update_layout(margin=dict(t=150))
+    return decorate(fig, title, subtitle, updated, demo, height=max(360, ROW_PX * len(units) + 260))
+
+
+def criteria_vs_median_chart(df: pd.DataFrame, *, unit_name: str, title: str, subtitle: str,
+                             updated, demo: bool = False) -> go.Figure:
+    """One unit's 10 criteria as bars, the city median of each as a dark tick.
+
+    df: rows of queries.assessment_scores() for one unit (columns short_name, label, value, median).
+    """
+    df = df.sort_values("sort_order")
+    value = df["value"].astype(float)
+    texts = [fmt(v, decimals=1) for v in value]
+    fig = go.Figure()
+    fig.add_bar(x=value, y=df["short_name"], orientation="h", name=unit_name, marker_color=BAR,
+                text=[t if pd.notna(v) else "" for t, v in zip(texts, value)], textposition="inside",
+                customdata=np.stack([texts, df["label"]], axis=-1),
+                hovertemplate="%{customdata[1]}<br>" + unit_name + ": %{customdata[0]}<extra></extra>")
+    med = df["median"].astype(float)
+    fig.add_scatter(x=med, y=df["short_name"], mode="markers", name="Trung vị các đơn vị",
+                    marker=dict(symbol="line-ns-open", size=22, line=dict(width=3, color=MEDIAN)),
+                    customdata=[fmt(v, decimals=1) for v in med],
+                    hovertemplate="%{y}<br>Trung vị: %{customdata}<extra></extra>")
+    blank = value.isna().to_numpy()
+    if blank.any():
+        fig.add_scatter(x=np.zeros(int(blank.sum())), y=df.loc[blank, "short_name"], mode="text",
+                        text=[vn.NOT_REPORTED] * int(blank.sum()), textposition="middle right",
+                        textfont=dict(color="#777777"), showlegend=False, hoverinfo="skip")
+    fig.update_yaxes(autorange="reversed", title=None, type="category")
+    fig.update_xaxes(range=[0, 10.5], dtick=1, gridcolor="#eeeeee", title="điểm (tối đa 10)")
+    fig.update_layout(legend=dict(orientation="h", y=-0.15, yanchor="top"), margin=dict(b=130))
+    fig = decorate(fig, title, subtitle, updated, demo, height=520)
+    fig.update_annotations(selector=dict(name="source"), yshift=-95)
+    return fig

@@ -101,7 +101,7 @@ def dvk_by_unit(con, period_key: str) -> pd.DataFrame:
                count(mr.model_id) FILTER (WHERE mr.state = 'stopped') AS n_stopped,
                count(mr.model_id) FILTER (WHERE mr.state <> 'stopped') AS n_running
         FROM eu LEFT JOIN mr ON mr.unit_code = eu.unit_code AND mr.period_key = $p
-        GROUP BY ALL
+        GROUP BY eu.unit_code, eu.name, eu.type_label, eu.name_sort
         ORDER BY has_list DESC, n_running DESC, n_new DESC, eu.name_sort, eu.unit_code""",
         {"p": period_key, "stopped": dvk.STOPPED})
 
@@ -148,7 +148,7 @@ def ratings(con) -> pd.DataFrame:
 def assessment_years(con) -> pd.DataFrame:
     """Year periods with at least one reported criterion, newest first."""
     return _df(con, _with(_SCORES) + """
-        SELECT p.period_key, p.label, count(DISTINCT sc.unit_code) AS units_scored
+        SELECT p.period_key, p.label, p.end_date, count(DISTINCT sc.unit_code) AS units_scored
         FROM sc JOIN periods p USING (period_key)
         WHERE p.kind = 'year'
         GROUP BY ALL ORDER BY p.end_date DESC, p.period_key""")

@@ -1,0 +1,116 @@
+"""Chấm điểm dân vận: the 10-criteria assessment, its total out of 100 and the yearly rating."""
+import pandas as pd
+import streamlit as st
+
+from etl import charts, vn
+from etl.queries_dvk import NOT_ENOUGH
+from pages import _common as c
+
+f = c.filters()
+st.title("Chấm điểm dân vận")
+years = c.q("assessment_years")
+if years.empty:
+    st.info("Chưa đơn vị nào báo cáo điểm các tiêu chí chấm điểm dân vận trong báo cáo năm.",
+            icon=":material/info:")
+    st.stop()
+
+keys = list(years["period_key"])
+labels = dict(zip(years["period_key"], years["label"]))
+year = st.selectbox("Năm", keys, index=keys.index(f.period) if f.period in keys else 0,
+                    format_func=labels.get, key="score_year",
+                    help="Chấm điểm, xếp loại theo năm (mẫu báo cáo năm, 10 tiêu chí, mỗi tiêu chí 0–10 điểm).")
+label = labels[year]
+if f.period not in keys:
+    st.caption(f"Kỳ đang chọn ở thanh bên ({f.period_label}) không có chấm điểm theo năm: "
+               f"hiển thị {label}.")
+
+thresholds = c.q("ratings").sort_values("min_total", ascending=False)
+rule = "; ".join(f"{r.rating}: từ {vn.format_number(r.min_total)} điểm" if r.min_total > 0
+                 else f"{r.rating}: dưới {vn.format_number(prev)} điểm"
+                 for r, prev in zip(thresholds.itertuples(), [None] + list(thresholds["min_total"][:-1])))
+st.caption(f"Tổng điểm = cộng 10 tiêu chí (tối đa 100), chỉ tính khi đơn vị báo cáo đủ 10 tiêu chí. "
+           f"Xếp loại: {rule}.")
+
+res = c.q("assessment", year)
+scored = res[res["n_criteria"] > 0]
+incomplete = int(((res["n_criteria"] > 0) & res["total"].isna()).sum())
+cols = st.columns(len(thresholds) + 2)
+cols[0].metric("Đơn vị có tổng điểm", f"{int(res['total'].notna().sum())}/{len(res)}", border=True)
+for col, r in zip(cols[1:], thresholds.sort_values("sort_order").itertuples()):
+    col.metric(r.rating, vn.format_number(int((res["rating"] == r.rating).sum())), border=True)
+cols[-1].metric(NOT_ENOUGH, vn.format_number(incomplete), border=True,
+                help="Đơn vị báo cáo một phần các tiêu chí: không tính tổng điểm, không xếp loại.")
+
+st.subheader(f"Xếp hạng theo tổng điểm — {label}")
+n_missing = int((res["n_criteria"] == 0).sum())
+tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
+with tab_chart:
+    st.plotly_chart(charts.assessment_ranking_chart(
+        res, title=f"Tổng điểm chấm điểm dân vận — {label}",
+        subtitle=(f"Màu: xếp loại · {int(res['total'].notna().sum())}/{len(res)} đơn vị có đủ 10 tiêu chí"
+                  + (f" · {n_missing} đơn vị chưa báo cáo" if n_missing else "")),
+        updated=f.updated, demo=f.demo, highlight=f.units), width="stretch")
+with tab_table:
+    c.table({
+        "Hạng": [c.rank_text(r) for r in res["rank"]],
+        "Đơn vị": list(res["name"]), "Loại": list(res["type_label"]),
+        "Số tiêu chí báo cáo": [f"{int(n)}/10" for n in res["n_criteria"]],
+        "Tổng điểm": [vn.format_number(t, 1) if pd.notna(t) else
+                      (NOT_ENOUGH if n else vn.NOT_REPORTED)
+                      for t, n in zip(res["total"], res["n_criteria"])],
+        "Xếp loại": [r if isinstance(r, str) else "—" for r in res["rating"]],
+    }, height=600)
+
+st.subheader("Phân bố xếp loại qua các năm")
+dist = c.q("rating_distribution")
+st.plotly_chart(charts.rating_distribution_chart(
+    dist, title="Số đơn vị theo xếp loại", subtitle="Theo năm · chỉ các đơn vị có báo cáo điểm",
+    updated=f.updated, demo=f.demo), width="stretch")
+
+st.subheader(f"Điểm từng tiêu chí — {label}")
+scores = c.q("assessment_scores", year)
+only = bool(f.units) and st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
+grid = scores[scores["unit_code"].isin(f.units)] if only else scores
+st.plotly_chart(charts.score_heatmap(
+    grid, title=f"Đơn vị × tiêu chí — {label}",
+    subtitle="Màu theo điểm (0–10): đỏ thấp, xanh cao; ô xám: tiêu chí chưa báo cáo",
+    updated=f.updated, demo=f.demo), width="stretch")
+with st.expander("Tên đầy đủ các tiêu chí"):
+    crit = scores.drop_duplicates("criterion").sort_values("sort_order")
+    c.table({"Tiêu chí": list(crit["short_name"]), "Nội dung": list(crit["label"])})
+
+st.subheader("Một đơn vị so với trung vị các đơn vị")
+names = dict(zip(scored["code"], scored["name"]))
+choices = [u for u in f.units if u in names] + [u for u in scored["code"] if u not in f.units]
+unit = st.selectbox("Đơn vị", choices, format_func=names.get, key="score_unit")
+one = scores[scores["unit_code"] == unit]
+row = res[res["code"] == unit].iloc[0]
+total_text = (f"tổng {vn.format_number(row['total'], 1)} điểm, {row['rating']}" if pd.notna(row["total"])
+              else f"chưa đủ 10 tiêu chí ({int(row['n_criteria'])}/10): không tính tổng điểm")
+st.plotly_chart(charts.criteria_vs_median_chart(
+    one, unit_name=names[unit], title=f"{one['type_label'].iloc[0]} {names[unit]} — {label}",
+    subtitle=f"{total_text} · vạch đen: trung vị của các đơn vị báo cáo tiêu chí đó",
+    updated=f.updated, demo=f.demo), width="stretch")
+
+prev_label = c.q("periods").set_index("period_key")["label"].get(res["prev_period_key"].iloc[0])
+st.subheader("Đơn vị thay đổi xếp loại so với năm trước")
+if not prev_label:
+    st.info(f"Không có báo cáo năm trước {label.lower()} để so sánh.")
+else:
+    both = res[res["rating"].notna() & res["prev_rating"].notna()]
+    changed = both[both["rating"] != both["prev_rating"]].copy()
+    changed["up"] = changed["rating_order"] < changed["prev_rating_order"]
+    changed = changed.sort_values(["up", "rating_order"], ascending=[False, True])
+    st.caption(f"So sánh {label} với {prev_label}: {len(both)} đơn vị được xếp loại cả hai năm, "
+               f"{len(changed)} đơn vị thay đổi ({int(changed['up'].sum())} lên, "
+               f"{int((~changed['up']).sum())} xuống).")
+    if changed.empty:
+        st.info("Không đơn vị nào thay đổi xếp loại.")
+    else:
+        c.table({
+            "Đơn vị": list(changed["name"]), "Thay đổi": ["↑ lên" if u else "↓ xuống" for u in changed["up"]],
+            f"Xếp loại {prev_label}": list(changed["prev_rating"]),
+            f"Xếp loại {label}": list(changed["rating"]),
+            f"Tổng điểm {prev_label}": [vn.format_number(t, 1) for t in changed["prev_total"]],
+            f"Tổng điểm {label}": [vn.format_number(t, 1) for t in changed["total"]],
+        })

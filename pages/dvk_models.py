@@ -1,0 +1,89 @@
+"""Dân vận khéo: the models the units list in their yearly reports, by unit, field and year."""
+import pandas as pd
+import streamlit as st
+
+from etl import charts, vn
+from pages import _common as c
+
+f = c.filters()
+st.title("Dân vận khéo")
+years = c.q("dvk_years")
+if years.empty:
+    st.info("Chưa đơn vị nào gửi danh sách mô hình «Dân vận khéo» trong báo cáo năm (trang tính "
+            "«Mô hình Dân vận khéo» của mẫu báo cáo).", icon=":material/info:")
+    st.stop()
+
+keys = list(years["period_key"])
+labels = dict(zip(years["period_key"], years["label"]))
+# The sidebar's period when it is a year with lists; otherwise the latest such year.
+year = st.selectbox("Năm", keys, index=keys.index(f.period) if f.period in keys else 0,
+                    format_func=labels.get, key="dvk_year",
+                    help="Danh sách mô hình được tính theo báo cáo năm của các đơn vị.")
+label = labels[year]
+if f.period not in keys:
+    st.caption(f"Kỳ đang chọn ở thanh bên ({f.period_label}) không phải báo cáo năm có danh sách "
+               f"mô hình: hiển thị {label}.")
+
+by_unit = c.q("dvk_by_unit", year)
+n_units, n_lists = len(by_unit), int(by_unit["has_list"].sum())
+cols = st.columns(4)
+cols[0].metric("Đơn vị đã gửi danh sách", f"{n_lists}/{n_units}", border=True)
+cols[1].metric("Mô hình đang duy trì", vn.format_number(by_unit["n_running"].sum()), border=True,
+               help="Tình trạng «Đang duy trì» cuối năm, kể cả mô hình xây dựng mới trong năm.")
+cols[2].metric("Xây dựng mới trong năm", vn.format_number(by_unit["n_new"].sum()), border=True,
+               help="Năm bắt đầu trùng với năm báo cáo.")
+cols[3].metric("Đã dừng trong năm", vn.format_number(by_unit["n_stopped"].sum()), border=True)
+if n_lists < n_units:
+    st.caption(f"{n_units - n_lists} đơn vị chưa gửi danh sách mô hình {label.lower()}: "
+               "được ghi «Chưa báo cáo», không tính là không có mô hình.")
+
+by_year = c.q("dvk_by_year")
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.models_by_year_chart(
+        by_year, title="Mô hình «Dân vận khéo» theo năm",
+        subtitle="Xây dựng mới, duy trì từ trước và đã dừng · theo danh sách trong báo cáo năm",
+        updated=f.updated, demo=f.demo), width="stretch")
+    st.caption("Số đơn vị gửi danh sách mỗi năm: " + "; ".join(
+        f"{r.label}: {vn.format_number(r.units_with_list)}" for r in by_year.itertuples()) + ".")
+with right:
+    fields = c.q("dvk_by_field", year)
+    st.plotly_chart(charts.field_share_chart(
+        fields, title=f"Đơn vị có mô hình theo lĩnh vực — {label}",
+        subtitle=f"Tỷ lệ đơn vị có ít nhất một mô hình đang duy trì, trong {n_lists} đơn vị đã gửi "
+                 "danh sách", updated=f.updated, demo=f.demo), width="stretch")
+
+st.subheader(f"Mô hình theo đơn vị — {label}")
+st.plotly_chart(charts.models_by_unit_chart(
+    by_unit, title=f"Mô hình «Dân vận khéo» của từng đơn vị — {label}",
+    subtitle="Xếp theo số mô hình đang duy trì; đơn vị chưa gửi danh sách ở cuối",
+    updated=f.updated, demo=f.demo, highlight=f.units), width="stretch")
+
+st.subheader(f"Danh sách mô hình — {label}")
+models = c.q("dvk_models_of_year", year)
+a, b = st.columns([2, 1])
+search = vn.fold(a.text_input("Tìm mô hình hoặc đơn vị", key="dvk_search",
+                              placeholder="không cần dấu, ví dụ: ngay thu 7"))
+field_options = ["Tất cả lĩnh vực"] + list(fields["field"])
+field = b.selectbox("Lĩnh vực", field_options, key="dvk_field")
+shown = models
+if search:
+    shown = shown[[search in n or search in u for n, u in zip(shown["name_folded"], shown["unit_folded"])]]
+if field != field_options[0]:
+    shown = shown[shown["field"] == field]
+st.caption(f"{vn.format_number(len(shown))} / {vn.format_number(len(models))} mô hình.")
+state_text = {"new": "Xây dựng mới, đang duy trì", "maintained": "Đang duy trì", "stopped": "Đã dừng"}
+
+
+def text(values, blank=vn.NOT_REPORTED):
+    return [blank if pd.isna(v) else str(v) for v in values]
+
+
+c.table({
+    "Đơn vị": [f"{t} {n}" for t, n in zip(shown["type_label"], shown["unit_name"])],
+    "Tên mô hình": list(shown["name"]), "Lĩnh vực": text(shown["field"]),
+    "Đơn vị chủ trì": text(shown["lead_org"]),
+    "Năm bắt đầu": [vn.NOT_REPORTED if pd.isna(y) else str(int(y)) for y in shown["year_started"]],
+    "Cấp công nhận": text(shown["recognition"]),
+    "Tình trạng": [state_text.get(s, s) for s in shown["state"]],
+}, height=500)
