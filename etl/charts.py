@@ -227,6 +227,12 @@ MODEL_STATES = [("n_new", "Xây dựng mới", NEW_COLOR), ("n_maintained", "Duy
                 ("n_stopped", "Đã dừng trong năm", STOPPED_COLOR)]
 
 
+def _legend_above_top_axis(height: int, top: int = 150, bottom: int = 80) -> dict:
+    """A horizontal legend between the subtitle and a top x axis: paper units depend on height."""
+    return dict(orientation="h", x=0, xanchor="left", y=1 + 34 / max(1, height - top - bottom),
+                yanchor="bottom", traceorder="normal")
+
+
 def _rating_color(rating) -> str:
     return RATING_COLORS.get(rating, BLANK) if isinstance(rating, str) else BLANK
 
@@ -251,13 +257,14 @@ def models_by_unit_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated
                         mode="text", text=[vn.NOT_REPORTED] * int(missing.sum()),
                         textposition="middle right", textfont=dict(color="#777777", size=11),
                         showlegend=False, hovertemplate="%{y}: %{text}<extra></extra>")
-    fig.update_layout(barmode="stack", bargap=0.25, margin=dict(t=150),
-                      legend=dict(orientation="h", x=0, y=1, yanchor="bottom", yref="container"))
+    height = max(360, ROW_PX * len(df) + 220)
+    fig.update_layout(barmode="stack", bargap=0.25, margin=dict(t=170),
+                      legend=_legend_above_top_axis(height, 170))
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names, title=None,
                      tickfont=dict(size=11))
-    fig.update_xaxes(title="mô hình", side="top", gridcolor="#eeeeee", tickformat=",~r",
+    fig.update_xaxes(title=None, side="top", gridcolor="#eeeeee", tickformat=",~r",
                      rangemode="tozero")
-    return decorate(fig, title, subtitle, updated, demo, height=max(360, ROW_PX * len(df) + 200))
+    return decorate(fig, title, subtitle, updated, demo, height=height)
 
 
 def models_by_year_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
@@ -270,8 +277,9 @@ def models_by_year_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated
         fig.add_bar(x=df["label"], y=values, name=label, marker_color=color, text=texts,
                     textposition="inside", customdata=texts,
                     hovertemplate=f"%{{x}}<br>{label}: %{{customdata}}<extra></extra>")
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, yanchor="top"),
-                      margin=dict(b=120))
+    fig.update_layout(barmode="stack", margin=dict(b=120),
+                      legend=dict(orientation="h", y=-0.12, yanchor="top", traceorder="normal"),
+                      uniformtext=dict(minsize=10, mode="hide"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title="mô hình", gridcolor="#eeeeee", tickformat=",~r")
     fig = decorate(fig, title, subtitle, updated, demo, height=460)
@@ -286,16 +294,16 @@ def field_share_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
     df: queries.dvk_by_field() (columns field, share, units_with_model, units_with_list).
     """
     share = df["share"].astype(float)
-    texts = [f"{fmt(s, percent=True)} ({int(n)}/{int(t)} đơn vị)" if pd.notna(s) else vn.NOT_REPORTED
+    texts = [f"{fmt(s, percent=True)} · {int(n)}/{int(t)}" if pd.notna(s) else vn.NOT_REPORTED
              for s, n, t in zip(share, df["units_with_model"], df["units_with_list"])]
     fig = go.Figure()
     fig.add_bar(x=share, y=[_wrap(f, 30) for f in df["field"]], orientation="h", marker_color=BAR,
                 text=texts, textposition="outside", cliponaxis=False, customdata=texts,
                 hovertemplate="%{y}: %{customdata}<extra></extra>")
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(range=[0, 1.3], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1],
+    fig.update_xaxes(range=[0, 1.2], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1],
                      gridcolor="#eeeeee", title=None)
-    fig.update_layout(showlegend=False, margin=dict(r=40))
+    fig.update_layout(showlegend=False, margin=dict(r=40, l=10))
     return decorate(fig, title, subtitle, updated, demo, height=420)
 
 
@@ -328,10 +336,10 @@ def assessment_ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, upd
                         hovertemplate="%{y}: %{text}<extra></extra>")
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names, title=None,
                      tickfont=dict(size=11))
-    fig.update_xaxes(range=[0, 108], side="top", gridcolor="#eeeeee", title="điểm (tối đa 100)")
-    fig.update_layout(bargap=0.25, margin=dict(t=150),
-                      legend=dict(orientation="h", x=0, y=1, yanchor="bottom", yref="container"))
-    return decorate(fig, title, subtitle, updated, demo, height=max(360, ROW_PX * len(df) + 200))
+    height = max(360, ROW_PX * len(df) + 220)
+    fig.update_xaxes(range=[0, 108], side="top", gridcolor="#eeeeee", title=None)
+    fig.update_layout(bargap=0.25, margin=dict(t=170), legend=_legend_above_top_axis(height, 170))
+    return decorate(fig, title, subtitle, updated, demo, height=height)
 
 
 def rating_distribution_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
@@ -349,8 +357,9 @@ def rating_distribution_chart(df: pd.DataFrame, *, title: str, subtitle: str, up
         fig.add_bar(x=order, y=values, name=rating, marker_color=_rating_color(rating), text=texts,
                     textposition="inside", customdata=texts,
                     hovertemplate=f"%{{x}}<br>{rating}: %{{customdata}} đơn vị<extra></extra>")
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, yanchor="top"),
-                      margin=dict(b=120))
+    fig.update_layout(barmode="stack", margin=dict(b=120),
+                      legend=dict(orientation="h", y=-0.12, yanchor="top", traceorder="normal"),
+                      uniformtext=dict(minsize=10, mode="hide"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title="đơn vị", gridcolor="#eeeeee", tickformat=",~r")
     fig = decorate(fig, title, subtitle, updated, demo, height=460)
@@ -391,7 +400,7 @@ def score_heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated,
 
 def criteria_vs_median_chart(df: pd.DataFrame, *, unit_name: str, title: str, subtitle: str,
                              updated, demo: bool = False) -> go.Figure:
-    """One unit's 10 criteria as bars, the city median of each as a dark tick.
+    """One unit's 10 criteria as bars, the city median of each as an orange tick.
 
     df: rows of queries.assessment_scores() for one unit (columns short_name, label, value, median).
     """
@@ -405,7 +414,8 @@ def criteria_vs_median_chart(df: pd.DataFrame, *, unit_name: str, title: str, su
                 hovertemplate="%{customdata[1]}<br>" + unit_name + ": %{customdata[0]}<extra></extra>")
     med = df["median"].astype(float)
     fig.add_scatter(x=med, y=df["short_name"], mode="markers", name="Trung vị các đơn vị",
-                    marker=dict(symbol="line-ns-open", size=22, line=dict(width=3, color=MEDIAN)),
+                    marker=dict(symbol="line-ns-open", size=24, color=HIGHLIGHT,
+                                line=dict(width=4, color=HIGHLIGHT)),
                     customdata=[fmt(v, decimals=1) for v in med],
                     hovertemplate="%{y}<br>Trung vị: %{customdata}<extra></extra>")
     blank = value.isna().to_numpy()

@@ -34,9 +34,10 @@ st.caption(f"Tổng điểm = cộng 10 tiêu chí (tối đa 100), chỉ tính 
 res = c.q("assessment", year)
 scored = res[res["n_criteria"] > 0]
 incomplete = int(((res["n_criteria"] > 0) & res["total"].isna()).sum())
-cols = st.columns(len(thresholds) + 2)
-cols[0].metric("Đơn vị có tổng điểm", f"{int(res['total'].notna().sum())}/{len(res)}", border=True)
-for col, r in zip(cols[1:], thresholds.sort_values("sort_order").itertuples()):
+st.markdown(f"**{int(res['total'].notna().sum())}/{len(res)}** đơn vị có tổng điểm {label.lower()}; "
+            f"{int((res['n_criteria'] == 0).sum())} đơn vị chưa báo cáo điểm.")
+cols = st.columns(len(thresholds) + 1)
+for col, r in zip(cols, thresholds.sort_values("sort_order").itertuples()):
     col.metric(r.rating, vn.format_number(int((res["rating"] == r.rating).sum())), border=True)
 cols[-1].metric(NOT_ENOUGH, vn.format_number(incomplete), border=True,
                 help="Đơn vị báo cáo một phần các tiêu chí: không tính tổng điểm, không xếp loại.")
@@ -85,11 +86,11 @@ choices = [u for u in f.units if u in names] + [u for u in scored["code"] if u n
 unit = st.selectbox("Đơn vị", choices, format_func=names.get, key="score_unit")
 one = scores[scores["unit_code"] == unit]
 row = res[res["code"] == unit].iloc[0]
-total_text = (f"tổng {vn.format_number(row['total'], 1)} điểm, {row['rating']}" if pd.notna(row["total"])
-              else f"chưa đủ 10 tiêu chí ({int(row['n_criteria'])}/10): không tính tổng điểm")
+total_text = (f"Tổng {vn.format_number(row['total'], 1)} điểm, {row['rating']}" if pd.notna(row["total"])
+              else f"Chưa đủ 10 tiêu chí ({int(row['n_criteria'])}/10): không tính tổng điểm")
 st.plotly_chart(charts.criteria_vs_median_chart(
     one, unit_name=names[unit], title=f"{one['type_label'].iloc[0]} {names[unit]} — {label}",
-    subtitle=f"{total_text} · vạch đen: trung vị của các đơn vị báo cáo tiêu chí đó",
+    subtitle=f"{total_text} · vạch cam: trung vị của các đơn vị báo cáo tiêu chí đó",
     updated=f.updated, demo=f.demo), width="stretch")
 
 prev_label = c.q("periods").set_index("period_key")["label"].get(res["prev_period_key"].iloc[0])

@@ -38,20 +38,18 @@ if n_lists < n_units:
                "được ghi «Chưa báo cáo», không tính là không có mô hình.")
 
 by_year = c.q("dvk_by_year")
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(charts.models_by_year_chart(
+st.plotly_chart(charts.models_by_year_chart(
         by_year, title="Mô hình «Dân vận khéo» theo năm",
         subtitle="Xây dựng mới, duy trì từ trước và đã dừng · theo danh sách trong báo cáo năm",
         updated=f.updated, demo=f.demo), width="stretch")
-    st.caption("Số đơn vị gửi danh sách mỗi năm: " + "; ".join(
-        f"{r.label}: {vn.format_number(r.units_with_list)}" for r in by_year.itertuples()) + ".")
-with right:
-    fields = c.q("dvk_by_field", year)
-    st.plotly_chart(charts.field_share_chart(
-        fields, title=f"Đơn vị có mô hình theo lĩnh vực — {label}",
-        subtitle=f"Tỷ lệ đơn vị có ít nhất một mô hình đang duy trì, trong {n_lists} đơn vị đã gửi "
-                 "danh sách", updated=f.updated, demo=f.demo), width="stretch")
+st.caption("Số đơn vị gửi danh sách mỗi năm: " + "; ".join(
+    f"{r.label}: {vn.format_number(r.units_with_list)}" for r in by_year.itertuples()) + ".")
+fields = c.q("dvk_by_field", year)
+st.plotly_chart(charts.field_share_chart(
+    fields, title=f"Đơn vị có mô hình theo lĩnh vực — {label}",
+    subtitle=f"Tỷ lệ đơn vị có ít nhất một mô hình đang duy trì, trong {n_lists} đơn vị đã gửi "
+             "danh sách (số đơn vị có mô hình / số đơn vị gửi danh sách)",
+    updated=f.updated, demo=f.demo), width="stretch")
 
 st.subheader(f"Mô hình theo đơn vị — {label}")
 st.plotly_chart(charts.models_by_unit_chart(
