@@ -8,6 +8,11 @@ Six units, years 2023–2025 and one quarter (2025-Q3):
 - Việt Hòa leaves population blank in 2025 (per 10,000 residents uses its 2024 population);
 - Ái Quốc never reports population (per 10,000 residents is unknown);
 - Việt Hòa also reports the irregular period 01/07/2025–20/11/2025 (143 days).
+- "Dân vận khéo" lists (sheet «Mô hình Dân vận khéo»): Thạch Khôi in 2024 and 2025 (the 2025 file
+  writes « ngày thứ 7  cùng DÂN », the same model as 2024's «Ngày thứ 7 cùng dân»; «Camera an
+  ninh» stops in 2025), Việt Hòa in 2025; counts agree with dvk_models_new/active.
+- Assessment: Ái Quốc leaves criterion 10 blank in 2025 (no total: "chưa đủ 10 tiêu chí"); with
+  SCORES_2025 the 2025 ratings are Tốt, Xuất sắc, —, Trung bình, Xuất sắc; 2024 all Tốt.
 """
 import sys
 from pathlib import Path
@@ -83,6 +88,7 @@ def fixture_values() -> dict[tuple[str, str], dict]:
     out[(HONG_BANG, "2025")]["dialogue_opinions"] = 0           # a rate over 0: undefined
     out[(HONG_BANG, "2025")]["dialogue_opinions_resolved"] = 0
     out[(VIET_HOA, "2025")]["population"] = None
+    out[(AI_QUOC, "2025")]["dv_score_c10"] = None
     for year in YEARS:
         if (AI_QUOC, year) in out:
             out[(AI_QUOC, year)]["population"] = None
@@ -94,18 +100,54 @@ def fixture_values() -> dict[tuple[str, str], dict]:
     return out
 
 
+_TK_MODELS = [  # (name, field, lead organisation, year started, recognition)
+    ("Ngày thứ 7 cùng dân", "Xây dựng Đảng, chính quyền", "Ủy ban nhân dân phường", 2020, "Cấp xã"),
+    ("5 không 3 sạch", "Đô thị văn minh", "Hội Liên hiệp Phụ nữ phường", 2021, "Cấp thành phố"),
+    ("Khu dân cư tự quản", "Văn hóa – xã hội", "Ban công tác Mặt trận", 2022, None),
+    ("Camera an ninh", "Quốc phòng, an ninh", "Công an phường", 2023, "Cấp xã"),
+    ("Bếp ăn nhân ái", "An sinh xã hội", "Hội Chữ thập đỏ", 2024, None),
+    ("Hiến đất, vật kiến trúc mở ngõ thành đường", "Giải phóng mặt bằng", "Ủy ban nhân dân phường",
+     2024, "Cấp xã"),
+    ("Giáo xứ bình yên", "Tôn giáo, dân tộc", "Ban công tác Mặt trận", 2025, None),
+    ("Liên kết sản xuất rau an toàn", "Kinh tế", "Hội Nông dân phường", 2025, None),
+]
+
+
+def _model_row(m, status="Đang duy trì", name=None) -> dict:
+    return {"name": name or m[0], "field": m[1], "lead_org": m[2], "year_started": m[3],
+            "recognition": m[4], "status": status}
+
+
+def fixture_models() -> dict[tuple[str, str], list[dict]]:
+    """{(unit_code, period_key): rows of the models sheet} exactly as typed."""
+    tk = _TK_MODELS
+    return {
+        (THACH_KHOI, "2024"): [_model_row(m) for m in tk[:6]],
+        (THACH_KHOI, "2025"): ([_model_row(tk[0], "đang duy trì", name=" ngày thứ 7  cùng DÂN ")]
+                               + [_model_row(m) for m in tk[1:3]]
+                               + [_model_row(tk[3], "Đã dừng")]
+                               + [_model_row(m) for m in tk[4:]]),
+        (VIET_HOA, "2025"): [_model_row(m) for m in tk[:5]] + [
+            _model_row(("Ngõ xanh – sạch – đẹp", "Đô thị văn minh", "Đoàn Thanh niên", 2025, None)),
+            _model_row(("Mái ấm tình thương", "An sinh xã hội", "Ủy ban Mặt trận", 2025, None))],
+    }
+
+
 def build_dashboard_db(db_file: Path, work: Path) -> Path:
     """init_db, then every fixture report as a filled template through the real loader."""
     from etl import db
     from etl.loader import load_files
-    from tests.workbooks import fill_values, make_template
+    from tests.workbooks import fill_models, fill_values, make_template
 
     db.init_db(db_file)
     paths = []
+    models = fixture_models()
     for (unit, period), values in fixture_values().items():
         name = f"{unit}_{period.replace(':', '_')}.xlsx"
         template = make_template(db_file, unit, period, work / f"t_{name}")
         paths.append(fill_values(template, values, work / name))
+        if (unit, period) in models:
+            fill_models(paths[-1], models[(unit, period)], paths[-1])
     results = load_files(db_file, paths)
     refused = [(r.file, r.status, r.message, [f.message for f in r.findings])
                for r in results if r.status != "loaded"]

@@ -20,7 +20,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 # URL path of each page (st.Page url_path; the default page lives at "/") and its heading.
 PAGES = {"": "Tổng quan — Năm 2025", "so-sanh": "So sánh đơn vị", "xu-huong": "Xu hướng",
-         "ho-so-don-vi": "Hồ sơ đơn vị"}
+         "ho-so-don-vi": "Hồ sơ đơn vị", "dan-van-kheo": "Dân vận khéo",
+         "cham-diem": "Chấm điểm dân vận"}
 CHART_PAGES = set(PAGES)  # every page shows at least one chart
 START_TIMEOUT_S = 60
 

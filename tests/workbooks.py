@@ -54,3 +54,16 @@ def set_info(path, field_label: str, value, out_path) -> Path:
             wb.save(out_path)
             return Path(out_path)
     raise KeyError(f"no field {field_label!r} in «{layout.SHEET_INFO}»")
+
+
+def fill_models(path, rows: list[dict], out_path) -> Path:
+    """Write model rows into «Mô hình Dân vận khéo» below its header, keyed by layout field
+    (name, field, lead_org, year_started, recognition, status); values as a person would type."""
+    wb = load_workbook(path)
+    ws = wb[layout.SHEET_MODELS]
+    header = {ws.cell(layout.MODELS_HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            ws.cell(layout.MODELS_HEADER_ROW + 1 + i, header[layout.MODEL_HEADERS[key]]).value = value
+    wb.save(out_path)
+    return Path(out_path)
