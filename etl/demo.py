@@ -366,7 +366,8 @@ def demo_cli(db_path=None, seed: int = 2025) -> int:
     counter = iter(range(1, 10))
     result = generate(db_path, seed, progress=lambda msg: print(f"  [{next(counter)}/3] {msg}"))
     print(f"  [3/3] Đã ghi {vn.format_number(result['submissions'])} báo cáo, "
-          f"{vn.format_number(result['values'])} giá trị.")
+          f"{vn.format_number(result['values'])} giá trị, "
+          f"{vn.format_number(result['models'])} mô hình «Dân vận khéo».")
     print(f"Xong trong {vn.format_number(result['seconds'], 1)} giây: {result['units']} đơn vị, "
           f"{result['periods']} kỳ báo cáo (năm 2021–2025, quý 2024–2025, tháng 2025, "
           f"khoảng {parse_period(RANGE_SPEC).label.lower()}); {result['late']} báo cáo nộp muộn, "

@@ -74,12 +74,16 @@ def export_csv(db_path, out_path, kind: str = "values") -> int:
 
 
 def export_cli(db_path, out_path, kind: str = "values") -> int:
+    what = "mô hình «Dân vận khéo»" if kind == "models" else "giá trị"
     with db.connect(db_path, read_only=True) as con:
-        demo_values = _demo_count(con)
+        demo_values = (con.execute(
+            "SELECT count(DISTINCT r.model_id) FROM dvk_model_reports r JOIN submissions s "
+            "USING (submission_id) WHERE s.is_current AND s.source = 'demo'").fetchone()[0]
+            if kind == "models" else _demo_count(con))
     rows = export_csv(db_path, out_path, kind)
-    what = "mô hình «Dân vận khéo»" if kind == "models" else "giá trị hiện hành"
-    print(f"Đã xuất {vn.format_number(rows)} {what} ra {out_path}.")
+    print(f"Đã xuất {vn.format_number(rows)} {what}{'' if kind == 'models' else ' hiện hành'} "
+          f"ra {out_path}.")
     if demo_values:
-        print(f"Cảnh báo: tệp xuất có {vn.format_number(demo_values)} giá trị là DỮ LIỆU MẪU tổng hợp, "
+        print(f"Cảnh báo: tệp xuất có {vn.format_number(demo_values)} {what} là DỮ LIỆU MẪU tổng hợp, "
               "không phải số liệu thật (nguồn «demo»).", file=sys.stderr)
     return 0
