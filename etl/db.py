@@ -225,6 +225,25 @@ FROM submission_values v
 JOIN submissions s USING (submission_id)
 JOIN periods p USING (period_key)
 WHERE s.is_current;
+
+-- What the dashboards show for a unit and period: its newest accepted version, so an accepted
+-- report stays visible while a newer version awaits review. With include_unreviewed, the newest
+-- version awaiting review ('submitted') counts too. A returned version never counts.
+CREATE OR REPLACE MACRO shown_submissions(include_unreviewed) AS TABLE
+SELECT * EXCLUDE (rn) FROM (
+    SELECT s.*, row_number() OVER (PARTITION BY s.unit_code, s.period_key
+                                   ORDER BY s.version DESC) AS rn
+    FROM submissions s
+    WHERE s.status = 'accepted' OR (include_unreviewed AND s.status = 'submitted'))
+WHERE rn = 1;
+
+-- current_values' columns, over shown_submissions.
+CREATE OR REPLACE MACRO shown_values(include_unreviewed) AS TABLE
+SELECT s.unit_code, s.period_key, p.kind AS period_kind, p.start_date, p.end_date,
+       v.indicator_code, v.value, s.submission_id, s.status, s.source, v.sheet, v.cell
+FROM submission_values v
+JOIN shown_submissions(include_unreviewed) s USING (submission_id)
+JOIN periods p USING (period_key);
 """
 
 _DATA_FILES = {

@@ -18,6 +18,8 @@ from etl.store import ensure_period
 
 DEMO_FILE_NAME = "DỮ LIỆU MẪU (tổng hợp, không phải số liệu thật)"
 DEMO_SENT_BY = "Dữ liệu mẫu"
+DEMO_RETURN_COMMENT = ("Dữ liệu mẫu: số đơn thư đã giải quyết chưa khớp với sổ theo dõi, "
+                       "đề nghị đơn vị kiểm tra và gửi lại.")
 FIRST_DAY, LAST_DAY = date(2021, 1, 1), date(2025, 12, 31)
 DEADLINE_DAYS = 15            # the department's deadline: 15 days after the period ends
 RANGE_SPEC = "2025-07-01:2025-11-20"
@@ -309,6 +311,20 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
         con.execute("INSERT INTO submission_values SELECT * FROM demo_values")
         n_models = _insert_models(con, models, units, ids, lists)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+        # Review states, so the default (accepted-only) dashboard is full and the review pages have
+        # work: the newest month and quarter partly await review, a few reports were returned.
+        con.execute("""
+            UPDATE submissions s SET status = CASE
+                WHEN hash(s.submission_id) % 100 < 2 THEN 'returned'
+                WHEN p.kind IN ('month', 'quarter') AND hash(s.submission_id) % 100 < 40
+                     AND p.end_date >= (SELECT max(end_date) - INTERVAL 100 DAY FROM periods
+                                        WHERE kind IN ('month', 'quarter')) THEN 'submitted'
+                ELSE 'accepted' END
+            FROM periods p WHERE p.period_key = s.period_key AND s.source = 'demo'""")
+        con.execute("""
+            UPDATE submissions SET reviewed_by = ?, reviewed_at = loaded_at + INTERVAL 3 DAY,
+                   review_comment = CASE WHEN status = 'returned' THEN ? END
+            WHERE source = 'demo' AND status <> 'submitted'""", [DEMO_SENT_BY, DEMO_RETURN_COMMENT])
         late_count = con.execute(
             "SELECT count(*) FROM submissions s JOIN periods p USING (period_key) "
             "WHERE s.source = 'demo' AND s.loaded_at::DATE > p.deadline").fetchone()[0]
@@ -361,6 +377,24 @@ def _insert_models(con, models, units, ids, lists) -> int:
     return len(used)
 
 
+# One demo account per role, created only while the database has no account at all, so a fresh
+# `make run` lets someone in; passwords are random and printed once by demo_cli.
+DEMO_ACCOUNTS = (("lanhdao", "leader", None, "Lãnh đạo (tài khoản mẫu)"),
+                 ("snv.chuyenvien", "department", None, "Chuyên viên Sở Nội vụ (tài khoản mẫu)"),
+                 ("vh.canbo", "ward", "10543", "Cán bộ phường Việt Hòa (tài khoản mẫu)"))
+
+
+def demo_accounts(db_path=None) -> list[tuple[str, str, str]]:
+    """[(username, role label, password)] of the demo accounts created now (none if any exist)."""
+    from etl import accounts
+    with db.connect(db_path) as con:
+        if con.execute("SELECT count(*) FROM users").fetchone()[0]:
+            return []
+        return [(name, accounts.ROLES[role],
+                 accounts.add_user(con, name, role, None, unit, full_name, actor="etl demo"))
+                for name, role, unit, full_name in DEMO_ACCOUNTS]
+
+
 def demo_cli(db_path=None, seed: int = 2025) -> int:
     print(f"Đang tạo dữ liệu mẫu (hạt giống {seed})…")
     counter = iter(range(1, 10))
@@ -374,4 +408,10 @@ def demo_cli(db_path=None, seed: int = 2025) -> int:
           f"{result['missing']} báo cáo còn thiếu.")
     print("Lưu ý: đây là DỮ LIỆU MẪU tổng hợp, không phải số liệu thật. Chạy lại lệnh sẽ thay thế "
           "dữ liệu mẫu cũ; các báo cáo nạp từ tệp không bị ảnh hưởng.")
+    created = demo_accounts(db_path)
+    if created:
+        print("\nTÀI KHOẢN MẪU để đăng nhập thử (chỉ in MỘT LẦN; chỉ dùng để chạy thử, hãy xóa bằng "
+              "'python -m etl user remove TÊN' trước khi dùng thật):")
+        for username, role_label, password in created:
+            print(f"  {username:<16} {role_label:<32} mật khẩu: {password}")
     return 0

@@ -10,6 +10,9 @@ Conventions:
 - Per 10,000 residents uses the unit's population reported for that period, else its latest earlier
   reported population; unknown population gives an unknown per-capita value.
 - A series holds one period kind and one convention only (a year and its quarters would double count).
+- Values come from accepted reports only (macro shown_values, etl/db.py); include_unreviewed=True
+  adds reports still awaiting review. Returned reports never count. Lists of periods and who has
+  reported (periods, missing_units, dataset_info) count every current report.
 """
 from datetime import date
 
@@ -59,7 +62,7 @@ vals AS (
 _POP = """
 pop AS (
     SELECT unit_code, end_date, value AS population
-    FROM current_values WHERE indicator_code = 'population'
+    FROM shown_values($unrev) WHERE indicator_code = 'population'
 )"""
 
 # Indicator codes a query reads: the chosen ones, the parts of chosen rates, and population.
@@ -155,7 +158,7 @@ def _previous_key(period_key: str) -> str | None:
         return None
 
 
-def city_totals(con, period_key: str) -> pd.DataFrame:
+def city_totals(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
     """City value of every indicator and rate for a period and for the same period a year earlier.
 
     Columns: code, group_name, label, unit, kind, value, units_reported, prev_period_key, prev_value,
@@ -164,7 +167,7 @@ def city_totals(con, period_key: str) -> pd.DataFrame:
     prev = _previous_key(period_key)
     return _df(con, _with(
         _CATALOGUE,
-        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
+        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM shown_values($unrev) "
         "WHERE period_key IN ($p, $prev))",
         _VALS, """
         agg AS (
@@ -186,7 +189,7 @@ def city_totals(con, period_key: str) -> pd.DataFrame:
         FROM catalogue k
         LEFT JOIN agg a ON a.code = k.code AND a.period_key = $p
         LEFT JOIN agg b ON b.code = k.code AND b.period_key = $prev
-        ORDER BY k.sort_order, k.code""", {"p": period_key, "prev": prev})
+        ORDER BY k.sort_order, k.code""", {"p": period_key, "prev": prev, "unrev": bool(include_unreviewed)})
 
 
 def missing_units(con, period_key: str) -> pd.DataFrame:
@@ -229,12 +232,13 @@ def _one_period_metric(codes_filter: str) -> str:
         _EXPECTED,
         f"sel AS (SELECT * FROM catalogue WHERE {codes_filter})",
         _NEEDED,
-        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
+        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM shown_values($unrev) "
         "WHERE period_key = $p AND indicator_code IN (SELECT code FROM needed))",
         _VALS, _POP, _METRIC)
 
 
-def ranking(con, period_key: str, code: str, per_capita: bool = False) -> pd.DataFrame:
+def ranking(con, period_key: str, code: str, per_capita: bool = False,
+            include_unreviewed: bool = False) -> pd.DataFrame:
     """Every expected unit for one indicator or rate in one period, highest first, blanks last.
 
     `metric` is the value, or the value per 10,000 residents when `per_capita` applies to the
@@ -250,10 +254,11 @@ def ranking(con, period_key: str, code: str, per_capita: bool = False) -> pd.Dat
                count(metric) OVER () AS n_ranked
         FROM metric
         ORDER BY metric DESC NULLS LAST, name_sort, unit_code""",
-        {"p": period_key, "code": code, "pc": bool(per_capita)})
+        {"p": period_key, "code": code, "pc": bool(per_capita), "unrev": bool(include_unreviewed)})
 
 
-def matrix(con, period_key: str, group_name: str, per_capita: bool = False) -> pd.DataFrame:
+def matrix(con, period_key: str, group_name: str, per_capita: bool = False,
+           include_unreviewed: bool = False) -> pd.DataFrame:
     """Long unit × indicator table for one indicator group (one row per unit and indicator).
 
     pct_rank (0–1, among units with a metric for that indicator) lets a heatmap colour indicators
@@ -267,11 +272,12 @@ def matrix(con, period_key: str, group_name: str, per_capita: bool = False) -> p
                dense_rank() OVER (ORDER BY name_sort, unit_code) AS unit_order
         FROM metric
         ORDER BY unit_order, sort_order, indicator_code""",
-        {"p": period_key, "g": group_name, "pc": bool(per_capita)})
+        {"p": period_key, "g": group_name, "pc": bool(per_capita), "unrev": bool(include_unreviewed)})
 
 
 def trend(con, code: str, kind: str = "year", unit_codes=(), per_capita: bool = False,
-          convention: str = "calendar", anchor_period: str | None = None) -> pd.DataFrame:
+          convention: str = "calendar", anchor_period: str | None = None,
+          include_unreviewed: bool = False) -> pd.DataFrame:
     """One indicator over all periods of one kind and convention, for chosen units and the median.
 
     Irregular ranges form a series only with the same day-and-month span as anchor_period
@@ -293,7 +299,7 @@ def trend(con, code: str, kind: str = "year", unit_codes=(), per_capita: bool = 
         "sel AS (SELECT * FROM catalogue WHERE code = $code)",
         "k AS (SELECT * FROM sel)",
         _NEEDED,
-        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
+        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM shown_values($unrev) "
         "WHERE period_key IN (SELECT period_key FROM ps) "
         "AND indicator_code IN (SELECT code FROM needed))",
         _VALS, _POP, """
@@ -324,7 +330,7 @@ def trend(con, code: str, kind: str = "year", unit_codes=(), per_capita: bool = 
         ORDER BY is_median, name_sort, unit_code, end_date""",
         {"code": code, "kind": kind, "conv": convention, "pc": bool(per_capita),
          "units": [str(u) for u in unit_codes], "median": MEDIAN_LABEL,
-         "anchor": anchor_period})
+         "anchor": anchor_period, "unrev": bool(include_unreviewed)})
 
 
 def period_kinds(con) -> pd.DataFrame:
@@ -338,26 +344,28 @@ def period_kinds(con) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- one unit
 
-def unit_latest_stocks(con, unit_code: str, as_of: date | None = None) -> pd.DataFrame:
+def unit_latest_stocks(con, unit_code: str, as_of: date | None = None,
+                       include_unreviewed: bool = False) -> pd.DataFrame:
     """The unit's latest reported value of each stock indicator (at or before as_of)."""
     return _df(con, """
         SELECT i.code, i.label, i.unit, i.value_type,
                arg_max(v.value, v.end_date) AS value,
                arg_max(p.label, v.end_date) AS period_label, max(v.end_date) AS end_date
         FROM indicators i
-        JOIN current_values v ON v.indicator_code = i.code AND v.unit_code = $u
+        JOIN shown_values($unrev) v ON v.indicator_code = i.code AND v.unit_code = $u
              AND ($d IS NULL OR v.end_date <= $d)
         JOIN periods p ON p.period_key = v.period_key
         WHERE i.kind = 'stock'
         GROUP BY i.code, i.label, i.unit, i.value_type, i.sort_order
-        ORDER BY i.sort_order""", {"u": unit_code, "d": as_of})
+        ORDER BY i.sort_order""", {"u": unit_code, "d": as_of, "unrev": bool(include_unreviewed)})
 
 
-def unit_history(con, unit_code: str, kind: str | None = None) -> pd.DataFrame:
+def unit_history(con, unit_code: str, kind: str | None = None,
+                 include_unreviewed: bool = False) -> pd.DataFrame:
     """All values of one unit (indicators and rates) across periods, optionally of one kind."""
     return _df(con, _with(
         _CATALOGUE,
-        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM current_values "
+        "cv AS (SELECT unit_code, period_key, indicator_code, value FROM shown_values($unrev) "
         "WHERE unit_code = $u AND ($kind IS NULL OR period_kind = $kind))",
         _VALS) + """
         SELECT k.code, k.group_name, k.label, k.unit, k.kind, k.sort_order,
@@ -365,10 +373,11 @@ def unit_history(con, unit_code: str, kind: str | None = None) -> pd.DataFrame:
                p.start_date, p.end_date, v.value
         FROM vals v JOIN catalogue k USING (code) JOIN periods p USING (period_key)
         ORDER BY k.sort_order, k.code, p.end_date, p.start_date DESC""",
-        {"u": unit_code, "kind": kind})
+        {"u": unit_code, "kind": kind, "unrev": bool(include_unreviewed)})
 
 
-def unit_ranks(con, unit_code: str, period_key: str, per_capita: bool = False) -> pd.DataFrame:
+def unit_ranks(con, unit_code: str, period_key: str, per_capita: bool = False,
+               include_unreviewed: bool = False) -> pd.DataFrame:
     """The unit's value, metric and rank (1 = highest) among units for every indicator and rate."""
     return _df(con, _one_period_metric("true") + """,
         ranked AS (
@@ -382,7 +391,8 @@ def unit_ranks(con, unit_code: str, period_key: str, per_capita: bool = False) -
         FROM ranked r JOIN catalogue k USING (code)
         WHERE r.unit_code = $u
         ORDER BY r.sort_order, r.code""",
-        {"p": period_key, "u": unit_code, "pc": bool(per_capita)})
+        {"p": period_key, "u": unit_code, "pc": bool(per_capita),
+         "unrev": bool(include_unreviewed)})
 
 
 # ---------------------------------------------------------------- "Dân vận khéo", assessment

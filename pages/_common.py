@@ -4,6 +4,7 @@ Pages never hold SQL or connections: they call `q("query_name", ...)`, which ope
 connection only on a cache miss and closes it at once, so a loader can write between reruns.
 The cache key includes etl.db.data_version(), so a new load shows up on the next rerun.
 """
+import inspect
 import os
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl import charts, db, queries, vn
+from etl import charts, completeness, db, provenance, queries, submissions, vn
 from etl.periods import KIND_LABELS
 
 BUSY_MESSAGE = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút "
@@ -21,6 +22,11 @@ PER_10K = "trên 10.000 dân"
 
 # Session-state keys of the sidebar widgets (app.py), read by the pages.
 PERIOD, INDICATOR, UNITS, PER_CAPITA, SEARCH = "period", "indicator", "units", "per_capita", "search"
+# The sidebar switch "include submitted-but-unreviewed data", and its marker on every page.
+UNREVIEWED = "include_unreviewed"
+UNREVIEWED_MARK = "Đang hiển thị gồm số liệu chưa duyệt (báo cáo đã gửi, Sở Nội vụ chưa chấp nhận)"
+# Read-only functions q() may call besides etl.queries ("module.function").
+_MODULES = {"completeness": completeness, "provenance": provenance, "submissions": submissions}
 
 
 class NoData(Exception):
@@ -28,18 +34,27 @@ class NoData(Exception):
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, path: str, version: tuple, args: tuple):
+def _cached(name: str, path: str, version: tuple, args: tuple, kwargs: tuple = ()):
     # Wait briefly for a writer, then tell the user (the CLI waits longer).
     timeout = float(os.environ.get("DANVAN_READ_TIMEOUT", "5"))
     with db.connect(path, read_only=True, timeout=timeout) as con:
-        return getattr(queries, name)(con, *args)
+        return _function(name)(con, *args, **dict(kwargs))
+
+
+def _function(name: str):
+    module, _, func = name.rpartition(".")
+    return getattr(_MODULES[module] if module else queries, func)
 
 
 def q(name: str, *args):
-    """Result of etl.queries.<name>(con, *args), cached until the data change."""
+    """Result of etl.queries.<name>(con, *args) (or "provenance.value_versions" etc.), cached
+    until the data change. Queries of reported values get the sidebar's include_unreviewed."""
     path = str(db.db_path())
+    kwargs = ()
+    if "include_unreviewed" in inspect.signature(_function(name)).parameters:
+        kwargs = (("include_unreviewed", bool(st.session_state.get(UNREVIEWED, False))),)
     try:
-        return _cached(name, path, db.data_version(path), tuple(args))
+        return _cached(name, path, db.data_version(path), tuple(args), kwargs)
     except db.DatabaseBusy:
         st.warning(BUSY_MESSAGE, icon=":material/hourglass_top:")
         st.stop()

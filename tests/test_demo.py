@@ -57,8 +57,15 @@ def test_covers_all_units_and_period_kinds(demo_db):
 
 def test_marked_as_demo(demo_db):
     path, _ = demo_db
-    assert _q(path, "SELECT DISTINCT source, status, file_name, version, is_current FROM submissions") \
-        == [("demo", "submitted", demo.DEMO_FILE_NAME, 1, True)]
+    assert _q(path, "SELECT DISTINCT source, file_name, version, is_current FROM submissions") \
+        == [("demo", demo.DEMO_FILE_NAME, 1, True)]
+    # Mostly accepted (the default dashboard is full), some awaiting review, a few returned
+    # with a comment the ward sees.
+    states = dict(_q(path, "SELECT status, count(*) FROM submissions GROUP BY 1"))
+    assert set(states) == {"accepted", "submitted", "returned"}
+    assert states["accepted"] > 0.8 * sum(states.values())
+    assert _q(path, "SELECT count(*) FROM submissions WHERE status = 'returned' "
+                    "AND review_comment IS NULL")[0][0] == 0
     assert _q(path, "SELECT value FROM meta WHERE key = 'demo'") == [("true",)]
 
 

@@ -267,8 +267,9 @@ def test_trend_of_an_irregular_range_keeps_only_the_same_dates_each_year(tmp_pat
                                  tmp_path / f"f{visits}.xlsx"))
     assert all(r.ok for r in load_files(path, files))
     with db.connect(path, read_only=True) as con:
+        # Loaded, not yet reviewed: shown with include_unreviewed (tests/test_submissions.py).
         series = queries.trend(con, "reception_visits", "range", ("10543",),
-                               anchor_period="2025-07-01:2025-11-20")
+                               anchor_period="2025-07-01:2025-11-20", include_unreviewed=True)
     unit = series[~series["is_median"]].sort_values("end_date")
     assert list(unit["period_key"]) == ["2024-07-01:2024-11-20", "2025-07-01:2025-11-20"]
     assert list(unit["value"]) == [30, 42]

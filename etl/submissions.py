@@ -1,0 +1,270 @@
+"""The app's writes and review queries: check an upload, submit it, accept or return it.
+
+Same checks as `etl load` (etl.loader.check_file); nothing is written until submit_checked, and
+each write is one transaction with its audit_log row (who, what, when, from which file). A ward
+account may only send its own unit's reports, whatever the file says (DOMAIN.md §6).
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from etl import db, store
+from etl.accounts import User, can
+from etl.findings import ERROR, WARNING, Finding
+from etl.loader import check_file
+from etl.reader import read_report
+
+ACCEPT, RETURN = "accept", "return"
+UNIT_RULE = "unit_not_allowed"
+
+
+class SubmitRefused(ValueError):
+    """A refused submission or review, with a Vietnamese message; nothing was written."""
+
+
+@dataclass
+class Preview:
+    """What an upload would do, before anything is written."""
+    file_name: str
+    sub: store.NewSubmission | None
+    findings: list[Finding]
+    unit_code: str | None = None
+    unit_name: str | None = None
+    period_key: str | None = None
+    period_label: str | None = None
+    previous: dict | None = None           # current version of that unit and period, if any
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)   # against previous
+    same_file: tuple | None = None         # (submission_id, unit, period, version) already loaded
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return self.sub is not None and not self.errors
+
+
+def _unit_label(con, code: str | None) -> str | None:
+    rows = con.execute("SELECT type_label || ' ' || name FROM units WHERE code = ?",
+                       [code]).fetchall() if code else []
+    return rows[0][0] if rows else None
+
+
+def unit_refusal(con, user: User, unit_code: str | None) -> str | None:
+    """Why this account may not send this unit's report (None when it may)."""
+    if can(user, "upload", unit_code):
+        return None
+    if user is not None and user.role == "ward":
+        own = _unit_label(con, user.unit_code) or user.unit_code
+        theirs = _unit_label(con, unit_code) or (f"đơn vị mã {unit_code}" if unit_code
+                                                 else "một đơn vị không xác định")
+        return (f"Tài khoản của {own} chỉ được gửi báo cáo của {own}; tệp này là của {theirs}. "
+                "Không có gì được ghi.")
+    return "Tài khoản này không có quyền gửi báo cáo. Không có gì được ghi."
+
+
+def preview_upload(db_path, data: bytes, file_name: str, user: User, today=None) -> Preview:
+    """Check an uploaded file (read-only): findings, and the changes against the previous version."""
+    report = read_report(data, file_name)
+    with db.connect(db_path, read_only=True) as con:
+        # The unit rule first: a ward never sees another unit's history through a preview.
+        if report.ok and (why := unit_refusal(con, user, report.unit_code)):
+            return Preview(file_name, None, [Finding(file_name, "", "", report.unit_code or "",
+                                                     UNIT_RULE, ERROR, why)],
+                           unit_code=report.unit_code, unit_name=_unit_label(con, report.unit_code))
+        sub, findings = check_file(con, data, file_name, sent_by=user.username, today=today)
+        p = Preview(file_name, sub, list(findings), unit_code=report.unit_code,
+                    unit_name=_unit_label(con, report.unit_code), period_key=report.period_key)
+        if sub is None:
+            return p
+        p.unit_code, p.period_key, p.period_label = sub.unit_code, sub.period.key, sub.period.label
+        p.same_file = store.find_same_file(con, sub.sha256) if sub.sha256 else None
+        prev = con.execute(
+            "SELECT submission_id, version, status, loaded_at, sent_by, file_name FROM submissions "
+            "WHERE unit_code = ? AND period_key = ? AND is_current",
+            [sub.unit_code, sub.period.key]).fetchall()
+        if prev:
+            p.previous = dict(zip(("submission_id", "version", "status", "loaded_at", "sent_by",
+                                   "file_name"), prev[0]))
+            new = pd.DataFrame({"code": [v.indicator_code for v in sub.values],  # noqa: F841
+                                "value": [float(v.value) for v in sub.values]},
+                               columns=["code", "value"])
+            p.changes = con.execute("""
+                WITH a AS (SELECT indicator_code AS code, value FROM submission_values
+                           WHERE submission_id = ?)
+                SELECT i.code, i.group_name, i.label, i.unit, a.value AS old_value,
+                       b.value AS new_value
+                FROM indicators i LEFT JOIN a USING (code) LEFT JOIN new b USING (code)
+                WHERE a.value IS DISTINCT FROM b.value
+                ORDER BY i.sort_order""", [p.previous["submission_id"]]).df()
+        return p
+
+
+def _audit(con, actor: str | None, action: str, detail: str, file_name=None, sid=None) -> None:
+    con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?)",
+                [datetime.now(), actor, action, detail, file_name, sid])
+
+
+def submit_checked(db_path, sub: store.NewSubmission, user: User,
+                   warnings_confirmed: bool = False) -> dict:
+    """Store a checked submission as a new version (one transaction, audited).
+
+    Returns {"submission_id", "version", "superseded_id", "unchanged"}; a file already loaded
+    writes nothing (unchanged=True). Raises SubmitRefused, writing nothing, when the account may
+    not send this unit's report or warnings were not confirmed.
+    """
+    if sub is None:
+        raise SubmitRefused("Tệp có lỗi nên không được gửi. Hãy sửa tệp rồi tải lên lại.")
+    if any(f.severity == WARNING for f in sub.findings) and not warnings_confirmed:
+        raise SubmitRefused("Tệp có cảnh báo: cần xác nhận đã xem các cảnh báo trước khi gửi.")
+    sub.sent_by = user.username if user else None
+    with db.connect(db_path) as con:
+        # Checked again inside the writer: the preview may be stale or forged.
+        if why := unit_refusal(con, user, sub.unit_code):
+            raise SubmitRefused(why)
+        con.execute("BEGIN")
+        try:
+            same = store.find_same_file(con, sub.sha256) if sub.sha256 else None
+            if same:
+                con.execute("ROLLBACK")
+                return {"submission_id": same[0], "version": same[3], "superseded_id": None,
+                        "unchanged": True}
+            sid, version, superseded = store.save_submission(con, sub)
+            label = _unit_label(con, sub.unit_code) or sub.unit_code
+            _audit(con, user.username, "upload",
+                   f"{label} — {sub.period.label}: phiên bản {version}, {len(sub.values)} giá trị"
+                   + (", đã xác nhận cảnh báo" if warnings_confirmed and sub.findings else ""),
+                   sub.file_name, sid)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return {"submission_id": sid, "version": version, "superseded_id": superseded,
+            "unchanged": False}
+
+
+def review(db_path, submission_id: int, decision: str, comment: str, actor: User) -> str:
+    """Accept a submission, or return it with a comment the ward sees (audited). Returns the
+    new status."""
+    if not can(actor, "review"):
+        raise SubmitRefused("Chỉ chuyên viên Sở Nội vụ được duyệt báo cáo.")
+    if decision not in (ACCEPT, RETURN):
+        raise SubmitRefused(f"Quyết định không hợp lệ: {decision}.")
+    comment = (comment or "").strip()
+    if decision == RETURN and not comment:
+        raise SubmitRefused("Khi trả lại báo cáo cần ghi rõ lý do để đơn vị sửa.")
+    with db.connect(db_path) as con:
+        con.execute("BEGIN")
+        try:
+            rows = con.execute(
+                "SELECT s.status, s.is_current, s.file_name, s.version, s.period_key, "
+                "u.type_label || ' ' || u.name FROM submissions s "
+                "JOIN units u ON u.code = s.unit_code WHERE s.submission_id = ?",
+                [submission_id]).fetchall()
+            if not rows:
+                raise SubmitRefused(f"Không có báo cáo mã {submission_id}.")
+            status, current, file_name, version, period_key, unit = rows[0]
+            if not current:
+                raise SubmitRefused("Báo cáo này đã có phiên bản mới hơn; hãy duyệt phiên bản mới.")
+            if status != "submitted":
+                raise SubmitRefused("Báo cáo này đã được duyệt rồi.")
+            new_status = "accepted" if decision == ACCEPT else "returned"
+            con.execute(
+                "UPDATE submissions SET status = ?, review_comment = ?, reviewed_by = ?, "
+                "reviewed_at = ? WHERE submission_id = ?",
+                [new_status, comment or None,
+                 actor.username, datetime.now(), submission_id])
+            _audit(con, actor.username, decision,
+                   f"{unit} — {period_key}, phiên bản {version}"
+                   + (f": {comment}" if comment else ""), file_name, submission_id)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return new_status
+
+
+# --- read-only queries for the pages ----------------------------------------------------------
+
+def unit_submissions(con, unit_code: str) -> pd.DataFrame:
+    """Every version a unit sent, newest first, with the department's decision and comment."""
+    return con.execute("""
+        SELECT s.submission_id, s.period_key, p.label AS period_label, s.version, s.is_current,
+               s.status, s.source, s.file_name, s.sent_by, s.loaded_at, s.review_comment,
+               s.reviewed_by, s.reviewed_at
+        FROM submissions s JOIN periods p USING (period_key)
+        WHERE s.unit_code = ?
+        ORDER BY s.loaded_at DESC, s.submission_id DESC""", [unit_code]).df()
+
+
+def pending(con) -> pd.DataFrame:
+    """Current versions awaiting review, oldest first (first sent, first reviewed)."""
+    return con.execute("""
+        SELECT s.submission_id, s.unit_code, u.type_label || ' ' || u.name AS unit_name,
+               s.period_key, p.label AS period_label, s.version, s.source, s.file_name, s.sent_by,
+               s.loaded_at,
+               (SELECT count(*) FROM findings f WHERE f.submission_id = s.submission_id
+                AND f.severity = 'warning') AS n_warnings
+        FROM submissions s JOIN units u ON u.code = s.unit_code JOIN periods p USING (period_key)
+        WHERE s.is_current AND s.status = 'submitted'
+        ORDER BY s.loaded_at, s.submission_id""").df()
+
+
+def versions(con, unit_code: str, period_key: str) -> pd.DataFrame:
+    """Every version of one unit's report for one period, newest first."""
+    return con.execute("""
+        SELECT submission_id, version, is_current, status, source, file_name, sha256, sent_by,
+               loaded_at, review_comment, reviewed_by, reviewed_at
+        FROM submissions WHERE unit_code = ? AND period_key = ?
+        ORDER BY version DESC""", [unit_code, period_key]).df()
+
+
+def submission_values(con, submission_id: int) -> pd.DataFrame:
+    return con.execute("""
+        SELECT i.group_name, i.label, i.unit, i.kind, i.value_type, v.value, v.sheet, v.cell
+        FROM submission_values v JOIN indicators i ON i.code = v.indicator_code
+        WHERE v.submission_id = ? ORDER BY i.sort_order""", [submission_id]).df()
+
+
+def submission_findings(con, submission_id: int) -> pd.DataFrame:
+    return con.execute("SELECT sheet, cell, value, rule, severity, message FROM findings "
+                       "WHERE submission_id = ?", [submission_id]).df()
+
+
+def audit_log(con, limit: int = 200) -> pd.DataFrame:
+    return con.execute("SELECT logged_at, actor, action, detail, file_name, submission_id "
+                       "FROM audit_log ORDER BY logged_at DESC LIMIT ?", [limit]).df()
+
+
+def template_bytes(db_path, unit_code: str, period) -> bytes:
+    """The blank report form (etl.template) for one unit and period, as .xlsx bytes."""
+    import io
+
+    from etl.template import build_workbook
+    with db.connect(db_path, read_only=True) as con:
+        wb = build_workbook(con, unit_code, period)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def set_period_deadline(db_path, period_key: str, deadline, actor: User) -> bool:
+    """The department sets a period's deadline (etl.completeness.set_deadline, audited)."""
+    from etl.completeness import set_deadline
+    if not can(actor, "set_deadlines"):
+        raise SubmitRefused("Chỉ chuyên viên Sở Nội vụ được đặt hạn nộp báo cáo.")
+    with db.connect(db_path) as con:
+        set_deadline(con, period_key, deadline, actor=actor.username)
+    return True
+
+
+def user_list(con) -> pd.DataFrame:
+    """Accounts without their password hashes."""
+    return con.execute("SELECT username, full_name, role, unit_code, created_at FROM users "
+                       "ORDER BY role, username").df()
