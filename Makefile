@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= data/danvan.duckdb
 PORT   ?= 8501
 
-.PHONY: run test init demo clean
+.PHONY: run test init demo clean bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ init: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(PY) -m etl --db $(DB) demo
+
+# Timings on this machine (not part of `make test`): the 12-chart briefing pack.
+bench: $(VENV)/.installed
+	$(PY) bench/brief_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

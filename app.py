@@ -26,6 +26,8 @@ nav = st.navigation([
             url_path="dan-van-kheo"),
     st.Page("pages/assessment.py", title="Chấm điểm dân vận", icon=":material/grading:",
             url_path="cham-diem"),
+    st.Page("pages/briefing.py", title="Xuất báo cáo", icon=":material/slideshow:",
+            url_path="xuat-bao-cao"),
 ])
 
 try:

@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     acc.add_argument("--password-stdin", action="store_true",
                      help="đọc mật khẩu từ đầu vào chuẩn (mặc định: tạo ngẫu nhiên và in ra)")
 
+    b = sub.add_parser("brief", help="tạo bộ trình chiếu (.pptx) hoặc báo cáo Word (.docx) của một kỳ")
+    b.add_argument("--period", required=True,
+                   help="kỳ: 2025, 2025-H1, 2025-Q3, 2025-07, 2021-2025 hoặc 2025-07-01:2025-11-20")
+    b.add_argument("--units", default=None, help="mã đơn vị, cách nhau bởi dấu phẩy (mặc định: tất cả)")
+    b.add_argument("--sections", default=None,
+                   help="phần báo cáo, cách nhau bởi dấu phẩy: overview,compare,trends,dvk,assessment")
+    b.add_argument("-o", "--output", required=True, help="tệp .pptx hoặc .docx sẽ tạo")
+
     d = sub.add_parser("demo", help="tạo dữ liệu mẫu (tổng hợp, không phải số liệu thật)")
     d.add_argument("--seed", type=int, default=2025)
     return p
@@ -80,6 +88,9 @@ def main(argv=None) -> int:
             from etl.accounts import user_cli
             return user_cli(args.db, args.action, args.username, args.role, args.unit, args.name,
                             args.password_stdin)
+        if args.command == "brief":
+            from etl.briefing import brief_cli
+            return brief_cli(args.db, args.period, args.units, args.output, args.sections)
         if args.command == "demo":
             from etl.demo import demo_cli
             return demo_cli(args.db, args.seed)

@@ -4,7 +4,9 @@ Pages never hold SQL or connections: they call `q("query_name", ...)`, which ope
 connection only on a cache miss and closes it at once, so a loader can write between reruns.
 The cache key includes etl.db.data_version(), so a new load shows up on the next rerun.
 """
+import functools
 import inspect
+import json
 import os
 from dataclasses import dataclass
 
@@ -13,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import charts, completeness, db, provenance, queries, submissions, vn
+from etl import figures, tables
 from etl.periods import KIND_LABELS
 
 BUSY_MESSAGE = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút "
@@ -191,3 +194,55 @@ def table(df: pd.DataFrame, height: int | None = None) -> None:
 def demo_banner(info: dict) -> None:
     if info.get("demo"):
         st.warning(DEMO_BANNER, icon=":material/warning:")
+
+
+# ---------------------------------------------------------------- downloads under each chart
+
+def file_stem(name: str) -> str:
+    """A file name without diacritics or spaces: 'Đơn thư — Năm 2025' -> 'don-thu-nam-2025'."""
+    words = "".join(ch if ch.isalnum() else " " for ch in vn.fold(name)).split()
+    return "-".join(words)[:80] or "bieu-do"
+
+
+@functools.lru_cache(maxsize=64)
+def _image(fig_json: str, fmt: str) -> bytes:
+    # Keyed on the figure's JSON: the same chart is rendered once per server process.
+    return figures.to_image(json.loads(fig_json), fmt)
+
+
+def chart_downloads(fig, table_df: pd.DataFrame, name: str, *, percent_columns=(),
+                    export_fig=None, key: str | None = None) -> None:
+    """PNG, SVG, PDF of the chart and Excel, CSV of its table, as download buttons.
+
+    Images are made only when a button is clicked (data as a callable), through the export
+    browser shared by the whole server; export_fig is a slide-sized variant when the screen
+    chart is too tall for 16:9 (a ranking of 114 units).
+    """
+    stem = file_stem(name)
+    key = key or stem
+    layout = (export_fig or fig).layout
+    title = layout.title.text or name
+    subtitle = layout.title.subtitle.text if layout.title.subtitle else ""
+    notes = [subtitle, charts.source_text(filters().updated),
+             charts.DEMO_MARK + " — không phải số liệu thật" if filters().demo else None,
+             "Ô «Chưa báo cáo»: đơn vị chưa báo cáo số liệu (khác với 0)."]
+    fig_json = (export_fig or fig).to_json()
+    row = st.container(horizontal=True, gap="small")
+    if figures.browser_available():
+        for fmt, label in (("png", "PNG"), ("svg", "SVG"), ("pdf", "PDF")):
+            row.download_button(
+                label, data=functools.partial(_image, fig_json, fmt), file_name=f"{stem}.{fmt}",
+                mime=figures.FORMATS[fmt], key=f"dl-{key}-{fmt}", icon=":material/image:",
+                on_click="ignore", help=f"Ảnh {label} khổ 16:9 để chèn vào trình chiếu, văn bản")
+    row.download_button(
+        "Excel", data=functools.partial(tables.to_xlsx, table_df, title=title, notes=notes,
+                                        percent_columns=tuple(percent_columns)),
+        file_name=f"{stem}.xlsx", key=f"dl-{key}-xlsx", icon=":material/table:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore", help="Bảng số liệu của biểu đồ (Excel)")
+    row.download_button(
+        "CSV", data=functools.partial(tables.to_csv, table_df), file_name=f"{stem}.csv",
+        mime="text/csv", key=f"dl-{key}-csv", icon=":material/description:", on_click="ignore",
+        help="Bảng số liệu dạng CSV (UTF-8, mở được bằng Excel)")
+    if not figures.browser_available():
+        st.caption(figures.BROWSER_MISSING)

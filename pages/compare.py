@@ -1,7 +1,8 @@
 """So sánh đơn vị: one indicator across all units, and a unit × indicator grid for its group."""
 import streamlit as st
 
-from etl import charts, queries
+from etl import charts, queries, tables
+from etl.briefing import top_bottom
 from pages import _common as c
 
 f = c.filters()
@@ -30,10 +31,21 @@ subtitle = (f"{f.period_label} · {n_ranked}/{len(rank)} đơn vị có số li�
 def ranking_section():
     tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
     with tab_chart:
-        st.plotly_chart(charts.ranking_chart(
-            rank, title=f"{ind['label']} ({ind['unit']}{suffix})", subtitle=subtitle,
-            updated=f.updated, demo=f.demo, percent=ind["kind"] == "rate", decimals=decimals,
-            highlight=f.units), width="stretch")
+        chart = dict(title=f"{ind['label']} ({ind['unit']}{suffix})", updated=f.updated,
+                     demo=f.demo, percent=ind["kind"] == "rate", decimals=decimals,
+                     highlight=f.units)
+        fig = charts.ranking_chart(rank, subtitle=subtitle, **chart)
+        st.plotly_chart(fig, width="stretch")
+        # 114 bars do not fit a 16:9 image: the image shows the top, the bottom and the
+        # followed units; the Excel/CSV table keeps every unit.
+        shown = top_bottom(rank, keep=f.units)
+        slide = None if len(shown) == len(rank) else charts.ranking_chart(
+            shown, subtitle=f"{subtitle} · ảnh: đơn vị cao nhất, thấp nhất và đang theo dõi; "
+                            "bảng số liệu có đủ các đơn vị", **chart)
+        c.chart_downloads(fig, tables.ranking_table(rank, ind["unit"], per_capita),
+                          f"xep hang {ind['label']} {f.period_label}", export_fig=slide,
+                          percent_columns=[f"Giá trị ({ind['unit']})"] if ind["kind"] == "rate"
+                          else [])
     with tab_table:
         value_col = f"Giá trị ({ind['unit']})"
         data = {
@@ -63,8 +75,19 @@ if f.units:
 if not grid["reported"].any():
     st.info(f"Chưa đơn vị nào báo cáo nhóm chỉ tiêu «{group}» trong kỳ {f.period_label}.")
 else:
-    st.plotly_chart(charts.heatmap(
-        grid, title=f"{group} — {f.period_label}",
-        subtitle=("Màu: thứ hạng của đơn vị trong từng chỉ tiêu (đậm = cao); ô xám: chưa báo cáo"
-                  + (f"; số lượng tính {c.PER_10K}" if f.per_capita else "")),
-        updated=f.updated, demo=f.demo, decimals=1 if f.per_capita else None), width="stretch")
+    heat = dict(title=f"{group} — {f.period_label}", updated=f.updated, demo=f.demo,
+                decimals=1 if f.per_capita else None)
+    heat_note = ("Màu: thứ hạng của đơn vị trong từng chỉ tiêu (đậm = cao); ô xám: chưa báo cáo"
+                 + (f"; số lượng tính {c.PER_10K}" if f.per_capita else ""))
+    fig = charts.heatmap(grid, subtitle=heat_note, **heat)
+    st.plotly_chart(fig, width="stretch")
+    # A 16:9 image holds about 20 rows: the followed units, else the best 20 by mean rank.
+    keep = [u for u in dict.fromkeys(grid["code"]) if u in f.units] or list(
+        grid.groupby("code")["pct_rank"].mean().sort_values(ascending=False).index[:20])
+    slide = None if grid["code"].nunique() <= 20 else charts.heatmap(
+        grid[grid["code"].isin(keep[:20])],
+        subtitle=f"{len(keep[:20])}/{grid['code'].nunique()} đơn vị "
+                 + ("đang theo dõi" if set(keep) <= set(f.units) else "có thứ hạng trung bình cao nhất")
+                 + "; bảng số liệu có đủ các đơn vị", **heat)
+    c.chart_downloads(fig, tables.heatmap_table(grid), f"ma tran {group} {f.period_label}",
+                      export_fig=slide, percent_columns=tables.rate_columns(grid))

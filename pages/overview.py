@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, queries, vn
+from etl import charts, queries, tables, vn
 from pages import _common as c
 
 f = c.filters()
@@ -54,11 +54,15 @@ else:
 
 chart_rows = rows[rows["kind"].isin(["flow", "stock"])]
 if len(chart_rows):
-    st.plotly_chart(charts.compare_chart(
+    fig = charts.compare_chart(
         chart_rows, title=f"{group}: {f.period_label} so với cùng kỳ",
         subtitle=f"Toàn thành phố, {reported}/{expected} đơn vị đã báo cáo",
         updated=f.updated, demo=f.demo, current_label=f.period_label,
-        previous_label=prev_label or "Cùng kỳ"), width="stretch")
+        previous_label=prev_label or "Cùng kỳ")
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.compare_table(chart_rows, f.period_label, prev_label or "Cùng kỳ"),
+                      f"{group} {f.period_label} so voi cung ky",
+                      percent_columns=["Tỷ lệ tăng/giảm"])
 
 # Top and bottom five units for the chosen indicator.
 per_capita = f.per_capita and queries.per_capita_allowed(ind["code"], ind["kind"])

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, queries, vn
+from etl import charts, queries, tables, vn
 from pages import _common as c
 
 f = c.filters()
@@ -44,12 +44,15 @@ if series["value"].isna().all():
 percent = ind["kind"] == "rate"
 decimals = c.decimals_for(ind, per_capita)
 names = ", ".join(vn.nfc(n) for n in dict.fromkeys(series.loc[~series["is_median"], "series"]))
-st.plotly_chart(charts.trend_chart(
+fig = charts.trend_chart(
     series, title=f"{ind['label']}{suffix}",
     subtitle=f"Theo {c.kind_label(kind).lower()} · {names or 'chưa chọn đơn vị'} · "
              f"đường nét đứt: {queries.MEDIAN_LABEL.lower()}",
     updated=f.updated, demo=f.demo, percent=percent, decimals=decimals,
-    axis_title=f"{ind['unit']}{suffix}" if not percent else "%"), width="stretch")
+    axis_title=f"{ind['unit']}{suffix}" if not percent else "%")
+st.plotly_chart(fig, width="stretch")
+c.chart_downloads(fig, tables.trend_table(series), f"xu huong {ind['label']}",
+                  percent_columns=list(dict.fromkeys(series["period_label"])) if percent else [])
 
 # Same numbers as a table: one column per period, blank = not reported.
 series = series.sort_values("end_date")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, queries, vn
+from etl import charts, queries, tables, vn
 from pages import _common as c
 
 f = c.filters()
@@ -76,13 +76,16 @@ ind = c.catalogue_row(f.indicator)
 anchor = h["period_key"].iloc[-1] if kind == "range" and not h.empty else None
 series = c.q("trend", f.indicator, kind, (code,), False, "calendar", anchor)
 if series["value"].notna().any():
-    st.plotly_chart(charts.trend_chart(
+    fig = charts.trend_chart(
         series, title=f"{ind['label']} — {info['type_label']} {info['name']}",
         subtitle=f"Theo {c.kind_label(kind).lower()} · đường nét đứt: "
                  f"{queries.MEDIAN_LABEL.lower()}",
         updated=f.updated, demo=f.demo, percent=ind["kind"] == "rate",
-        decimals=c.decimals_for(ind), axis_title="%" if ind["kind"] == "rate" else ind["unit"]),
-        width="stretch")
+        decimals=c.decimals_for(ind), axis_title="%" if ind["kind"] == "rate" else ind["unit"])
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.trend_table(series), f"{ind['label']} {info['name']}",
+                      percent_columns=(list(dict.fromkeys(series["period_label"]))
+                                       if ind["kind"] == "rate" else []))
 else:
     st.info(f"Chưa có số liệu «{ind['label']}» theo {c.kind_label(kind).lower()} để vẽ biểu đồ.")
 catalogue = c.q("catalogue")

@@ -1,0 +1,160 @@
+"""Static images of plotly figures (PNG, SVG, PDF) through kaleido, for slides and reports.
+
+kaleido 1.x drives a headless Chromium. Starting one costs about 2 s, a render about 0.2 s, so one
+browser is started on first use and reused for every later image of the process (dashboard or
+briefing pack); it runs on its own event-loop thread, so callers stay synchronous and several
+threads (Streamlit download callbacks) can share it. No Streamlit here.
+"""
+import asyncio
+import atexit
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+# 16:9 at 2× resolution: 2560×1440 pixels in a PNG, a whole slide without rescaling.
+WIDTH, HEIGHT, SCALE = 1280, 720, 2
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+START_TIMEOUT_S = 60
+RENDER_TIMEOUT_S = 90
+
+BROWSER_MISSING = (
+    "Không tìm thấy trình duyệt Chromium để xuất ảnh biểu đồ (PNG, SVG, PDF). Quản trị viên cần cài "
+    "gói «chromium» (Debian: apt-get install chromium) hoặc đặt biến môi trường BROWSER_PATH. "
+    "Các tệp Excel và CSV vẫn tải được bình thường.")
+
+
+class ExportError(RuntimeError):
+    """An image could not be made; the message is Vietnamese and meant for the user."""
+
+
+class BrowserMissing(ExportError):
+    pass
+
+
+def find_browser() -> str | None:
+    """The Chromium kaleido will drive: $BROWSER_PATH, Debian's chromium, or one on PATH."""
+    env = os.environ.get("BROWSER_PATH")
+    if env:
+        return env if Path(env).is_file() else None
+    if Path(DEBIAN_CHROMIUM).is_file():
+        return DEBIAN_CHROMIUM
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+def browser_available() -> bool:
+    return find_browser() is not None
+
+
+class _Session:
+    """One Kaleido browser on a private event loop thread."""
+
+    def __init__(self, browser: str):
+        import kaleido    # imported late: it starts nothing, but costs ~0.3 s
+
+        self._kaleido = kaleido
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True,
+                                       name="kaleido-export")
+        self.thread.start()
+        try:
+            self.k = self._run(self._open(browser), START_TIMEOUT_S)
+        except BaseException:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            raise
+
+    async def _open(self, browser: str):
+        # mathjax=False: no formulas in our charts, and no fetch from a CDN (offline servers).
+        k = self._kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, path=browser)
+        await k.open()
+        return k
+
+    def _run(self, coro, timeout: float):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def render(self, fig_dict: dict, opts: dict) -> bytes:
+        return self._run(self.k.calc_fig(fig_dict, opts=opts), RENDER_TIMEOUT_S + 5)
+
+    def close(self) -> None:
+        try:
+            self._run(self.k.close(), 15)
+        except Exception:  # noqa: BLE001 - closing a dead browser is not worth an error
+            pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+
+_session: _Session | None = None
+_lock = threading.Lock()
+
+
+def _get_session() -> _Session:
+    global _session
+    with _lock:
+        if _session is None:
+            browser = find_browser()
+            if browser is None:
+                raise BrowserMissing(BROWSER_MISSING)
+            try:
+                _session = _Session(browser)
+            except Exception as exc:
+                raise ExportError(f"Không khởi động được trình duyệt xuất ảnh ({browser}): "
+                                  f"{type(exc).__name__}: {exc}") from exc
+        return _session
+
+
+def close() -> None:
+    """Stop the export browser (it is started again on the next image)."""
+    global _session
+    with _lock:
+        if _session is not None:
+            _session.close()
+            _session = None
+
+
+atexit.register(close)
+
+
+def export_layout(fig: go.Figure | dict, width: int = WIDTH, height: int = HEIGHT) -> dict:
+    """The figure as a dict sized for a 16:9 slide (the screen height is dropped)."""
+    d = fig.to_plotly_json() if isinstance(fig, go.Figure) else dict(fig)
+    d = {"data": d.get("data", []), "layout": dict(d.get("layout", {}))}
+    d["layout"].update(width=width, height=height, paper_bgcolor="white")
+    # At slide height a panel title (compare chart) would touch the subtitle: a little more room.
+    margin = dict(d["layout"].get("margin") or {})
+    margin["t"] = max(margin.get("t") or 0, 115)
+    d["layout"]["margin"] = margin
+    return d
+
+
+def to_image(fig: go.Figure | dict, fmt: str = "png", width: int = WIDTH, height: int = HEIGHT,
+             scale: float = SCALE) -> bytes:
+    """PNG, SVG or PDF bytes of a figure, 16:9 by default (PNG at 2× resolution)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Định dạng ảnh không hỗ trợ: {fmt}")
+    session = _get_session()
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+    try:
+        return session.render(export_layout(fig, width, height), opts)
+    except Exception as exc:
+        # A crashed browser is replaced on the next call instead of failing forever.
+        close()
+        raise ExportError(f"Không tạo được ảnh {fmt.upper()} của biểu đồ: "
+                          f"{type(exc).__name__}: {exc}") from exc
+
+
+def to_images(figs, fmt: str = "png", progress=None, **kwargs) -> list[bytes]:
+    """Images of many figures through the same browser; progress(i, n) after each one."""
+    figs = list(figs)
+    out = []
+    for i, fig in enumerate(figs, start=1):
+        out.append(to_image(fig, fmt, **kwargs))
+        if progress:
+            progress(i, len(figs))
+    return out

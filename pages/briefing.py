@@ -1,0 +1,70 @@
+"""Xuất báo cáo: the briefing pack (.pptx and .docx) for a period, units and sections."""
+import streamlit as st
+
+from etl import briefing, db, figures, vn
+from pages import _common as c
+
+f = c.filters()
+st.title("Xuất báo cáo")
+st.caption("Bộ trình chiếu PowerPoint và báo cáo Word gồm các biểu đồ, nhận xét rút ra từ số liệu "
+           "và bảng số liệu, để chuẩn bị báo cáo lãnh đạo.")
+
+periods = c.q("periods")
+units = c.q("units")
+keys = list(periods["period_key"])
+display = dict(zip(periods["period_key"], periods["display"]))
+names = dict(zip(units["code"], units["name"]))
+
+period = st.selectbox("Kỳ báo cáo", keys, index=keys.index(f.period) if f.period in keys else 0,
+                      format_func=display.get, key="brief_period")
+chosen = st.multiselect("Đơn vị", list(units["code"]), default=list(f.units),
+                        format_func=names.get, key="brief_units",
+                        placeholder="Để trống: toàn thành phố",
+                        help="Để trống để báo cáo toàn thành phố; chọn đơn vị để báo cáo riêng.")
+section_labels = {**briefing.SECTIONS, "assessment": "Chấm điểm dân vận (khi có điểm chấm)"}
+sections = st.multiselect("Nội dung", list(briefing.SECTIONS), default=list(briefing.SECTIONS),
+                          format_func=section_labels.get, key="brief_sections")
+
+if not figures.browser_available():
+    st.warning(figures.BROWSER_MISSING + " Báo cáo vẫn tạo được nhưng không có ảnh biểu đồ.",
+               icon=":material/image_not_supported:")
+
+request = (period, tuple(chosen), tuple(sections))
+if st.button("Tạo báo cáo", type="primary", icon=":material/slideshow:",
+             disabled=not sections, key="brief_build"):
+    bar = st.progress(0.0, text="Bắt đầu…")
+    try:
+        pack = briefing.build_pack(db.db_path(), period, chosen, sections,
+                                   progress=lambda x, text: bar.progress(x, text=text))
+        bar.progress(0.98, text="Đang ghép tệp PowerPoint và Word…")
+        st.session_state["brief_result"] = (request, pack.title, briefing.write_pptx(pack),
+                                            briefing.write_docx(pack), len(pack.items),
+                                            pack.notes, pack.timings)
+        bar.progress(1.0, text="Xong.")
+    except (briefing.BriefError, figures.ExportError) as exc:
+        bar.empty()
+        st.error(str(exc), icon=":material/error:")
+    except db.DatabaseBusy:
+        bar.empty()
+        st.warning(c.BUSY_MESSAGE, icon=":material/hourglass_top:")
+
+result = st.session_state.get("brief_result")
+if result and result[0] == request:
+    _, title, pptx, docx, n, notes, timings = result
+    seconds = timings.get("collect_s", 0) + timings.get("images_s", 0)
+    st.success(f"Đã tạo «{title}»: {n} biểu đồ ({vn.format_number(seconds, 1)} giây).",
+               icon=":material/check_circle:")
+    for note in notes:
+        st.markdown(f"- {note}")
+    stem = c.file_stem(f"bao cao dan van {display[period]}")
+    cols = st.columns(2)
+    cols[0].download_button(
+        "Tải bộ trình chiếu (.pptx)", pptx, file_name=f"{stem}.pptx", key="brief_pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        icon=":material/slideshow:", on_click="ignore", type="primary")
+    cols[1].download_button(
+        "Tải báo cáo Word (.docx)", docx, file_name=f"{stem}.docx", key="brief_docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/description:", on_click="ignore")
+elif result:
+    st.info("Đã đổi lựa chọn: bấm «Tạo báo cáo» để tạo lại.", icon=":material/refresh:")
