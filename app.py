@@ -7,13 +7,14 @@ Run: streamlit run app.py   (database: $DANVAN_DB, default data/danvan.duckdb)
 import streamlit as st
 
 from etl import vn
+from pages import _auth
 from pages import _common as c
 
 st.set_page_config(page_title="Dân vận Hải Phòng", page_icon=":material/groups:", layout="wide")
 
 # Every url_path differs from its file name: Streamlit's legacy pages/ discovery hashes pages
 # by file name, and a clash would run a page without this frame (seen under AppTest).
-nav = st.navigation([
+dashboard_pages = [
     st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:",
             url_path="tong-quan", default=True),
     st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/bar_chart:",
@@ -28,7 +29,30 @@ nav = st.navigation([
             url_path="cham-diem"),
     st.Page("pages/briefing.py", title="Xuất báo cáo", icon=":material/slideshow:",
             url_path="xuat-bao-cao"),
-])
+]
+# Pages by role (etl.accounts): anonymous visitors get only the sign-in page, unless the
+# deployment sets DANVAN_ANONYMOUS_READ=1 (read-only dashboards).
+sign_in = st.Page(_auth.sign_in_page, title="Đăng nhập", icon=":material/login:",
+                  url_path="dang-nhap")
+upload = st.Page("pages/upload.py", title="Gửi báo cáo", icon=":material/upload_file:",
+                 url_path="gui-bao-cao")
+done = st.Page("pages/completeness.py", title="Tình hình báo cáo", icon=":material/fact_check:",
+               url_path="tinh-hinh-bao-cao")
+review = st.Page("pages/review.py", title="Duyệt báo cáo", icon=":material/rule:",
+                 url_path="duyet-bao-cao")
+users = st.Page("pages/accounts.py", title="Tài khoản và nhật ký", icon=":material/manage_accounts:",
+                url_path="tai-khoan")
+user = _auth.current_user()
+role = user.role if user else None
+if user is None and not _auth.anonymous_read():
+    nav = st.navigation([sign_in], position="hidden")
+    nav.run()
+    st.stop()
+work_pages = {"ward": [upload], "department": [upload, done, review, users],
+              "leader": [done]}.get(role, [])
+nav = st.navigation({"Bảng điều khiển": dashboard_pages,
+                     **({"Báo cáo": work_pages} if work_pages else {}),
+                     **({"Tài khoản": [sign_in]} if user is None else {})})
 
 try:
     info = c.check_data()
@@ -51,6 +75,7 @@ unit_folded = dict(zip(units["code"], units["name_folded"]))
 
 # URL parameter names (kept short and readable in a shared link).
 URL_PERIOD, URL_INDICATOR, URL_UNITS, URL_PER_CAPITA = "ky", "chi_tieu", "don_vi", "tren_10k"
+URL_UNREVIEWED = "chua_duyet"
 DEFAULT_INDICATOR = "propaganda_sessions"
 state = st.session_state
 
@@ -60,6 +85,7 @@ if "_url_read" not in state:
     state[c.INDICATOR] = params.get(URL_INDICATOR)
     state[c.UNITS] = [u for u in params.get(URL_UNITS, "").split(",") if u in unit_names]
     state[c.PER_CAPITA] = params.get(URL_PER_CAPITA) == "1"
+    state[c.UNREVIEWED] = params.get(URL_UNREVIEWED) == "1"
     state["_url_read"] = True
 
 # Values from an old link, or a period that no longer holds data, fall back to defaults.
@@ -76,6 +102,9 @@ with st.sidebar:
     st.selectbox("Chỉ tiêu", codes, format_func=code_display.get, key=c.INDICATOR)
     st.toggle("Tính trên 10.000 dân", key=c.PER_CAPITA,
               help="Chia cho dân số của đơn vị trong kỳ (hoặc dân số báo cáo gần nhất trước đó).")
+    st.toggle("Gồm số liệu chưa duyệt", key=c.UNREVIEWED,
+              help="Mặc định chỉ hiện số liệu Sở Nội vụ đã chấp nhận. Bật để thêm các báo cáo đã "
+                   "gửi nhưng chưa duyệt; báo cáo bị trả lại không bao giờ được tính.")
     search = vn.fold(st.text_input(
         "Tìm đơn vị", key=c.SEARCH, placeholder="không cần dấu, ví dụ: thach khoi"))
     chosen = state[c.UNITS]
@@ -89,11 +118,22 @@ with st.sidebar:
     st.caption(f"Số liệu cập nhật {vn.format_date(info['last_loaded'])} · "
                f"{vn.format_number(info['submissions'])} báo cáo của "
                f"{vn.format_number(info['units'])} đơn vị")
+    st.divider()
+    if user is None:
+        st.caption("Đang xem không đăng nhập (chỉ đọc).")
+    else:
+        unit_label = f", {unit_names.get(user.unit_code, user.unit_code)}" if user.unit_code else ""
+        st.caption(f"Đăng nhập: **{user.full_name or user.username}** "
+                   f"({_auth.ROLE_LABELS[user.role]}{unit_label})")
+        if st.button("Đăng xuất", icon=":material/logout:", key="sign_out"):
+            _auth.sign_out()
+            st.rerun()
 
 st.query_params.from_dict({
     URL_PERIOD: state[c.PERIOD], URL_INDICATOR: state[c.INDICATOR],
     **({URL_UNITS: ",".join(state[c.UNITS])} if state[c.UNITS] else {}),
     **({URL_PER_CAPITA: "1"} if state[c.PER_CAPITA] else {}),
+    **({URL_UNREVIEWED: "1"} if state[c.UNREVIEWED] else {}),
 })
 state["_filters"] = c.Filters(
     period=state[c.PERIOD], period_label=period_display[state[c.PERIOD]],
@@ -101,4 +141,6 @@ state["_filters"] = c.Filters(
     per_capita=bool(state[c.PER_CAPITA]), info=info)
 
 c.demo_banner(info)
+if state[c.UNREVIEWED]:
+    st.info(c.UNREVIEWED_MARK, icon=":material/pending_actions:")
 nav.run()

@@ -50,8 +50,11 @@ def add_user(con, username: str, role: str, password: str | None = None,
              unit_code: str | None = None, full_name: str = "", actor: str | None = None) -> str:
     """Create an account; returns the password (generated when none is given)."""
     username = username.strip().lower()
-    if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-        raise AccountError("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang.")
+    # "@" lets an OIDC account's e-mail be its username (pages/_auth.py).
+    plain = username.replace(".", "").replace("_", "").replace("-", "").replace("@", "")
+    if not username or not plain.isalnum():
+        raise AccountError("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới, gạch "
+                           "ngang (hoặc một địa chỉ thư điện tử).")
     if role not in ROLES:
         raise AccountError(f"Vai trò không hợp lệ: {role}. Chọn một trong: {', '.join(ROLES)}.")
     if role == "ward":

@@ -4,6 +4,7 @@ import streamlit as st
 from etl import charts, queries, tables
 from etl.briefing import top_bottom
 from pages import _common as c
+from pages import _subs
 
 f = c.filters()
 period = c.period_row(f.period)
@@ -57,7 +58,11 @@ def ranking_section():
         if per_capita:
             data["Dân số"] = c.fmt_values(rank["population"], "stock", 0, blank="Chưa rõ")
             data["Trên 10.000 dân"] = c.metric_texts(rank, ind["kind"], 1)
-        c.table(data, height=600)
+        sources = [dict(unit_code=u, unit_name=n, period_key=f.period, period_label=f.period_label,
+                        indicator_code=ind["code"], indicator_label=ind["label"])
+                   if rep and ind["kind"] != "rate" else None
+                   for u, n, rep in zip(rank["code"], rank["name"], rank["reported"])]
+        _subs.sourced_table(data, sources, key="compare_source", height=600)
 
 
 if rank["reported"].any():

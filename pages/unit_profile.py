@@ -4,6 +4,7 @@ import streamlit as st
 
 from etl import charts, queries, tables, vn
 from pages import _common as c
+from pages import _subs
 
 f = c.filters()
 units = c.q("units")
@@ -57,7 +58,12 @@ else:
     data["Hạng"] = [c.rank_text(r, n) for r, n in zip(ranks["rank"], ranks["n_ranked"])]
     data["Trung vị các đơn vị"] = [c.fmt_values([m], k, d)[0] for m, k, d
                                    in zip(ranks["median_metric"], ranks["kind"], dec_metric)]
-    c.table(data, height=500)
+    sources = [dict(unit_code=code, unit_name=names[code], period_key=f.period,
+                    period_label=f.period_label, indicator_code=cd, indicator_label=lbl)
+               if rep and k != "rate" else None
+               for cd, lbl, k, rep in zip(ranks["code"], ranks["label"], ranks["kind"],
+                                          ranks["reported"])]
+    _subs.sourced_table(data, sources, key="profile_source", height=500)
     st.caption("Hạng 1 = giá trị cao nhất trong các đơn vị có số liệu kỳ này"
                + ("; hạng và trung vị tính trên 10.000 dân với chỉ tiêu số lượng." if per_capita else "."))
 

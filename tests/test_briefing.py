@@ -164,6 +164,7 @@ def test_briefing_page(dashboard_db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("DANVAN_DB", str(dashboard_db))
+    monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")   # a read-only deployment, no sign-in
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update({"don_vi": f"{THACH_KHOI},{CAT_HAI}"})
     at.run()
@@ -185,6 +186,7 @@ def test_chart_pages_offer_downloads(dashboard_db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("DANVAN_DB", str(dashboard_db))
+    monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")   # a read-only deployment, no sign-in
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update({"don_vi": THACH_KHOI})
     at.run()

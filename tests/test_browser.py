@@ -43,7 +43,7 @@ def _free_port() -> int:
 def server(dashboard_db, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = dict(os.environ, DANVAN_DB=str(dashboard_db))
+    env = dict(os.environ, DANVAN_DB=str(dashboard_db), DANVAN_ANONYMOUS_READ="1")
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

@@ -32,6 +32,9 @@ def use_db(monkeypatch):
     def use(path):
         monkeypatch.setenv("DANVAN_DB", str(path))
         monkeypatch.setenv("DANVAN_READ_TIMEOUT", "0.5")
+        # These pages are tested as an anonymous visitor of a read-only deployment; sign-in and
+        # roles: tests/test_pages_submissions.py.
+        monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
         return path
     return use
 

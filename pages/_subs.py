@@ -1,0 +1,181 @@
+"""UI pieces shared by the submission pages and the dashboards: findings tables, version lists,
+a version diff, and the source (provenance) panel of one value."""
+import pandas as pd
+import streamlit as st
+
+from etl import db
+from etl.findings import SEVERITY_LABELS
+from etl.history import STATUS_LABELS
+from pages import _common as c
+
+DEMO_NO_FILE = "Dữ liệu mẫu — không có tệp gốc"
+STATUS_TEXT = {k: v[:1].upper() + v[1:] for k, v in STATUS_LABELS.items()}
+STATUS_TEXT["submitted"] = "Đã gửi, chờ duyệt"
+
+
+def txt(x, default: str = "") -> str:
+    """A text cell: missing (None, NaN, NA in pandas string columns) becomes the default."""
+    return default if x is None or (not isinstance(x, str) and pd.isna(x)) or x == "" else str(x)
+
+
+def fmt_time(ts) -> str:
+    return "" if ts is None or pd.isna(ts) else pd.Timestamp(ts).strftime("%d/%m/%Y %H:%M")
+
+
+def findings_table(findings) -> pd.DataFrame:
+    """Findings (etl.findings.Finding or rows) as a Vietnamese table: sheet, cell, value, rule."""
+    rows = [f.as_dict() if hasattr(f, "as_dict") else dict(f) for f in findings]
+    return pd.DataFrame({
+        "Mức": [SEVERITY_LABELS.get(r["severity"], r["severity"]) for r in rows],
+        "Trang tính": [txt(r.get("sheet")) for r in rows],
+        "Ô": [txt(r.get("cell")) for r in rows],
+        "Giá trị": [txt(r.get("value")) for r in rows],
+        "Nội dung": [r["message"] for r in rows],
+        "Quy tắc": [r["rule"] for r in rows],
+    })
+
+
+def changes_table(changes: pd.DataFrame, old_label: str, new_label: str) -> pd.DataFrame:
+    """Indicators whose value differs between two versions; a blank stays «Chưa báo cáo»."""
+    return pd.DataFrame({
+        "Nhóm": list(changes["group_name"]), "Chỉ tiêu": list(changes["label"]),
+        "Đơn vị tính": list(changes["unit"]),
+        old_label: c.fmt_values(changes["old_value"], "flow", None),
+        new_label: c.fmt_values(changes["new_value"], "flow", None),
+    })
+
+
+def versions_table(vs: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Phiên bản": [f"{v}" + (" (hiện hành)" if cur else "") for v, cur
+                      in zip(vs["version"], vs["is_current"])],
+        "Trạng thái": [STATUS_TEXT.get(s, s) for s in vs["status"]],
+        "Tệp": [DEMO_NO_FILE if src == "demo" else txt(f) for f, src
+                in zip(vs["file_name"], vs["source"])],
+        "Người gửi": [txt(s, "không rõ") for s in vs["sent_by"]],
+        "Thời gian gửi": [fmt_time(t) for t in vs["loaded_at"]],
+        "Nhận xét của Sở": [txt(x) for x in vs.get(
+            "review_comment", pd.Series([None] * len(vs)))],
+    })
+
+
+def original_download(sha256, file_name, source, key: str) -> None:
+    """A download button for the file exactly as received (or say there is none)."""
+    if source == "demo" or not isinstance(sha256, str):
+        st.caption(DEMO_NO_FILE)
+        return
+    data = c.q("provenance.original_file", sha256)
+    if data is None:
+        st.caption("Không tìm thấy tệp gốc trong cơ sở dữ liệu.")
+        return
+    st.download_button(f"Tải tệp gốc «{file_name}»", data, file_name=file_name, key=key,
+                       icon=":material/download:")
+
+
+def compare_panel(unit_code: str, period_key: str, key: str) -> None:
+    """Every version of one report; choose two to see what changed between them."""
+    vs = c.q("submissions.versions", unit_code, period_key)
+    if vs.empty:
+        st.info("Chưa có phiên bản nào.")
+        return
+    c.table(versions_table(vs))
+    if len(vs) < 2:
+        return
+    labels = {int(r.submission_id): f"Phiên bản {r.version} ({STATUS_TEXT.get(r.status, r.status)})"
+              for r in vs.itertuples()}
+    ids = list(labels)
+    a, b = st.columns(2)
+    old = a.selectbox("So sánh phiên bản", ids, index=1, format_func=labels.get, key=f"{key}_old")
+    new = b.selectbox("với phiên bản", ids, index=0, format_func=labels.get, key=f"{key}_new")
+    if old == new:
+        st.caption("Chọn hai phiên bản khác nhau.")
+        return
+    diff = c.q("provenance.compare_versions", old, new)
+    if diff.empty:
+        st.success("Hai phiên bản có số liệu giống nhau.")
+    else:
+        c.table(changes_table(diff, labels[old], labels[new]))
+
+
+def source_panel(unit_code: str, unit_name: str, period_key: str, period_label: str,
+                 indicator_code: str, indicator_label: str, key: str) -> None:
+    """Where a value comes from: file, sheet, cell, sender, time, and its version history."""
+    vs = c.q("provenance.value_versions", unit_code, period_key, indicator_code)
+    with st.container(border=True):
+        st.markdown(f"**Nguồn số liệu:** {indicator_label} — {unit_name}, {period_label}")
+        if vs.empty:
+            st.info("Đơn vị chưa gửi báo cáo kỳ này.")
+            return
+        cur = vs[vs["is_current"]].iloc[0] if vs["is_current"].any() else vs.iloc[0]
+        where = ("" if pd.isna(cur["value"]) else
+                 f"trang tính «{cur['sheet']}», ô {cur['cell']}" if cur["cell"] else "")
+        facts = [
+            ("Tệp gốc", DEMO_NO_FILE if cur["source"] == "demo" else cur["file_name"]),
+            ("Vị trí", where or "Ô để trống (chưa báo cáo)"),
+            ("Người gửi", txt(cur["sent_by"], "không rõ")),
+            ("Thời gian gửi", fmt_time(cur["loaded_at"])),
+            ("Trạng thái", STATUS_TEXT.get(cur["status"], cur["status"])),
+        ]
+        st.markdown("\n".join(f"- {k}: **{v}**" for k, v in facts))
+        original_download(cur["sha256"], cur["file_name"], cur["source"], key=f"{key}_file")
+        st.markdown("Lịch sử phiên bản")
+        c.table(pd.DataFrame({
+            "Phiên bản": [f"{v}" + (" (hiện hành)" if x else "") for v, x
+                          in zip(vs["version"], vs["is_current"])],
+            "Trạng thái": [STATUS_TEXT.get(s, s) for s in vs["status"]],
+            "Giá trị": c.fmt_values(vs["value"], "flow", None),
+            "Trang tính": [txt(s) for s in vs["sheet"]],
+            "Ô": [txt(x) for x in vs["cell"]],
+            "Tệp": [DEMO_NO_FILE if s == "demo" else f for f, s in zip(vs["file_name"], vs["source"])],
+            "Người gửi": [txt(s, "không rõ") for s in vs["sent_by"]],
+            "Thời gian gửi": [fmt_time(t) for t in vs["loaded_at"]],
+        }))
+
+
+def pick_row(event, options: list, label: str, key: str, format_func):
+    """The row index chosen in a table (st.dataframe selection) or in a selectbox under it;
+    options are the selectable row indices."""
+    rows = []
+    try:
+        rows = event.selection.rows
+    except AttributeError:
+        pass
+    # Only a new table selection overrides the selectbox, so both stay usable.
+    if rows != st.session_state.get(f"{key}_rows") and rows and rows[0] in options:
+        st.session_state[key] = rows[0]
+    st.session_state[f"{key}_rows"] = rows
+    return st.selectbox(label, [None] + options, key=key,
+                        format_func=lambda o: "— chọn để xem nguồn —" if o is None else format_func(o))
+
+
+def write_or_error(fn, *args, **kwargs):
+    """Run an etl write; a refusal or a busy database becomes a Vietnamese error, not a crash."""
+    from etl.submissions import SubmitRefused
+    try:
+        return fn(*args, **kwargs)
+    except SubmitRefused as exc:
+        st.error(str(exc), icon=":material/block:")
+    except db.DatabaseBusy as exc:
+        st.error(f"{exc}", icon=":material/hourglass_top:")
+    return None
+
+
+
+def sourced_table(data, sources: list, key: str, height: int | None = None) -> None:
+    """A dashboard table whose values can be traced: pick a row (in the table or the selectbox
+    under it) to see its file, sheet, cell, sender and version history. `sources` has one dict
+    per row (unit_code, unit_name, period_key, period_label, indicator_code, indicator_label)
+    or None where the row is not a reported value (a derived rate, a blank)."""
+    event = st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch",
+                         height=height or "auto", on_select="rerun",
+                         selection_mode="single-row", key=f"{key}_table")
+    rows = [i for i, s in enumerate(sources) if s]
+    if not rows:
+        return
+    label = lambda i: (f"{sources[i]['unit_name']} — {sources[i]['indicator_label']}")  # noqa: E731
+    picked = pick_row(event, rows, "Xem nguồn số liệu (hoặc chọn một dòng trong bảng)",
+                      key, label)
+    if picked is not None:
+        s = sources[picked]
+        source_panel(s["unit_code"], s["unit_name"], s["period_key"], s["period_label"],
+                     s["indicator_code"], s["indicator_label"], key=f"{key}_{picked}")

@@ -1,0 +1,165 @@
+"""Gửi báo cáo: a blank form for the unit and period, then drop filled files; each is checked by
+the same code as `etl load` and previewed (errors cell by cell, warnings to confirm, changes
+against the previous version). Nothing is written until «Gửi báo cáo»."""
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from etl import db, reader, submissions, vn
+from etl.periods import CALENDAR, DECREE09, PeriodError, parse_period
+from etl.template import CONVENTION_LABELS
+from pages import _auth, _subs
+from pages import _common as c
+
+user = _auth.current_user()
+units = c.q("units")
+names = {r.code: f"{r.type_label} {r.name}" for r in units.itertuples()}
+path = str(db.db_path())
+
+st.title("Gửi báo cáo")
+if user is None or user.role not in ("ward", "department"):
+    st.error("Chỉ cán bộ phường, xã và chuyên viên Sở Nội vụ được gửi báo cáo.")
+    st.stop()
+
+if user.role == "ward":
+    unit_code = user.unit_code
+    st.markdown(f"Đơn vị: **{names.get(unit_code, unit_code)}** (mã {unit_code})")
+else:
+    unit_code = st.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})",
+                             help="Chuyên viên Sở có thể gửi thay cho bất kỳ đơn vị nào.")
+
+# ---------------------------------------------------------------- 1. blank form
+st.subheader("1. Tải mẫu báo cáo trống")
+this_year = date.today().year
+specs = {}
+for year in (this_year, this_year - 1):
+    specs[str(year)] = f"Năm {year}"
+    specs.update({f"{year}-H{n}": f"6 tháng {'đầu' if n == 1 else 'cuối'} năm {year}" for n in (1, 2)})
+    specs.update({f"{year}-Q{n}": f"Quý {'I II III IV'.split()[n - 1]}/{year}" for n in range(1, 5)})
+    specs.update({f"{year}-{m:02d}": f"Tháng {m}/{year}" for m in range(1, 13)})
+left, right = st.columns(2)
+spec = left.selectbox("Kỳ báo cáo", list(specs), format_func=specs.get, key="template_period")
+convention = right.radio("Cách tính kỳ", [CALENDAR, DECREE09], key="template_convention",
+                         format_func=lambda k: CONVENTION_LABELS[k].split(" (")[0],
+                         help=" · ".join(CONVENTION_LABELS.values()))
+try:
+    period = parse_period(spec, convention)
+except PeriodError as exc:
+    st.error(str(exc))
+    st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _template(db_file: str, unit: str, period_key: str, version: tuple) -> bytes:
+    from etl.periods import from_key
+    return submissions.template_bytes(db_file, unit, from_key(period_key))
+
+
+st.download_button(
+    f"Tải mẫu trống: {names.get(unit_code, unit_code)} — {period.label}",
+    _template(path, unit_code, period.key, db.data_version(path)),
+    file_name=f"mau-bao-cao-{unit_code}-{period.key.replace('/', '-')}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:", key="template_download")
+st.caption("Điền trang tính «Chỉ tiêu» trong Excel hoặc LibreOffice: để trống = chưa báo cáo, "
+           "nhập 0 = không có. Lưu tệp rồi kéo thả vào ô dưới đây.")
+
+# ---------------------------------------------------------------- 2. check, then submit
+st.subheader("2. Kiểm tra và gửi")
+limit_mb = reader.max_upload_bytes() / 2**20
+files = st.file_uploader(
+    "Kéo thả một hoặc nhiều tệp báo cáo (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"],
+    accept_multiple_files=True, key="upload_files",
+    help=f"Mỗi tệp tối đa {vn.format_number(limit_mb, 0)} MB.")
+previews = st.session_state.setdefault("_upload_previews", {})
+sent = st.session_state.setdefault("_upload_sent", {})
+
+for i, f in enumerate(files or []):
+    data = f.getvalue()
+    key = hashlib.sha256(data).hexdigest()
+    if key not in previews:
+        with st.spinner(f"Đang kiểm tra {f.name}…"):
+            try:
+                previews[key] = submissions.preview_upload(path, data, f.name, user)
+            except db.DatabaseBusy as exc:
+                st.error(str(exc))
+                continue
+    p = previews[key]
+    with st.container(border=True):
+        what = " · ".join(x for x in (
+            p.unit_name or (f"đơn vị mã {p.unit_code}" if p.unit_code else None),
+            p.period_label or p.period_key) if x)
+        st.markdown(f"**{f.name}**" + (f" — {what}" if what else ""))
+        if p.errors:
+            st.error(f"Tệp có {len(p.errors)} lỗi nên chưa gửi được; không có gì được ghi. "
+                     "Hãy sửa các ô dưới đây rồi tải tệp lên lại.", icon=":material/error:")
+            c.table(_subs.findings_table(p.errors))
+            continue
+        if key in sent:
+            r = sent[key]
+            st.success(f"Đã gửi: phiên bản {r['version']} (mã {r['submission_id']}), "
+                       "chờ Sở Nội vụ duyệt. Theo dõi ở mục «Báo cáo đã gửi» bên dưới.",
+                       icon=":material/check_circle:")
+            continue
+        if p.same_file:
+            st.info(f"Tệp này đã được gửi trước đó (phiên bản {p.same_file[3]}); "
+                    "không ghi gì thêm.", icon=":material/info:")
+            continue
+        st.success(f"Hợp lệ: {len(p.sub.values)} giá trị"
+                   + (f", {len(p.sub.models)} mô hình «Dân vận khéo»" if p.sub.models else "")
+                   + ". Chưa ghi — bấm «Gửi báo cáo» để gửi.", icon=":material/task_alt:")
+        others = [x for x in p.findings if x not in p.warnings]
+        if p.warnings:
+            st.warning(f"{len(p.warnings)} cảnh báo: hãy kiểm tra lại các số liệu này.",
+                       icon=":material/warning:")
+            c.table(_subs.findings_table(p.warnings))
+        if others:
+            with st.expander(f"{len(others)} lưu ý"):
+                c.table(_subs.findings_table(others))
+        if p.previous:
+            prev = p.previous
+            st.markdown(f"**So với phiên bản {prev['version']} đã gửi** "
+                        f"({_subs.STATUS_TEXT.get(prev['status'], prev['status']).lower()}, "
+                        f"{_subs.fmt_time(prev['loaded_at'])}): "
+                        + (f"{len(p.changes)} chỉ tiêu thay đổi." if len(p.changes)
+                           else "số liệu không đổi."))
+            if len(p.changes):
+                c.table(_subs.changes_table(p.changes, f"Phiên bản {prev['version']}", "Tệp mới"))
+            st.caption("Phiên bản mới sẽ thay phiên bản cũ sau khi gửi; bản cũ vẫn được lưu.")
+        else:
+            st.caption("Báo cáo đầu tiên của đơn vị cho kỳ này.")
+        confirmed = True
+        if p.warnings:
+            confirmed = st.checkbox("Tôi đã xem các cảnh báo và xác nhận số liệu là đúng",
+                                    key=f"confirm_{key}")
+        if st.button("Gửi báo cáo", key=f"submit_{key}", type="primary", disabled=not confirmed,
+                     icon=":material/send:"):
+            result = _subs.write_or_error(submissions.submit_checked, path, p.sub, user,
+                                          warnings_confirmed=confirmed)
+            if result:
+                sent[key] = result
+                st.rerun()
+
+# ---------------------------------------------------------------- 3. what the unit has sent
+st.subheader("Báo cáo đã gửi")
+mine = c.q("submissions.unit_submissions", unit_code)
+if mine.empty:
+    st.info("Đơn vị chưa gửi báo cáo nào qua hệ thống.")
+else:
+    for r in mine[mine["status"] == "returned"].head(5).itertuples():
+        st.warning(f"{r.period_label}, phiên bản {r.version} bị trả lại"
+                   + (f" ({t})" if (t := _subs.fmt_time(r.reviewed_at)) else "")
+                   + f": «{r.review_comment}». Hãy sửa và gửi lại.", icon=":material/undo:")
+    c.table(pd.DataFrame({
+        "Kỳ": list(mine["period_label"]),
+        "Phiên bản": [f"{v}" + (" (hiện hành)" if cur else "") for v, cur
+                      in zip(mine["version"], mine["is_current"])],
+        "Trạng thái": [_subs.STATUS_TEXT.get(s, s) for s in mine["status"]],
+        "Nhận xét của Sở": [_subs.txt(x) for x in mine["review_comment"]],
+        "Tệp": [_subs.DEMO_NO_FILE if s == "demo" else f for f, s
+                in zip(mine["file_name"], mine["source"])],
+        "Người gửi": [_subs.txt(s) for s in mine["sent_by"]],
+        "Thời gian gửi": [_subs.fmt_time(t) for t in mine["loaded_at"]],
+    }), height=min(400, 38 + 35 * len(mine)))

@@ -1,0 +1,87 @@
+"""The upload flow in Chromium: sign in as a ward account, drop a filled form on «Gửi báo cáo»,
+see the preview table, submit, see the confirmation; the version is in the database."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from etl import accounts, db
+from tests.conftest import VIET_HOA
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, START_TIMEOUT_S, _free_port
+from tests.workbooks import fill_values, make_template
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and os.environ.get("DANVAN_REQUIRE_BROWSER") != "1",
+    reason=f"{CHROMIUM} not installed; set DANVAN_REQUIRE_BROWSER=1 to make this a failure")
+
+
+def test_upload_flow_in_browser(dashboard_db, tmp_path):
+    if not CHROMIUM.exists():
+        pytest.fail(f"DANVAN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    live = shutil.copy(dashboard_db, tmp_path / "live.duckdb")
+    with db.connect(live) as con:
+        password = accounts.add_user(con, "vh.canbo", "ward", None, VIET_HOA, "Cán bộ Việt Hòa")
+    report = fill_values(make_template(live, VIET_HOA, "2025-Q4", tmp_path / "t.xlsx"),
+                         {"dialogues": 4, "reception_visits": 6, "reception_people": 14},
+                         tmp_path / "viet-hoa-quy-4.xlsx")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DANVAN_ANONYMOUS_READ"}
+    env["DANVAN_DB"] = str(live)
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                       locale="vi-VN").new_page()
+            page.goto(url)
+            page.wait_for_selector('h1:has-text("Đăng nhập")', timeout=30_000)
+            page.get_by_label("Tên đăng nhập").fill("vh.canbo")
+            page.get_by_label("Mật khẩu").fill(password)
+            page.get_by_role("button", name="Đăng nhập").click()
+            page.wait_for_selector('h1:has-text("Tổng quan")', timeout=30_000)
+            page.get_by_role("link", name="Gửi báo cáo").click()
+            page.wait_for_selector('h1:has-text("Gửi báo cáo")', timeout=30_000)
+            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+                str(report))
+            page.wait_for_selector("text=Hợp lệ: 3 giá trị", timeout=30_000)
+            page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+            # Values far from the unit's history give warnings: the sender confirms them.
+            confirm = page.get_by_text("Tôi đã xem các cảnh báo và xác nhận số liệu là đúng")
+            if confirm.count():
+                assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+                confirm.click()
+            page.get_by_role("button", name="Gửi báo cáo").click()
+            page.wait_for_selector("text=Đã gửi: phiên bản 1", timeout=30_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+            shutil.copy(tmp_path / "upload.png", "/tmp/upload_shot.png") if os.environ.get("DANVAN_KEEP_SHOTS") else None
+            browser.close()
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    with db.connect(live, read_only=True) as con:
+        rows = con.execute("SELECT sent_by, status, file_name FROM submissions "
+                           "WHERE unit_code = ? AND period_key = '2025-Q4'", [VIET_HOA]).fetchall()
+    assert rows == [("vh.canbo", "submitted", "viet-hoa-quy-4.xlsx")]

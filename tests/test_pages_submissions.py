@@ -1,0 +1,230 @@
+"""Sign-in, roles and the submission pages through AppTest: upload preview and submit, the unit
+rule, completeness grid and missing list, review accept/return seen by the ward, provenance."""
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import accounts, db
+from etl.accounts import User
+from tests.conftest import CAT_HAI, THACH_KHOI, VIET_HOA
+from tests.test_pages import APP, TIMEOUT, no_exception, texts
+from tests.workbooks import fill_values, make_template
+
+WARD = User("vh.canbo", "Cán bộ Việt Hòa", "ward", VIET_HOA)
+DEPT = User("snv.chuyenvien", "Chuyên viên Sở", "department", None)
+LEADER = User("lanhdao", "Lãnh đạo", "leader", None)
+GOOD = {"dialogues": 4, "reception_visits": 6, "reception_people": 14}
+
+
+class FakeUpload:
+    """What st.file_uploader returns; AppTest cannot drop files (the browser test does)."""
+
+    def __init__(self, path: Path):
+        self.name, self._data = path.name, path.read_bytes()
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+@pytest.fixture()
+def live(dashboard_db, tmp_path, monkeypatch):
+    path = Path(shutil.copy(dashboard_db, tmp_path / "live.duckdb"))
+    monkeypatch.setenv("DANVAN_DB", str(path))
+    monkeypatch.setenv("DANVAN_READ_TIMEOUT", "2")
+    monkeypatch.delenv("DANVAN_ANONYMOUS_READ", raising=False)
+    return path
+
+
+def signed_in(user: User | None, page: str | None = None, uploads=None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if user:
+        at.session_state["user"] = user
+    at.run()
+    no_exception(at)
+    if page:
+        at.switch_page(page).run()
+        no_exception(at)
+    return at
+
+
+def _count(path, sql, params=()):
+    with db.connect(path, read_only=True) as con:
+        return con.execute(sql, list(params)).fetchone()[0]
+
+
+def test_anonymous_visitor_sees_only_the_sign_in_page(live):
+    at = signed_in(None)
+    assert texts(at.title) == ["Đăng nhập"]
+    assert not at.metric and not at.dataframe
+    at.text_input[0].input("vh.canbo")
+    at.text_input[1].input("sai-mat-khau")
+    at.button[0].click().run()
+    assert "Sai tên đăng nhập hoặc mật khẩu." in texts(at.error)
+
+
+def test_sign_in_with_a_local_account_then_sign_out(live):
+    with db.connect(live) as con:
+        password = accounts.add_user(con, "vh.canbo", "ward", None, VIET_HOA, "Cán bộ Việt Hòa")
+    at = signed_in(None)
+    at.text_input[0].input("VH.CANBO")
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    no_exception(at)
+    assert at.session_state["user"].unit_code == VIET_HOA
+    assert "Tổng quan — Năm 2025" in texts(at.title)
+    at.button(key="sign_out").click().run()
+    assert texts(at.title) == ["Đăng nhập"]
+
+
+def test_anonymous_read_only_deployment(live, monkeypatch):
+    monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
+    at = signed_in(None)
+    assert "Tổng quan — Năm 2025" in texts(at.title)
+    # Not registered in the navigation at all (AppTest refuses to switch to it).
+    for page in ("pages/upload.py", "pages/review.py", "pages/completeness.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+@pytest.mark.parametrize("user, allowed, refused", [
+    (WARD, ["pages/upload.py"], ["pages/review.py", "pages/accounts.py"]),
+    (DEPT, ["pages/upload.py", "pages/completeness.py", "pages/review.py", "pages/accounts.py"], []),
+    (LEADER, ["pages/completeness.py"], ["pages/upload.py", "pages/review.py", "pages/accounts.py"]),
+])
+def test_pages_by_role(live, user, allowed, refused):
+    titles = {"pages/upload.py": "Gửi báo cáo", "pages/completeness.py": "Tình hình báo cáo",
+              "pages/review.py": "Duyệt báo cáo", "pages/accounts.py": "Tài khoản và nhật ký"}
+    at = signed_in(user)
+    for page in allowed:
+        at.switch_page(page).run()
+        no_exception(at)
+        assert titles[page] in texts(at.title) and not at.error, page
+    for page in refused:
+        # Not in this role's navigation: AppTest (like a browser) cannot reach it.
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def _upload(at: AppTest, path: Path, monkeypatch) -> AppTest:
+    import streamlit as st
+    real = st.file_uploader
+    monkeypatch.setattr(st, "file_uploader",
+                        lambda *a, **k: [FakeUpload(path)] if k.get("key") == "upload_files"
+                        else real(*a, **k))
+    return at.run()
+
+
+def test_upload_with_errors_shows_the_cells_and_writes_nothing(live, tmp_path, monkeypatch):
+    bad = fill_values(make_template(live, VIET_HOA, "2025-Q4", tmp_path / "t.xlsx"),
+                      {"mediation_cases": 3, "mediation_successful": 5}, tmp_path / "bad.xlsx")
+    before = _count(live, "SELECT count(*) FROM submissions")
+    at = _upload(signed_in(WARD, "pages/upload.py"), bad, monkeypatch)
+    no_exception(at)
+    assert any("lỗi nên chưa gửi được" in e.value for e in at.error)
+    table = next(t.value for t in at.dataframe if "Ô" in t.value.columns)
+    assert {"Trang tính", "Ô", "Giá trị", "Quy tắc", "Nội dung"} <= set(table.columns)
+    assert table["Ô"].str.len().gt(0).any()
+    assert not [b for b in at.button if b.label == "Gửi báo cáo"]
+    assert _count(live, "SELECT count(*) FROM submissions") == before
+
+
+def test_confirm_warnings_then_submit_writes_one_version(live, tmp_path, monkeypatch):
+    f = fill_values(make_template(live, VIET_HOA, "2025-Q3", tmp_path / "t.xlsx"),
+                    {**GOOD, "petitions_received": 2, "petitions_resolved": 5}, tmp_path / "w.xlsx")
+    before = _count(live, "SELECT count(*) FROM submissions")
+    at = _upload(signed_in(WARD, "pages/upload.py"), f, monkeypatch)
+    no_exception(at)
+    assert at.warning and any("So với phiên bản 1" in m.value for m in at.markdown)
+    submit = next(b for b in at.button if b.label == "Gửi báo cáo")
+    assert submit.disabled and _count(live, "SELECT count(*) FROM submissions") == before
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label == "Gửi báo cáo").click().run()
+    no_exception(at)
+    assert any("Đã gửi: phiên bản 2" in s.value for s in at.success)
+    assert _count(live, "SELECT count(*) FROM submissions") == before + 1
+    assert _count(live, "SELECT count(*) FROM audit_log WHERE actor = 'vh.canbo' "
+                        "AND action = 'upload' AND file_name = 'w.xlsx'") == 1
+
+
+def test_ward_account_refused_for_another_units_file(live, tmp_path, monkeypatch):
+    f = fill_values(make_template(live, THACH_KHOI, "2025-Q4", tmp_path / "t.xlsx"), GOOD,
+                    tmp_path / "tk.xlsx")
+    before = _count(live, "SELECT count(*) FROM submissions")
+    at = _upload(signed_in(WARD, "pages/upload.py"), f, monkeypatch)
+    table = next(t.value for t in at.dataframe if "Ô" in t.value.columns)
+    assert table["Nội dung"].iloc[0].startswith(
+        "Tài khoản của Phường Việt Hòa chỉ được gửi báo cáo của Phường Việt Hòa; "
+        "tệp này là của Phường Thạch Khôi")
+    assert _count(live, "SELECT count(*) FROM submissions") == before
+
+
+def test_blank_template_download_for_own_unit(live):
+    at = signed_in(WARD, "pages/upload.py")
+    assert any(m.value.startswith("Đơn vị: **Phường Việt Hòa**") for m in at.markdown)
+
+
+def test_completeness_grid_and_missing_list(live):
+    at = signed_in(DEPT, "pages/completeness.py")
+    summary = at.dataframe[0].value
+    row = summary[summary["Kỳ"] == "Năm 2025"].iloc[0]
+    assert row["Đã chấp nhận"] == "5" and row["Phải nộp"] == "114"
+    grid = at.dataframe[1]
+    assert len(grid.value) == 114
+    missing = next(t.value for t in at.dataframe if list(t.value.columns)[:2] == ["Mã", "Đơn vị"]
+                   and "Hạn nộp" in t.value.columns)
+    assert CAT_HAI in set(missing["Mã"]) and VIET_HOA not in set(missing["Mã"])
+    assert any(b.label.startswith("Tải danh sách") for b in at.get("download_button"))
+
+
+def test_review_return_with_comment_seen_by_the_ward_then_accept(live, tmp_path):
+    from etl.submissions import preview_upload, submit_checked
+    f = fill_values(make_template(live, VIET_HOA, "2025-Q3", tmp_path / "t.xlsx"),
+                    {**GOOD, "propaganda_sessions": 77}, tmp_path / "v2.xlsx")
+    out = submit_checked(live, preview_upload(live, f.read_bytes(), f.name, WARD).sub, WARD, True)
+    at = signed_in(DEPT, "pages/review.py")
+    assert any("1 báo cáo chờ duyệt" in m.value for m in at.markdown)
+    at.text_area(key=f"comment_{out['submission_id']}").input("Số buổi tuyên truyền chưa đúng.")
+    at.button(key=f"return_{out['submission_id']}").click().run()
+    no_exception(at)
+    assert any("Đã trả lại" in s.value for s in at.success)
+    ward = signed_in(WARD, "pages/upload.py")
+    assert any("Số buổi tuyên truyền chưa đúng." in w.value for w in ward.warning)
+    g = fill_values(make_template(live, VIET_HOA, "2025-Q3", tmp_path / "t3.xlsx"),
+                    {**GOOD, "propaganda_sessions": 12}, tmp_path / "v3.xlsx")
+    v3 = submit_checked(live, preview_upload(live, g.read_bytes(), g.name, WARD).sub, WARD, True)
+    at = signed_in(DEPT, "pages/review.py")
+    at.button(key=f"accept_{v3['submission_id']}").click().run()
+    no_exception(at)
+    assert any("Đã chấp nhận" in s.value for s in at.success)
+    assert _count(live, "SELECT status FROM submissions WHERE submission_id = ?",
+                  [v3["submission_id"]]) == "accepted"
+
+
+def test_unreviewed_switch_is_marked(live):
+    at = signed_in(LEADER)
+    at.toggle(key="include_unreviewed").set_value(True).run()
+    no_exception(at)
+    assert any("gồm số liệu chưa duyệt" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page, key", [("pages/compare.py", "compare_source"),
+                                       ("pages/unit_profile.py", "profile_source")])
+def test_provenance_panel_shows_file_sheet_cell_and_versions(live, page, key):
+    at = signed_in(LEADER)
+    at.multiselect(key="units").set_value([VIET_HOA]).run()
+    at.switch_page(page).run()
+    no_exception(at)
+    box = at.selectbox(key=key)
+    pick = next(i for i, o in enumerate(box.options)
+                if o.startswith("Việt Hòa") and "Hội nghị, buổi tuyên truyền" in o
+                or o == "Việt Hòa — Hội nghị, buổi tuyên truyền, quán triệt")
+    box.select_index(pick).run()
+    no_exception(at)
+    panel = "\n".join(m.value for m in at.markdown)
+    assert "Nguồn số liệu:" in panel and f"Tệp gốc: **{VIET_HOA}_2025.xlsx**" in panel
+    assert "trang tính «Chỉ tiêu», ô " in panel and "Người gửi" in panel
+    history = next(t.value for t in at.dataframe if "Phiên bản" in t.value.columns)
+    assert list(history["Trạng thái"]) == ["Đã chấp nhận"]
+    assert any(b.label.startswith("Tải tệp gốc") for b in at.get("download_button"))
