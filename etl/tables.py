@@ -222,3 +222,8 @@ def heatmap_table(grid: pd.DataFrame) -> pd.DataFrame:
 def rate_columns(grid: pd.DataFrame) -> list[str]:
     """Columns of heatmap_table that hold rates (fractions shown as percentages)."""
     return [str(x) for x in dict.fromkeys(grid.loc[grid["kind"] == "rate", "label"])]
+
+
+def renamed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The chosen columns of a query result under Vietnamese headers, in the given order."""
+    return df[list(columns)].rename(columns=columns).reset_index(drop=True)

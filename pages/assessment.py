@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, vn
+from etl import charts, tables, vn
 from etl.queries_dvk import NOT_ENOUGH
 from pages import _common as c
 
@@ -46,11 +46,16 @@ st.subheader(f"Xếp hạng theo tổng điểm — {label}")
 n_missing = int((res["n_criteria"] == 0).sum())
 tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
 with tab_chart:
-    st.plotly_chart(charts.assessment_ranking_chart(
+    fig = charts.assessment_ranking_chart(
         res, title=f"Tổng điểm chấm điểm dân vận — {label}",
         subtitle=(f"Màu: xếp loại · {int(res['total'].notna().sum())}/{len(res)} đơn vị có đủ 10 tiêu chí"
                   + (f" · {n_missing} đơn vị chưa báo cáo" if n_missing else "")),
-        updated=f.updated, demo=f.demo, highlight=f.units), width="stretch")
+        updated=f.updated, demo=f.demo, highlight=f.units)
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.renamed(res, {
+        "rank": "Hạng", "name": "Đơn vị", "type_label": "Loại",
+        "n_criteria": "Số tiêu chí báo cáo", "total": "Tổng điểm", "rating": "Xếp loại"}),
+        f"xep hang cham diem {label}")
 with tab_table:
     c.table({
         "Hạng": [c.rank_text(r) for r in res["rank"]],
@@ -64,18 +69,26 @@ with tab_table:
 
 st.subheader("Phân bố xếp loại qua các năm")
 dist = c.q("rating_distribution")
-st.plotly_chart(charts.rating_distribution_chart(
+fig = charts.rating_distribution_chart(
     dist, title="Số đơn vị theo xếp loại", subtitle="Theo năm · chỉ các đơn vị có báo cáo điểm",
-    updated=f.updated, demo=f.demo), width="stretch")
+    updated=f.updated, demo=f.demo)
+st.plotly_chart(fig, width="stretch")
+c.chart_downloads(fig, tables.renamed(dist, {
+    "label": "Năm", "rating": "Xếp loại", "units": "Số đơn vị"}),
+    "phan bo xep loai")
 
 st.subheader(f"Điểm từng tiêu chí — {label}")
 scores = c.q("assessment_scores", year)
 only = bool(f.units) and st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
 grid = scores[scores["unit_code"].isin(f.units)] if only else scores
-st.plotly_chart(charts.score_heatmap(
+fig = charts.score_heatmap(
     grid, title=f"Đơn vị × tiêu chí — {label}",
     subtitle="Màu theo điểm (0–10): đỏ thấp, xanh cao; ô xám: tiêu chí chưa báo cáo",
-    updated=f.updated, demo=f.demo), width="stretch")
+    updated=f.updated, demo=f.demo)
+st.plotly_chart(fig, width="stretch")
+c.chart_downloads(fig, tables.renamed(grid, {
+    "name": "Đơn vị", "short_name": "Tiêu chí", "value": "Điểm", "median": "Trung vị các đơn vị"}),
+    f"diem tieu chi {label}")
 with st.expander("Tên đầy đủ các tiêu chí"):
     crit = scores.drop_duplicates("criterion").sort_values("sort_order")
     c.table({"Tiêu chí": list(crit["short_name"]), "Nội dung": list(crit["label"])})
@@ -88,10 +101,15 @@ one = scores[scores["unit_code"] == unit]
 row = res[res["code"] == unit].iloc[0]
 total_text = (f"Tổng {vn.format_number(row['total'], 1)} điểm, {row['rating']}" if pd.notna(row["total"])
               else f"Chưa đủ 10 tiêu chí ({int(row['n_criteria'])}/10): không tính tổng điểm")
-st.plotly_chart(charts.criteria_vs_median_chart(
+fig = charts.criteria_vs_median_chart(
     one, unit_name=names[unit], title=f"{one['type_label'].iloc[0]} {names[unit]} — {label}",
     subtitle=f"{total_text} · vạch cam: trung vị của các đơn vị báo cáo tiêu chí đó",
-    updated=f.updated, demo=f.demo), width="stretch")
+    updated=f.updated, demo=f.demo)
+st.plotly_chart(fig, width="stretch")
+c.chart_downloads(fig, tables.renamed(one, {
+    "short_name": "Tiêu chí", "label": "Nội dung", "value": "Điểm",
+    "median": "Trung vị các đơn vị"}),
+    f"tieu chi {names[unit]} {label}")
 
 prev_label = c.q("periods").set_index("period_key")["label"].get(res["prev_period_key"].iloc[0])
 st.subheader("Đơn vị thay đổi xếp loại so với năm trước")

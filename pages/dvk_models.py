@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, vn
+from etl import charts, tables, vn
 from pages import _common as c
 
 f = c.filters()
@@ -38,24 +38,37 @@ if n_lists < n_units:
                "được ghi «Chưa báo cáo», không tính là không có mô hình.")
 
 by_year = c.q("dvk_by_year")
-st.plotly_chart(charts.models_by_year_chart(
+fig = charts.models_by_year_chart(
         by_year, title="Mô hình «Dân vận khéo» theo năm",
         subtitle="Xây dựng mới, duy trì từ trước và đã dừng · theo danh sách trong báo cáo năm",
-        updated=f.updated, demo=f.demo), width="stretch")
+        updated=f.updated, demo=f.demo)
+st.plotly_chart(fig, width="stretch")
+c.chart_downloads(fig, tables.renamed(by_year, {
+    "label": "Năm", "n_new": "Xây dựng mới", "n_maintained": "Duy trì từ trước",
+    "n_stopped": "Đã dừng", "units_with_list": "Số đơn vị gửi danh sách"}), "mo hinh theo nam")
 st.caption("Số đơn vị gửi danh sách mỗi năm: " + "; ".join(
     f"{r.label}: {vn.format_number(r.units_with_list)}" for r in by_year.itertuples()) + ".")
 fields = c.q("dvk_by_field", year)
-st.plotly_chart(charts.field_share_chart(
+fig = charts.field_share_chart(
     fields, title=f"Đơn vị có mô hình theo lĩnh vực — {label}",
     subtitle=f"Tỷ lệ đơn vị có ít nhất một mô hình đang duy trì, trong {n_lists} đơn vị đã gửi "
              "danh sách (số đơn vị có mô hình / số đơn vị gửi danh sách)",
-    updated=f.updated, demo=f.demo), width="stretch")
+    updated=f.updated, demo=f.demo)
+st.plotly_chart(fig, width="stretch")
+c.chart_downloads(fig, tables.renamed(fields, {
+    "field": "Lĩnh vực", "units_with_model": "Số đơn vị có mô hình",
+    "units_with_list": "Số đơn vị gửi danh sách", "share": "Tỷ lệ"}),
+    f"mo hinh theo linh vuc {label}", percent_columns=("Tỷ lệ",))
 
 st.subheader(f"Mô hình theo đơn vị — {label}")
-st.plotly_chart(charts.models_by_unit_chart(
+fig = charts.models_by_unit_chart(
     by_unit, title=f"Mô hình «Dân vận khéo» của từng đơn vị — {label}",
     subtitle="Xếp theo số mô hình đang duy trì; đơn vị chưa gửi danh sách ở cuối",
-    updated=f.updated, demo=f.demo, highlight=f.units), width="stretch")
+    updated=f.updated, demo=f.demo, highlight=f.units)
+st.plotly_chart(fig, width="stretch")
+c.chart_downloads(fig, tables.renamed(by_unit, {
+    "name": "Đơn vị", "n_running": "Đang duy trì", "n_new": "Xây dựng mới",
+    "n_stopped": "Đã dừng"}), f"mo hinh theo don vi {label}")
 
 st.subheader(f"Danh sách mô hình — {label}")
 models = c.q("dvk_models_of_year", year)

@@ -110,3 +110,17 @@ def test_demo_data_on_both_pages(tmp_path, use_db):
         no_exception(at)
         assert "Dữ liệu mẫu — không phải số liệu thật" in texts(at.warning)
         assert len(at.get("plotly_chart")) >= 3
+
+
+def test_models_and_assessment_charts_offer_downloads(dashboard_db, use_db):
+    from etl import figures
+
+    use_db(dashboard_db)
+    at = app(dashboard_db, {"ky": "2025", "don_vi": THACH_KHOI})
+    at.run()
+    per_chart = (["PNG", "SVG", "PDF"] if figures.browser_available() else []) + ["Excel", "CSV"]
+    for page, charts in (("pages/dvk_models.py", 3), ("pages/assessment.py", 4)):
+        at.switch_page(page).run()
+        no_exception(at)
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert labels[:len(per_chart) * charts] == per_chart * charts, (page, labels)
