@@ -3,6 +3,8 @@
 Re-exported by etl.queries so pages reach them through pages._common.q(). Same conventions:
 parameterised SQL from constant fragments; a unit that sent nothing has a row saying so, never 0.
 
+- Like every dashboard query, only accepted reports count unless include_unreviewed
+  (macros shown_submissions / shown_values in etl/db.py).
 - Models count only through current reports of whole years (kind 'year'): a model is "new" in a
   year when it started that year, "maintained" when it is still running and started earlier,
   "stopped" when the year's list says so. A unit that sent no list is unknown, not "no model".
@@ -27,7 +29,7 @@ mr AS (
                 WHEN m.year_started = year(p.end_date) THEN 'new'
                 ELSE 'maintained' END AS state
     FROM dvk_model_reports r
-    JOIN submissions s ON s.submission_id = r.submission_id AND s.is_current
+    JOIN shown_submissions($unrev) s ON s.submission_id = r.submission_id
     JOIN periods p ON p.period_key = s.period_key AND p.kind = 'year'
     JOIN dvk_models m ON m.model_id = r.model_id
 )"""
@@ -36,14 +38,15 @@ mr AS (
 _UNITS = """
 eu AS (
     SELECT u.code AS unit_code, u.name, u.type_label, u.name_sort FROM units u
-    WHERE u.valid_to IS NULL OR EXISTS (SELECT 1 FROM submissions s WHERE s.is_current
-                                        AND s.unit_code = u.code AND s.period_key = $p)
+    WHERE u.valid_to IS NULL OR EXISTS (SELECT 1 FROM shown_submissions($unrev) s
+                                        WHERE s.unit_code = u.code AND s.period_key = $p)
 )"""
 
 _SCORES = """
 sc AS (
     SELECT unit_code, period_key, indicator_code AS code, value
-    FROM current_values WHERE indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')
+    FROM shown_values($unrev)
+    WHERE indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')
 )"""
 
 
@@ -68,16 +71,17 @@ def dvk_options(con) -> pd.DataFrame:
     return _df(con, "SELECT list, value, sort_order FROM dvk_options ORDER BY list, sort_order")
 
 
-def dvk_years(con) -> pd.DataFrame:
+def dvk_years(con, include_unreviewed: bool = False) -> pd.DataFrame:
     """Years whose current reports list models, newest first."""
     return _df(con, _with(_MR) + """
         SELECT mr.period_key, p.label, mr.year, count(DISTINCT mr.unit_code) AS units_with_list,
                count(*) AS n_models
         FROM mr JOIN periods p USING (period_key)
-        GROUP BY ALL ORDER BY mr.year DESC, mr.period_key""", {"stopped": dvk.STOPPED})
+        GROUP BY ALL ORDER BY mr.year DESC, mr.period_key""",
+        {"unrev": bool(include_unreviewed), "stopped": dvk.STOPPED})
 
 
-def dvk_models_of_year(con, period_key: str) -> pd.DataFrame:
+def dvk_models_of_year(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
     """Every model listed for the year, with its unit; name_folded/unit_folded for search."""
     df = _df(con, _with(_MR) + """
         SELECT mr.unit_code, u.name AS unit_name, u.type_label, mr.name, mr.field, mr.lead_org,
@@ -86,12 +90,12 @@ def dvk_models_of_year(con, period_key: str) -> pd.DataFrame:
         LEFT JOIN dvk_options o ON o.list = 'field' AND o.value = mr.field
         WHERE mr.period_key = $p
         ORDER BY u.name_sort, mr.unit_code, o.sort_order, mr.name_key""",
-        {"p": period_key, "stopped": dvk.STOPPED})
+        {"unrev": bool(include_unreviewed), "p": period_key, "stopped": dvk.STOPPED})
     df["name_folded"] = [vn.fold(n) for n in df["name"]]
     return df
 
 
-def dvk_by_unit(con, period_key: str) -> pd.DataFrame:
+def dvk_by_unit(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
     """Per unit: new, maintained, stopped models of the year; has_list false = not reported."""
     return _df(con, _with(_MR, _UNITS) + """
         SELECT eu.unit_code AS code, eu.name, eu.type_label,
@@ -103,10 +107,10 @@ def dvk_by_unit(con, period_key: str) -> pd.DataFrame:
         FROM eu LEFT JOIN mr ON mr.unit_code = eu.unit_code AND mr.period_key = $p
         GROUP BY eu.unit_code, eu.name, eu.type_label, eu.name_sort
         ORDER BY has_list DESC, n_running DESC, n_new DESC, eu.name_sort, eu.unit_code""",
-        {"p": period_key, "stopped": dvk.STOPPED})
+        {"unrev": bool(include_unreviewed), "p": period_key, "stopped": dvk.STOPPED})
 
 
-def dvk_by_field(con, period_key: str) -> pd.DataFrame:
+def dvk_by_field(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
     """Per field of the list: models, and the share of units (among those that sent a list for
     the year) with at least one running model in it."""
     return _df(con, _with(_MR) + """,
@@ -124,10 +128,10 @@ def dvk_by_field(con, period_key: str) -> pd.DataFrame:
                    / nullif((SELECT count(DISTINCT unit_code) FROM y), 0) AS share
         FROM fields f LEFT JOIN y ON y.field = f.field
         GROUP BY ALL ORDER BY f.sort_order, f.field""",
-        {"p": period_key, "stopped": dvk.STOPPED})
+        {"unrev": bool(include_unreviewed), "p": period_key, "stopped": dvk.STOPPED})
 
 
-def dvk_by_year(con) -> pd.DataFrame:
+def dvk_by_year(con, include_unreviewed: bool = False) -> pd.DataFrame:
     """Per year: new, maintained and stopped models, and how many units sent a list."""
     return _df(con, _with(_MR) + """
         SELECT mr.period_key, p.label, mr.year,
@@ -136,7 +140,8 @@ def dvk_by_year(con) -> pd.DataFrame:
                count(*) FILTER (WHERE state = 'stopped') AS n_stopped,
                count(DISTINCT mr.unit_code) AS units_with_list
         FROM mr JOIN periods p USING (period_key)
-        GROUP BY ALL ORDER BY mr.year, mr.period_key""", {"stopped": dvk.STOPPED})
+        GROUP BY ALL ORDER BY mr.year, mr.period_key""",
+        {"unrev": bool(include_unreviewed), "stopped": dvk.STOPPED})
 
 
 # ---------------------------------------------------------------- assessment
@@ -145,13 +150,13 @@ def ratings(con) -> pd.DataFrame:
     return _df(con, "SELECT rating, min_total, sort_order FROM rating_thresholds ORDER BY sort_order")
 
 
-def assessment_years(con) -> pd.DataFrame:
+def assessment_years(con, include_unreviewed: bool = False) -> pd.DataFrame:
     """Year periods with at least one reported criterion, newest first."""
     return _df(con, _with(_SCORES) + """
         SELECT p.period_key, p.label, p.end_date, count(DISTINCT sc.unit_code) AS units_scored
         FROM sc JOIN periods p USING (period_key)
         WHERE p.kind = 'year'
-        GROUP BY ALL ORDER BY p.end_date DESC, p.period_key""")
+        GROUP BY ALL ORDER BY p.end_date DESC, p.period_key""", {"unrev": bool(include_unreviewed)})
 
 
 _TOTALS = """
@@ -167,7 +172,7 @@ rated AS (
 )"""
 
 
-def assessment(con, period_key: str) -> pd.DataFrame:
+def assessment(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
     """Per unit for the year: criteria reported, total (all 10 only), rating, rank, and the same
     for the year before. A unit with no criterion has n_criteria 0 and NULL total."""
     prev = _previous(period_key)
@@ -183,10 +188,10 @@ def assessment(con, period_key: str) -> pd.DataFrame:
         LEFT JOIN rated a ON a.unit_code = eu.unit_code AND a.period_key = $p
         LEFT JOIN rated b ON b.unit_code = eu.unit_code AND b.period_key = $prev
         ORDER BY a.total DESC NULLS LAST, a.n_criteria DESC NULLS LAST, eu.name_sort, eu.unit_code""",
-        {"p": period_key, "prev": prev, "n": N_CRITERIA})
+        {"unrev": bool(include_unreviewed), "p": period_key, "prev": prev, "n": N_CRITERIA})
 
 
-def assessment_scores(con, period_key: str) -> pd.DataFrame:
+def assessment_scores(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
     """Long table unit × criterion for the year (units with at least one criterion), with the
     median of each criterion over the units that reported it."""
     return _df(con, _with(_SCORES) + """,
@@ -200,10 +205,10 @@ def assessment_scores(con, period_key: str) -> pd.DataFrame:
         FROM scored su JOIN units u ON u.code = su.unit_code
         CROSS JOIN crit c
         LEFT JOIN sc v ON v.unit_code = su.unit_code AND v.period_key = $p AND v.code = c.code
-        ORDER BY unit_order, c.sort_order""", {"p": period_key})
+        ORDER BY unit_order, c.sort_order""", {"unrev": bool(include_unreviewed), "p": period_key})
 
 
-def rating_distribution(con) -> pd.DataFrame:
+def rating_distribution(con, include_unreviewed: bool = False) -> pd.DataFrame:
     """Per year and rating (plus NOT_ENOUGH): number of units. Only units with a criterion."""
     return _df(con, _with(_SCORES) + """,
         years AS (SELECT period_key, label, end_date FROM periods WHERE kind = 'year'),
@@ -215,4 +220,5 @@ def rating_distribution(con) -> pd.DataFrame:
         SELECT y.period_key, y.label, y.end_date, coalesce(r.rating, $ne) AS rating,
                coalesce(r.sort_order, 999) AS sort_order, count(*) AS units
         FROM rated r JOIN years y USING (period_key)
-        GROUP BY ALL ORDER BY y.end_date, sort_order""", {"n": N_CRITERIA, "ne": NOT_ENOUGH})
+        GROUP BY ALL ORDER BY y.end_date, sort_order""",
+        {"unrev": bool(include_unreviewed), "n": N_CRITERIA, "ne": NOT_ENOUGH})

@@ -183,9 +183,12 @@ def _scored_db(path, data_dir=db.DATA_DIR):
     with db.connect(path) as con:
         for unit, score in zip(units, per_criterion):
             save_submission(con, NewSubmission(unit, parse_period("2025"), [
-                ValueRow(f"dv_score_c{i:02d}", score) for i in range(1, 11)]))
+                ValueRow(f"dv_score_c{i:02d}", score) for i in range(1, 11)], status="accepted"))
         save_submission(con, NewSubmission("11329", parse_period("2025"), [
-            ValueRow(f"dv_score_c{i:02d}", 10) for i in range(1, 10)]))
+            ValueRow(f"dv_score_c{i:02d}", 10) for i in range(1, 10)], status="accepted"))
+        # Sent but not reviewed yet: left out of dashboards unless asked for.
+        save_submission(con, NewSubmission("10507", parse_period("2025"), [
+            ValueRow(f"dv_score_c{i:02d}", 8) for i in range(1, 11)]))
     with db.connect(path, read_only=True) as con:
         return queries.assessment(con, "2025").set_index("code")
 
@@ -220,3 +223,15 @@ def test_criteria_short_names_from_the_data_file(con):
     assert crit.loc["dv_score_c10", "label"] == "Điểm tiêu chí 10"
     ai = scores[(scores["unit_code"] == AI_QUOC) & (scores["criterion"] == "dv_score_c10")]
     assert ai["value"].isna().all()                                  # blank, never 0
+
+
+def test_unreviewed_scores_count_only_when_asked(tmp_path):
+    path = tmp_path / "u.duckdb"
+    accepted_only = _scored_db(path)
+    assert accepted_only.loc["10507", "n_criteria"] == 0 and pd.isna(accepted_only.loc["10507", "total"])
+    with db.connect(path, read_only=True) as con:
+        with_unreviewed = queries.assessment(con, "2025", include_unreviewed=True).set_index("code")
+        dist = queries.rating_distribution(con, include_unreviewed=True)
+    assert with_unreviewed.loc["10507", "total"] == 80.0
+    assert with_unreviewed.loc["10507", "rating"] == "Tốt"
+    assert dist["units"].sum() == 8  # 6 rated + 1 with 9 criteria + the unreviewed one
