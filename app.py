@@ -45,7 +45,12 @@ users = st.Page("pages/accounts.py", title="Tài khoản và nhật ký", icon="
 user = _auth.current_user()
 role = user.role if user else None
 if user is None and not _auth.anonymous_read():
-    nav = st.navigation([sign_in], position="hidden")
+    # Every page's address shows the sign-in form, so a shared link opens on its page after
+    # sign-in (same url_path, same page); an unknown address would get Streamlit's English
+    # "Page not found" box instead. The default page ("") is the sign-in page itself.
+    stand_ins = [st.Page(_auth.sign_in_page, title=p.title, url_path=p.url_path)
+                 for p in dashboard_pages + [upload, done, review, users] if p.url_path]
+    nav = st.navigation([sign_in, *stand_ins], position="hidden")
     nav.run()
     st.stop()
 work_pages = {"ward": [upload], "department": [upload, done, review, users],

@@ -1,5 +1,6 @@
 """The upload flow in Chromium: sign in as a ward account, drop a filled form on «Gửi báo cáo»,
-see the preview table, submit, see the confirmation; the version is in the database."""
+see the preview table, submit, see the confirmation; the version is in the database. Then a
+shared deep link opened while signed out leads through sign-in to its page."""
 import os
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 def test_upload_flow_in_browser(dashboard_db, tmp_path):
     if not CHROMIUM.exists():
         pytest.fail(f"DANVAN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     live = shutil.copy(dashboard_db, tmp_path / "live.duckdb")
     with db.connect(live) as con:
@@ -67,16 +68,32 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
                 str(report))
             page.wait_for_selector("text=Hợp lệ: 3 giá trị", timeout=30_000)
             page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
-            # Values far from the unit's history give warnings: the sender confirms them.
-            confirm = page.get_by_text("Tôi đã xem các cảnh báo và xác nhận số liệu là đúng")
-            if confirm.count():
+            # Values far from the unit's history give warnings: the sender confirms them. The
+            # submit button is rendered after the confirmation box and stays disabled until it
+            # is ticked, so wait for the button, then look at it (never count() on a race).
+            submit = page.get_by_role("button", name="Gửi báo cáo")
+            submit.wait_for(state="visible", timeout=30_000)
+            if submit.is_disabled():
                 assert page.locator('[data-testid="stDataFrame"]').count() >= 1
-                confirm.click()
-            page.get_by_role("button", name="Gửi báo cáo").click()
+                page.get_by_text("Tôi đã xem các cảnh báo và xác nhận số liệu là đúng").click()
+                expect(submit).to_be_enabled(timeout=30_000)
+            submit.click()
             page.wait_for_selector("text=Đã gửi: phiên bản 1", timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0
             page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
-            shutil.copy(tmp_path / "upload.png", "/tmp/upload_shot.png") if os.environ.get("DANVAN_KEEP_SHOTS") else None
+
+            # A shared link opened by someone not signed in: the sign-in form (no "Page not
+            # found" box), then that very page with its filters.
+            shared = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            shared.goto(f"{url}/so-sanh?ky=2025&chi_tieu=dialogues")
+            shared.wait_for_selector('h1:has-text("Đăng nhập")', timeout=30_000)
+            shared.wait_for_load_state("networkidle")
+            assert shared.get_by_text("Page not found").count() == 0
+            shared.get_by_label("Tên đăng nhập").fill("vh.canbo")
+            shared.get_by_label("Mật khẩu").fill(password)
+            shared.get_by_role("button", name="Đăng nhập").click()
+            shared.wait_for_selector('h1:has-text("So sánh đơn vị")', timeout=30_000)
+            assert "/so-sanh" in shared.url and "chi_tieu=dialogues" in shared.url
             browser.close()
     finally:
         proc.kill()
