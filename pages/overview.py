@@ -4,6 +4,7 @@ import streamlit as st
 
 from etl import charts, queries, tables, vn
 from pages import _common as c
+from pages import _subs
 
 f = c.filters()
 period = c.period_row(f.period)
@@ -77,16 +78,26 @@ def top_table(df):
             "Giá trị": c.fmt_values(df["metric"], ind["kind"], c.decimals_for(ind, per_capita))}
 
 
+def top_sources(df):
+    # A rate is computed from two reported values: it has no single source cell.
+    return [None if ind["kind"] == "rate" else
+            dict(unit_code=u, unit_name=n, period_key=f.period, period_label=f.period_label,
+                 indicator_code=ind["code"], indicator_label=ind["label"])
+            for u, n in zip(df["code"], df["name"])]
+
+
 if ranked.empty:
     st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong kỳ {f.period_label}.")
 else:
     left, right = st.columns(2)
     with left:
         st.markdown("**5 đơn vị cao nhất**")
-        c.table(top_table(ranked.head(5)))
+        top = ranked.head(5)
+        _subs.sourced_table(top_table(top), top_sources(top), key="top_source")
     with right:
         st.markdown("**5 đơn vị thấp nhất**")
-        c.table(top_table(ranked.tail(5).iloc[::-1]))
+        bottom = ranked.tail(5).iloc[::-1]
+        _subs.sourced_table(top_table(bottom), top_sources(bottom), key="bottom_source")
     st.caption(f"{int(ranked['n_ranked'].iloc[0])} đơn vị có số liệu; "
                f"{int((~rank['reported']).sum())} đơn vị chưa báo cáo chỉ tiêu này.")
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from etl import charts, queries, tables, vn
 from pages import _common as c
+from pages import _subs
 
 f = c.filters()
 period = c.period_row(f.period)
@@ -61,6 +62,20 @@ table = series.assign(text=c.fmt_values(series["value"], ind["kind"], decimals))
     index="series", columns="period_label", values="text", aggfunc="first", sort=False)
 table = table.reindex(index=series_order, columns=periods_order).fillna(vn.NOT_REPORTED)
 c.table(pd.DataFrame(table).reset_index().rename(columns={"series": "Đơn vị"}))
+# Where a unit's value of one period comes from (the median has no single source).
+unit_rows = series[~series["is_median"] & series["value"].notna()]
+if ind["kind"] != "rate" and not unit_rows.empty:
+    with st.expander("Xem nguồn số liệu của một đơn vị trong một kỳ"):
+        a, b = st.columns(2)
+        unit_names = dict(zip(unit_rows["unit_code"], unit_rows["series"]))
+        unit = a.selectbox("Đơn vị", list(unit_names), format_func=unit_names.get,
+                           key="trend_src_unit")
+        of_unit = unit_rows[unit_rows["unit_code"] == unit]
+        period_labels = dict(zip(of_unit["period_key"], of_unit["period_label"]))
+        period_key = b.selectbox("Kỳ", list(period_labels), format_func=period_labels.get,
+                                 key="trend_src_period")
+        _subs.source_panel(unit, unit_names[unit], period_key, period_labels[period_key],
+                           ind["code"], ind["label"], key=f"trend_src_{unit}_{period_key}")
 median_rows = series[series["is_median"]]
 st.caption("Số đơn vị có số liệu mỗi kỳ: " + "; ".join(
     f"{p}: {int(n)}" for p, n in zip(median_rows["period_label"], median_rows["units_reported"])))

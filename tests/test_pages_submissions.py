@@ -228,3 +228,32 @@ def test_provenance_panel_shows_file_sheet_cell_and_versions(live, page, key):
     history = next(t.value for t in at.dataframe if "Phiên bản" in t.value.columns)
     assert list(history["Trạng thái"]) == ["Đã chấp nhận"]
     assert any(b.label.startswith("Tải tệp gốc") for b in at.get("download_button"))
+
+
+def _panel_names_the_source(at) -> None:
+    panel = "\n".join(m.value for m in at.markdown)
+    assert "Nguồn số liệu:" in panel and f"Tệp gốc: **{VIET_HOA}_2025.xlsx**" in panel
+    assert "trang tính «Chỉ tiêu», ô " in panel and "Người gửi" in panel
+
+
+def test_provenance_from_the_overview_top_and_bottom_tables(live):
+    at = signed_in(LEADER)
+    no_exception(at)
+    # Six fixture units: Việt Hòa is among the five highest or the five lowest.
+    boxes = [at.selectbox(key=k) for k in ("top_source", "bottom_source")]
+    box = next(b for b in boxes if any(o.startswith("Việt Hòa") for o in b.options))
+    box.select_index(next(i for i, o in enumerate(box.options) if o.startswith("Việt Hòa"))).run()
+    no_exception(at)
+    _panel_names_the_source(at)
+
+
+def test_provenance_from_the_trends_table(live):
+    at = signed_in(LEADER)
+    at.multiselect(key="units").set_value([VIET_HOA]).run()
+    at.switch_page("pages/trends.py").run()
+    no_exception(at)
+    at.selectbox(key="trend_src_unit").select(VIET_HOA).run()
+    period = at.selectbox(key="trend_src_period")
+    period.select("2025").run()
+    no_exception(at)
+    _panel_names_the_source(at)
