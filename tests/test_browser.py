@@ -3,6 +3,7 @@
 Skipped when /usr/bin/chromium is missing, unless DANVAN_REQUIRE_BROWSER=1 (CI), then it fails.
 Never downloads a browser (no `playwright install`).
 """
+import contextlib
 import os
 import socket
 import subprocess
@@ -39,11 +40,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(dashboard_db, tmp_path_factory):
+@contextlib.contextmanager
+def running_app(db_file, log, **env_overrides):
+    """`streamlit run app.py` on a free port against db_file; yields its URL, stops it after."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = dict(os.environ, DANVAN_DB=str(dashboard_db), DANVAN_ANONYMOUS_READ="1")
+    env = {**os.environ, "DANVAN_DB": str(db_file), **env_overrides}
+    env = {k: v for k, v in env.items() if v is not None}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -65,6 +67,13 @@ def server(dashboard_db, tmp_path_factory):
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_db, tmp_path_factory):
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with running_app(dashboard_db, log, DANVAN_ANONYMOUS_READ="1") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

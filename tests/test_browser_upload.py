@@ -3,16 +3,12 @@ see the preview table, submit, see the confirmation; the version is in the datab
 shared deep link opened while signed out leads through sign-in to its page."""
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from etl import accounts, db
 from tests.conftest import VIET_HOA
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, START_TIMEOUT_S, _free_port
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_app
 from tests.workbooks import fill_values, make_template
 
 pytestmark = pytest.mark.skipif(
@@ -31,27 +27,8 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
     report = fill_values(make_template(live, VIET_HOA, "2025-Q4", tmp_path / "t.xlsx"),
                          {"dialogues": 4, "reception_visits": 6, "reception_people": 14},
                          tmp_path / "viet-hoa-quy-4.xlsx")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DANVAN_ANONYMOUS_READ"}
-    env["DANVAN_DB"] = str(live)
-    log = tmp_path / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
+    # Signed-out visitors must sign in: no anonymous read-only mode here.
+    with running_app(live, tmp_path / "server.log", DANVAN_ANONYMOUS_READ=None) as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_context(viewport={"width": 1400, "height": 1000},
@@ -95,9 +72,6 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
             shared.wait_for_selector('h1:has-text("So sánh đơn vị")', timeout=30_000)
             assert "/so-sanh" in shared.url and "chi_tieu=dialogues" in shared.url
             browser.close()
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
     with db.connect(live, read_only=True) as con:
         rows = con.execute("SELECT sent_by, status, file_name FROM submissions "
                            "WHERE unit_code = ? AND period_key = '2025-Q4'", [VIET_HOA]).fetchall()
