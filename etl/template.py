@@ -251,7 +251,7 @@ def _models(ws, unit: dict, period: Period, options: dict, meta) -> None:
                             allow_blank=True)
         label = layout.MODEL_HEADERS[lst]
         dv.error = f"Chọn «{label}» trong danh sách."
-        dv.errorTitle, dv.promptTitle, dv.prompt = "Giá trị không hợp lệ", label, f"Chọn trong danh sách."
+        dv.errorTitle, dv.promptTitle, dv.prompt = "Giá trị không hợp lệ", label, "Chọn trong danh sách."
         dv.showErrorMessage = dv.showInputMessage = True
         dv.add(f"{col}{first}:{col}{last}")
         validations.append(dv)
