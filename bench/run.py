@@ -1,0 +1,601 @@
+"""Performance at national scale, measured side by side (not part of `make test`).
+
+    .venv/bin/python bench/run.py            # full: 3,321 units × 10 years (~16 M values), 1,000 files
+    .venv/bin/python bench/run.py --smoke    # 20 units × 2 years, 20 files: the harness works (< 60 s)
+
+1. ETL: N filled report templates (etl.template.build_workbook, values that pass the error rules)
+   for the real 114-unit registry in a fresh DB; `python -m etl --db X load <N files>` as one
+   subprocess (files/s) against a naive loader on the same files in the same run
+   (pandas.read_excel(engine="openpyxl") + one INSERT per value, into a copy of the fresh DB).
+2. Queries: every query the pages call through q(), on the national DB (bench/national.py), each
+   timed as q() runs it on a cache miss (open read-only, query, close): p50/p95 over repeated runs,
+   in a separate process whose peak RSS (VmHWM) is reported; pandas doing city_totals, ranking and
+   trend on an in-memory DataFrame of the same values.
+3. Pages: `streamlit run app.py` on the national DB (DANVAN_ANONYMOUS_READ=1), each page opened in
+   headless Chromium until fully rendered (heading, charts, no running script or spinner); first
+   visit (cold cache) and second visit (warm); the server's peak RSS.
+Writes bench/results/latest.json (smoke: bench/results/smoke.json) and prints a table.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import numpy as np  # noqa: E402
+
+from etl import db, layout  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TARGETS = {"etl_files_per_s": 200, "etl_vs_naive": 10, "query_p95_ms": 100, "rss_mb": 500,
+           "page_s": 2.0}
+# url_path of each dashboard page (app.py; "" = default page) and its heading's start.
+PAGES = {"tong-quan": "Tổng quan", "so-sanh": "So sánh đơn vị", "xu-huong": "Xu hướng",
+         "ho-so-don-vi": "Hồ sơ đơn vị", "dan-van-kheo": "Dân vận khéo",
+         "cham-diem": "Chấm điểm dân vận", "xuat-bao-cao": "Xuất báo cáo"}
+NO_CHART = {"xuat-bao-cao"}
+PY = sys.executable
+
+
+def vm_hwm_mb(pid="self") -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def machine() -> dict:
+    mem = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        k, v = line.split(":", 1)
+        mem[k] = int(v.split()[0])
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem["MemTotal"] / 2**20, 1),
+            "memory_available_gb": round(mem.get("MemAvailable", 0) / 2**20, 1),
+            "loadavg_start": list(os.getloadavg()), "python": sys.version.split()[0],
+            "duckdb": __import__("duckdb").__version__, "pandas": __import__("pandas").__version__}
+
+
+def pct(xs, q) -> float:
+    return float(np.percentile(np.asarray(xs), q))
+
+
+# ----------------------------------------------------------------------------------- 1. ETL
+
+def _file_values(rng, indicators) -> dict:
+    """One unit-month of values that pass every error rule (kind 'score' left blank)."""
+    v = {}
+    for code, kind, value_type in indicators:
+        if kind == "score":
+            continue
+        v[code] = int(rng.integers(0, 60))
+    v.update(population=int(rng.integers(8_000, 60_000)), area_km2=round(float(rng.uniform(5, 120)), 2),
+             party_cells=int(rng.integers(20, 70)), residential_groups=int(rng.integers(20, 90)))
+    v["party_members"] = int(v["population"] * 0.06)
+    v["petitions_received"] = (v["petitions_feedback"] + v["petitions_complaint"]
+                               + v["petitions_denunciation"])
+    v["petitions_resolved"] = int(v["petitions_received"] * 0.9)
+    v["reception_people"] = v["reception_visits"] + int(rng.integers(0, 10))
+    v["mediation_successful"] = min(v["mediation_successful"], v["mediation_cases"])
+    v["dialogue_opinions_resolved"] = min(v["dialogue_opinions_resolved"], v["dialogue_opinions"])
+    return v
+
+
+def _write_files(args) -> list[str]:
+    """Worker: build and save filled templates for (unit, period) jobs."""
+    db_path, out_dir, jobs, seed = args
+    from etl.periods import parse_period
+    from etl.template import build_workbook
+    rng = np.random.default_rng(seed)
+    out = []
+    with db.connect(db_path, read_only=True) as con:
+        indicators = con.execute(
+            "SELECT code, kind, value_type FROM indicators ORDER BY sort_order").fetchall()
+        for unit, spec in jobs:
+            wb = build_workbook(con, unit, parse_period(spec))
+            ws = wb[layout.SHEET_VALUES]
+            hdr = {ws.cell(layout.VALUES_HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+            code_col, value_col = hdr[layout.HEADER_CODE], hdr[layout.HEADER_VALUE]
+            rows = {ws.cell(r, code_col).value: r
+                    for r in range(layout.VALUES_HEADER_ROW + 1, ws.max_row + 1)}
+            for code, value in _file_values(rng, indicators).items():
+                ws.cell(rows[code], value_col).value = value
+            path = Path(out_dir) / f"{unit}_{spec}.xlsx"
+            wb.save(path)
+            out.append(str(path))
+    return out
+
+
+def make_files(db_path: Path, out_dir: Path, n: int) -> list[str]:
+    from multiprocessing import Pool
+    with db.connect(db_path, read_only=True) as con:
+        units = [u for (u,) in con.execute(
+            "SELECT code FROM units WHERE valid_to IS NULL ORDER BY code").fetchall()]
+    months = [f"{y}-{m:02d}" for y in (2025, 2024, 2023) for m in range(1, 13)
+              if (y, m) < (2025, 10)]
+    months.sort(reverse=True)
+    jobs = [(u, m) for m in months for u in units][:n]
+    workers = max(1, os.cpu_count() or 1)
+    chunks = [(str(db_path), str(out_dir), jobs[i::workers], i) for i in range(workers)]
+    with Pool(workers) as pool:
+        return sorted(p for part in pool.map(_write_files, chunks) for p in part)
+
+
+def naive_load(db_path: Path, files: list[str], time_cap_s: float) -> dict:
+    """pandas.read_excel (openpyxl) of «Thông tin chung» and «Chỉ tiêu», one INSERT per value,
+    one transaction per file. No checks at all. Stops after time_cap_s (rate over files done)."""
+    import duckdb
+    import pandas as pd
+    from etl.periods import from_key
+    con = duckdb.connect(str(db_path))
+    t0 = time.perf_counter()
+    done = values = 0
+    for path in files:
+        info = pd.read_excel(path, sheet_name=layout.SHEET_INFO, header=None, engine="openpyxl")
+        fields = dict(zip(info[0], info[1]))
+        unit, key = str(fields["Mã đơn vị"]), str(fields["Mã kỳ báo cáo"])
+        df = pd.read_excel(path, sheet_name=layout.SHEET_VALUES, engine="openpyxl",
+                           header=layout.VALUES_HEADER_ROW - 1)
+        df = df[df[layout.HEADER_CODE].notna() & df[layout.HEADER_VALUE].notna()]
+        p = from_key(key)
+        con.execute("BEGIN")
+        con.execute("INSERT INTO periods (period_key, kind, convention, start_date, end_date, label) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [p.key, p.kind, p.convention, p.start, p.end, p.label])
+        sid = con.execute("SELECT nextval('submission_ids')").fetchone()[0]
+        con.execute("INSERT INTO submissions (submission_id, unit_code, period_key, version, status, "
+                    "is_current, source, file_name, loaded_at) VALUES (?, ?, ?, 1, 'submitted', "
+                    "true, 'file', ?, now())", [sid, unit, key, Path(path).name])
+        for code, value in zip(df[layout.HEADER_CODE], df[layout.HEADER_VALUE]):
+            con.execute("INSERT INTO submission_values VALUES (?, ?, ?, ?, NULL, NULL)",
+                        [sid, str(code), float(value), layout.SHEET_VALUES])
+            values += 1
+        con.execute("COMMIT")
+        done += 1
+        if time.perf_counter() - t0 > time_cap_s:
+            break
+    seconds = time.perf_counter() - t0
+    con.close()
+    return {"files": done, "values": values, "seconds": round(seconds, 2),
+            "files_per_s": round(done / seconds, 1), "capped": done < len(files)}
+
+
+def bench_etl(n_files: int, work: Path, naive_cap_s: float) -> dict:
+    fresh = work / "etl.duckdb"
+    t0 = time.perf_counter()
+    db.init_db(fresh)                       # the real 114-unit registry, no reports
+    naive_db = work / "naive.duckdb"
+    shutil.copy(fresh, naive_db)
+    files_dir = work / "files"
+    files_dir.mkdir()
+    files = make_files(fresh, files_dir, n_files)
+    gen_s = time.perf_counter() - t0
+    print(f"  {len(files)} tệp mẫu đã điền trong {gen_s:.1f} s", flush=True)
+    t1 = time.perf_counter()
+    proc = subprocess.run([PY, "-m", "etl", "--db", str(fresh), "load", "--json", *files],
+                          cwd=ROOT, capture_output=True, text=True)
+    load_s = time.perf_counter() - t1
+    try:
+        summary = json.loads(proc.stdout)["summary"]
+    except (ValueError, KeyError):
+        summary = {"error": (proc.stdout + proc.stderr)[-2000:]}
+    etl = {"files": len(files), "seconds": round(load_s, 2),
+           "files_per_s": round(len(files) / load_s, 1), "summary": summary,
+           "exit_code": proc.returncode, "files_make_s": round(gen_s, 1),
+           "note": "subprocess `python -m etl --db X load --json <files>` incl. interpreter start; "
+                   "fresh DB with the real 114-unit registry, months 2023-01..2025-09"}
+    print(f"  etl load: {etl['files_per_s']} tệp/s ({load_s:.1f} s), {summary}", flush=True)
+    naive = naive_load(naive_db, files, naive_cap_s)
+    print(f"  naive: {naive['files_per_s']} tệp/s ({naive['files']} tệp, {naive['seconds']} s)",
+          flush=True)
+    ratio = etl["files_per_s"] / naive["files_per_s"] if naive["files_per_s"] else None
+    return {"etl_load": etl, "naive": naive,
+            "speedup_vs_naive": round(ratio, 2) if ratio else None,
+            "targets": {"files_per_s": TARGETS["etl_files_per_s"],
+                        "speedup_vs_naive": TARGETS["etl_vs_naive"]},
+            "pass": {"files_per_s": etl["files_per_s"] >= TARGETS["etl_files_per_s"]
+                     and not summary.get("refused"),
+                     "speedup_vs_naive": bool(ratio and ratio >= TARGETS["etl_vs_naive"])}}
+
+
+# ------------------------------------------------------------------------------- 2. queries
+
+def page_queries(con) -> list[tuple[str, str, tuple]]:
+    """(pages, q() name, args) for every q() call of pages/*.py and app.py, with the arguments a
+    first visit uses (latest year, default indicator propaganda_sessions, two followed units)."""
+    from etl import queries
+    periods = queries.periods(con)
+    year = periods.loc[periods["kind"] == "year", "period_key"].iloc[0]
+    ind = "propaganda_sessions"
+    group = con.execute("SELECT group_name FROM indicators WHERE code = ?", [ind]).fetchone()[0]
+    units = [u for (u,) in con.execute("SELECT code FROM units ORDER BY code LIMIT 2").fetchall()]
+    unit = units[0]
+    sub = con.execute("SELECT submission_id, sha256 FROM submissions WHERE unit_code = ? "
+                      "AND period_key = ?", [unit, year]).fetchone()
+    year_keys = tuple(periods.loc[periods["kind"] == "year", "period_key"].head(6))
+    return [
+        ("app (every page)", "dataset_info", ()),
+        ("app (every page)", "periods", ()),
+        ("app (every page)", "catalogue", ()),
+        ("app (every page)", "units", ()),
+        ("overview", "city_totals", (year,)),
+        ("overview", "missing_units", (year,)),
+        ("overview, compare", "ranking", (year, ind, False)),
+        ("overview, compare", "ranking (per 10,000)", (year, ind, True)),
+        ("compare", "matrix", (year, group, False)),
+        ("trends", "period_kinds", ()),
+        ("trends", "trend", (ind, "year", tuple(units), False, "calendar", None)),
+        ("trends", "trend (monthly)", (ind, "month", tuple(units), False, "calendar", None)),
+        ("unit_profile", "unit_info", (unit,)),
+        ("unit_profile", "unit_latest_stocks", (unit,)),
+        ("unit_profile", "unit_ranks", (unit, year, False)),
+        ("unit_profile", "unit_history", (unit,)),
+        ("unit_profile", "trend (one unit)", (ind, "year", (unit,), False, "calendar", None)),
+        ("dvk_models", "dvk_years", ()),
+        ("dvk_models", "dvk_by_unit", (year,)),
+        ("dvk_models", "dvk_by_year", ()),
+        ("dvk_models", "dvk_by_field", (year,)),
+        ("dvk_models", "dvk_models_of_year", (year,)),
+        ("assessment", "assessment_years", ()),
+        ("assessment", "ratings", ()),
+        ("assessment", "assessment", (year,)),
+        ("assessment", "rating_distribution", ()),
+        ("assessment", "assessment_scores", (year,)),
+        ("completeness", "completeness.grid", (year_keys, date.today())),
+        ("review", "submissions.pending", ()),
+        ("review, upload", "submissions.unit_submissions", (unit,)),
+        ("review, _subs", "submissions.versions", (unit, year)),
+        ("review", "submissions.submission_findings", (sub[0],)),
+        ("review", "submissions.submission_values", (sub[0],)),
+        ("_subs", "provenance.value_versions", (unit, year, ind)),
+        ("_subs", "provenance.compare_versions", (sub[0], sub[0])),
+        ("accounts", "submissions.user_list", ()),
+        ("accounts", "submissions.audit_log", (500,)),
+    ]
+
+
+def _function(name: str):
+    from etl import completeness, provenance, queries, submissions
+    if name.startswith("connect only"):
+        return lambda con: con.execute("SELECT 1").fetchall()
+    modules = {"completeness": completeness, "provenance": provenance, "submissions": submissions}
+    name = name.split(" (")[0]
+    module, _, func = name.rpartition(".")
+    return getattr(modules[module] if module else queries, func)
+
+
+def query_worker(db_path: str, out: str, runs: int, cap_s: float) -> None:
+    """Separate process: time every page query as q() does on a cache miss, write JSON."""
+    t_start = time.perf_counter()
+    with db.connect(db_path, read_only=True) as con:
+        plan = page_queries(con)
+    results = []
+    plan = [("(every q() cache miss)", "connect only (SELECT 1)", ())] + plan
+    for pages, name, args in plan:
+        fn = _function(name)
+        times, rows = [], None
+        t_q = time.perf_counter()
+        for i in range(runs + 1):                 # run 0 = cold (first on this process)
+            t = time.perf_counter()
+            with db.connect(db_path, read_only=True) as con:
+                res = fn(con, *args)
+            times.append((time.perf_counter() - t) * 1000)
+            rows = len(res) if hasattr(res, "__len__") else None
+            if i >= 5 and time.perf_counter() - t_q > cap_s:
+                break
+        warm = times[1:] or times
+        results.append({"query": name, "pages": pages, "args": [str(a) for a in args],
+                        "rows": rows, "cold_ms": round(times[0], 1), "runs": len(warm),
+                        "p50_ms": round(pct(warm, 50), 1), "p95_ms": round(pct(warm, 95), 1)})
+        print(f"    {name:<34} p50 {results[-1]['p50_ms']:>9.1f} ms  p95 "
+              f"{results[-1]['p95_ms']:>9.1f} ms  ({len(warm)} lần)", flush=True)
+    Path(out).write_text(json.dumps({"queries": results, "vm_hwm_mb": round(vm_hwm_mb(), 1),
+                                     "seconds": round(time.perf_counter() - t_start, 1)}))
+
+
+def pandas_equivalents(db_path: Path, runs: int, cap_s: float) -> dict:
+    """city_totals, ranking and trend done by pandas on an in-memory DataFrame of shown values."""
+    import pandas as pd
+    from etl.periods import from_key, same_period_last_year
+    t0 = time.perf_counter()
+    with db.connect(db_path, read_only=True) as con:
+        df = con.execute("""
+            SELECT unit_code, period_key, period_kind, end_date, indicator_code, value
+            FROM shown_values(false)""").df()
+        ind = con.execute("SELECT code, kind FROM indicators").df()
+        year = con.execute("SELECT period_key FROM periods WHERE kind = 'year' "
+                           "ORDER BY end_date DESC LIMIT 1").fetchone()[0]
+        units = [u for (u,) in con.execute("SELECT code FROM units ORDER BY code LIMIT 2").fetchall()]
+    for c in ("unit_code", "period_key", "period_kind", "indicator_code"):
+        df[c] = df[c].astype("category")
+    load_s = time.perf_counter() - t0
+    mem_mb = df.memory_usage(deep=True).sum() / 2**20
+    kinds = dict(zip(ind["code"], ind["kind"]))
+    prev = same_period_last_year(from_key(year)).key
+    code = "propaganda_sessions"
+
+    def city_totals():
+        sel = df[df["period_key"].isin([year, prev])]
+        g = sel.groupby(["indicator_code", "period_key"], observed=True)["value"]
+        tot = g.sum().to_frame("sum").join(g.median().rename("median")).join(g.size().rename("n"))
+        tot = tot.reset_index()
+        tot["value"] = np.where(tot["indicator_code"].map(kinds) == "score", tot["median"], tot["sum"])
+        wide = tot.pivot(index="indicator_code", columns="period_key", values="value")
+        return wide
+
+    def ranking():
+        sel = df[(df["period_key"] == year) & (df["indicator_code"].isin([code, "population"]))]
+        w = sel.pivot_table(index="unit_code", columns="indicator_code", values="value",
+                            observed=True)
+        w["metric"] = w[code] * 10000 / w["population"]
+        w["rank"] = w["metric"].rank(ascending=False, method="min")
+        return w.sort_values("metric", ascending=False)
+
+    def trend():
+        sel = df[(df["indicator_code"] == code) & (df["period_kind"] == "year")]
+        med = sel.groupby("period_key", observed=True)["value"].median()
+        chosen = sel[sel["unit_code"].isin(units)][["unit_code", "period_key", "value"]]
+        return med, chosen
+
+    out = {"dataframe_load_s": round(load_s, 1), "dataframe_mb": round(mem_mb, 1),
+           "rows": len(df), "queries": {}}
+    for name, fn in (("city_totals", city_totals), ("ranking (per 10,000)", ranking),
+                     ("trend", trend)):
+        times = []
+        t_q = time.perf_counter()
+        for i in range(runs):
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1000)
+            if i >= 4 and time.perf_counter() - t_q > cap_s:
+                break
+        out["queries"][name] = {"p50_ms": round(pct(times, 50), 1), "p95_ms": round(pct(times, 95), 1),
+                                "runs": len(times)}
+    out["vm_hwm_mb"] = round(vm_hwm_mb(), 1)
+    return out
+
+
+def bench_queries(db_path: Path, runs: int, cap_s: float, work: Path) -> dict:
+    out = work / "queries.json"
+    subprocess.run([PY, __file__, "--query-worker", str(db_path), str(out), str(runs), str(cap_s)],
+                   cwd=ROOT, check=True)
+    res = json.loads(out.read_text())
+    for r in res["queries"]:
+        r["target_p95_ms"] = TARGETS["query_p95_ms"]
+        r["pass"] = r["p95_ms"] <= TARGETS["query_p95_ms"]
+    out_pd = work / "pandas.json"
+    subprocess.run([PY, __file__, "--pandas-worker", str(db_path), str(out_pd), str(runs),
+                    str(cap_s)], cwd=ROOT, check=True)
+    res["pandas"] = json.loads(out_pd.read_text())
+    res["rss_target_mb"] = TARGETS["rss_mb"]
+    res["note"] = ("each run = db.connect(read_only) + query + close, as q() on a cache miss; "
+                   "cold_ms = first run in the process; include_unreviewed=False")
+    return res
+
+
+# --------------------------------------------------------------------------------- 3. pages
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_pages(db_path: Path, work: Path, timeout_s: float) -> dict:
+    from playwright.sync_api import sync_playwright
+    port = _free_port()
+    env = {**os.environ, "DANVAN_DB": str(db_path), "DANVAN_ANONYMOUS_READ": "1"}
+    log = open(work / "streamlit.log", "wb")
+    t_start = time.perf_counter()
+    proc = subprocess.Popen(
+        [PY, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    results = {"pages": [], "server_pid": proc.pid}
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.perf_counter() - t_start > 60:
+                    raise RuntimeError("streamlit did not start: "
+                                       + (work / "streamlit.log").read_text()[-2000:])
+                time.sleep(0.2)
+        results["server_start_s"] = round(time.perf_counter() - t_start, 1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+            page = context.new_page()
+            ms = int(timeout_s * 1000)
+            for visit in ("cold", "warm"):
+                for path, heading in PAGES.items():
+                    t = time.perf_counter()
+                    error = None
+                    try:
+                        page.goto(f"{url}/{path}", wait_until="commit", timeout=ms)
+                        page.wait_for_selector(f'[data-testid="stMain"] h1:has-text("{heading}")',
+                                               timeout=ms)
+                        if path not in NO_CHART:
+                            page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg',
+                                                   timeout=ms)
+                        page.wait_for_function(
+                            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') "
+                            "&& !document.querySelector('[data-testid=\"stSpinner\"]')",
+                            timeout=ms, polling=50)
+                        if page.query_selector('[data-testid="stException"]'):
+                            error = page.inner_text('[data-testid="stException"]')[:300]
+                    except Exception as exc:  # a timeout is a result too
+                        error = f"{type(exc).__name__}: {str(exc)[:300]}"
+                    seconds = time.perf_counter() - t
+                    row = next((r for r in results["pages"] if r["page"] == path), None)
+                    if row is None:
+                        row = {"page": path, "heading": heading, "target_s": TARGETS["page_s"]}
+                        results["pages"].append(row)
+                    row[f"{visit}_s"] = round(seconds, 2)
+                    if error:
+                        row[f"{visit}_error"] = error
+                    print(f"    {visit:<4} /{path:<14} {seconds:6.2f} s"
+                          + (f"  LỖI {error[:80]}" if error else ""), flush=True)
+            browser.close()
+        for row in results["pages"]:
+            row["pass"] = ("cold_error" not in row and row["cold_s"] <= TARGETS["page_s"])
+        results["server_vm_hwm_mb"] = round(vm_hwm_mb(proc.pid) or 0, 1)
+        results["rss_target_mb"] = TARGETS["rss_mb"]
+        results["rss_pass"] = results["server_vm_hwm_mb"] <= TARGETS["rss_mb"]
+        results["note"] = ("goto → heading, plotly .main-svg (chart pages), no stStatusWidget and "
+                           "no stSpinner; cold = first visit after server start (empty "
+                           "st.cache_data), warm = second visit; pass judged on cold")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    return results
+
+
+# ---------------------------------------------------------------------------------- report
+
+def table(res: dict) -> str:
+    ok = lambda b: "đạt" if b else "KHÔNG ĐẠT"  # noqa: E731
+    m = res["machine"]
+    lines = [f"Máy: {m['cores']} lõi ({m['cpu']}), {m['memory_gb']} GB RAM; tải lúc bắt đầu "
+             f"{m['loadavg_start'][0]:.2f}; chế độ {res['mode']}",
+             f"Dữ liệu: {res['dataset'].get('units')} đơn vị, "
+             f"{res['dataset'].get('submission_values', 0):,} giá trị, sinh trong "
+             f"{res['dataset'].get('seconds_total')} s"]
+    e = res.get("etl")
+    if e:
+        lines += ["", "ETL", f"  etl load   {e['etl_load']['files_per_s']:>8} tệp/s  "
+                  f"({e['etl_load']['files']} tệp, {e['etl_load']['seconds']} s)  mục tiêu ≥ "
+                  f"{TARGETS['etl_files_per_s']}: {ok(e['pass']['files_per_s'])}",
+                  f"  naive      {e['naive']['files_per_s']:>8} tệp/s  ({e['naive']['files']} tệp, "
+                  f"{e['naive']['seconds']} s)",
+                  f"  gấp        {e['speedup_vs_naive']:>8} lần   mục tiêu ≥ {TARGETS['etl_vs_naive']}: "
+                  f"{ok(e['pass']['speedup_vs_naive'])}"]
+    qy = res.get("queries")
+    if qy:
+        pd_q = qy["pandas"]["queries"]
+        lines += ["", f"Truy vấn (ms; mục tiêu p95 ≤ {TARGETS['query_p95_ms']})",
+                  f"  {'truy vấn':<34}{'p50':>9}{'p95':>9}{'lần đầu':>9}  {'pandas p50/p95':>16}  kết quả"]
+        for r in qy["queries"]:
+            pdr = pd_q.get(r["query"])
+            pds = f"{pdr['p50_ms']:.0f}/{pdr['p95_ms']:.0f}" if pdr else ""
+            lines.append(f"  {r['query']:<34}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
+                         f"{r['cold_ms']:>9.1f}  {pds:>16}  {ok(r['pass'])}")
+        lines.append(f"  RSS đỉnh tiến trình chạy mọi truy vấn: {qy['vm_hwm_mb']} MB "
+                     f"(mục tiêu ≤ {TARGETS['rss_mb']}: {ok(qy['vm_hwm_mb'] <= TARGETS['rss_mb'])}); "
+                     f"pandas: DataFrame {qy['pandas']['dataframe_mb']} MB, RSS "
+                     f"{qy['pandas']['vm_hwm_mb']} MB, nạp {qy['pandas']['dataframe_load_s']} s")
+    pg = res.get("pages")
+    if pg:
+        lines += ["", f"Trang (s; mục tiêu ≤ {TARGETS['page_s']}, lần đầu)"]
+        for r in pg["pages"]:
+            lines.append(f"  /{r['page']:<14} lần đầu {r.get('cold_s', float('nan')):6.2f}  "
+                         f"lần hai {r.get('warm_s', float('nan')):6.2f}  {ok(r['pass'])}"
+                         + (f"  ({r['cold_error'][:60]})" if r.get("cold_error") else ""))
+        lines.append(f"  RSS đỉnh máy chủ Streamlit: {pg['server_vm_hwm_mb']} MB "
+                     f"(mục tiêu ≤ {TARGETS['rss_mb']}: {ok(pg['rss_pass'])})")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--smoke", action="store_true", help="20 đơn vị × 2 năm, 20 tệp (< 60 s)")
+    ap.add_argument("--db", default=None, help="national DB (default bench/data/national.duckdb)")
+    ap.add_argument("--reuse", action="store_true", help="reuse an existing national DB")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: etl,queries,pages")
+    ap.add_argument("--query-worker", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument("--pandas-worker", nargs=4, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.query_worker:
+        d, out, runs, cap = args.query_worker
+        query_worker(d, out, int(runs), float(cap))
+        return 0
+    if args.pandas_worker:
+        d, out, runs, cap = args.pandas_worker
+        Path(out).write_text(json.dumps(pandas_equivalents(Path(d), int(runs), float(cap))))
+        return 0
+
+    import national
+    smoke = args.smoke
+    skip = set(filter(None, args.skip.split(",")))
+    n_units, n_years = (20, 2) if smoke else (national.N_UNITS, national.N_YEARS)
+    n_files, runs, cap_s = (20, 5, 2.0) if smoke else (1000, 20, 8.0)
+    db_path = Path(args.db) if args.db else (
+        ROOT / "bench" / "data" / ("smoke.duckdb" if smoke else "national.duckdb"))
+    res = {"generated_at": datetime.now().isoformat(timespec="seconds"),
+           "mode": "smoke" if smoke else "full", "machine": machine(), "targets": TARGETS}
+    t0 = time.perf_counter()
+    print(f"[1/4] Dữ liệu quốc gia tổng hợp ({n_units} đơn vị × {n_years} năm)…", flush=True)
+    if args.reuse and db_path.exists():
+        with db.connect(db_path, read_only=True) as con:
+            res["dataset"] = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                              for t in ("units", "submissions", "submission_values")}
+        res["dataset"].update(reused=True, seconds_total=None)
+    else:
+        res["dataset"] = national.generate(db_path, n_units, n_years,
+                                           say=lambda m: print("  " + m, flush=True))
+    with tempfile.TemporaryDirectory(prefix="danvan-bench-") as tmp:
+        work = Path(tmp)
+        if "etl" not in skip:
+            print(f"[2/4] ETL: {n_files} tệp…", flush=True)
+            (work / "etl").mkdir()
+            res["etl"] = bench_etl(n_files, work / "etl", naive_cap_s=20 if smoke else 300)
+        if "queries" not in skip:
+            print(f"[3/4] Truy vấn của các trang (tối đa {runs} lần mỗi truy vấn)…", flush=True)
+            res["queries"] = bench_queries(db_path, runs, cap_s, work)
+        if "pages" not in skip:
+            print("[4/4] Trang trong Chromium…", flush=True)
+            res["pages"] = bench_pages(db_path, work, timeout_s=60 if smoke else 120)
+    res["machine"]["loadavg_end"] = list(os.getloadavg())
+    res["seconds_total"] = round(time.perf_counter() - t0, 1)
+    fails = []
+    if res.get("etl"):
+        fails += [f"etl.{k}" for k, v in res["etl"]["pass"].items() if not v]
+    if res.get("queries"):
+        fails += [f"query.{r['query']}" for r in res["queries"]["queries"] if not r["pass"]]
+        if res["queries"]["vm_hwm_mb"] > TARGETS["rss_mb"]:
+            fails.append("rss.queries")
+    if res.get("pages"):
+        fails += [f"page./{r['page']}" for r in res["pages"]["pages"] if not r["pass"]]
+        if not res["pages"]["rss_pass"]:
+            fails.append("rss.server")
+    res["failed_targets"] = fails
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / ("smoke.json" if smoke else "latest.json")
+    tmp_out = out.with_suffix(".json.tmp")
+    tmp_out.write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
+    tmp_out.replace(out)
+    print()
+    print(table(res))
+    print(f"\n{len(fails)} mục tiêu không đạt. Kết quả: {out.relative_to(ROOT)} "
+          f"({res['seconds_total']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
