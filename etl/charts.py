@@ -277,14 +277,7 @@ def models_by_year_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated
         fig.add_bar(x=df["label"], y=values, name=label, marker_color=color, text=texts,
                     textposition="inside", customdata=texts,
                     hovertemplate=f"%{{x}}<br>{label}: %{{customdata}}<extra></extra>")
-    fig.update_layout(barmode="stack", margin=dict(b=120),
-                      legend=dict(orientation="h", y=-0.12, yanchor="top", traceorder="normal"),
-                      uniformtext=dict(minsize=10, mode="hide"))
-    fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(title="mô hình", gridcolor="#eeeeee", tickformat=",~r")
-    fig = decorate(fig, title, subtitle, updated, demo, height=460)
-    fig.update_annotations(selector=dict(name="source"), yshift=-80)
-    return fig
+    return _stacked_by_year(fig, "mô hình", title, subtitle, updated, demo)
 
 
 def field_share_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
@@ -357,14 +350,7 @@ def rating_distribution_chart(df: pd.DataFrame, *, title: str, subtitle: str, up
         fig.add_bar(x=order, y=values, name=rating, marker_color=_rating_color(rating), text=texts,
                     textposition="inside", customdata=texts,
                     hovertemplate=f"%{{x}}<br>{rating}: %{{customdata}} đơn vị<extra></extra>")
-    fig.update_layout(barmode="stack", margin=dict(b=120),
-                      legend=dict(orientation="h", y=-0.12, yanchor="top", traceorder="normal"),
-                      uniformtext=dict(minsize=10, mode="hide"))
-    fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(title="đơn vị", gridcolor="#eeeeee", tickformat=",~r")
-    fig = decorate(fig, title, subtitle, updated, demo, height=460)
-    fig.update_annotations(selector=dict(name="source"), yshift=-80)
-    return fig
+    return _stacked_by_year(fig, "đơn vị", title, subtitle, updated, demo)
 
 
 def score_heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated,
@@ -428,4 +414,16 @@ def criteria_vs_median_chart(df: pd.DataFrame, *, unit_name: str, title: str, su
     fig.update_layout(legend=dict(orientation="h", y=-0.15, yanchor="top"), margin=dict(b=130))
     fig = decorate(fig, title, subtitle, updated, demo, height=520)
     fig.update_annotations(selector=dict(name="source"), yshift=-95)
+    return fig
+
+
+def _stacked_by_year(fig: go.Figure, y_title: str, title, subtitle, updated, demo) -> go.Figure:
+    """Layout shared by the stacked bars per year (models, ratings): legend below, source lower."""
+    fig.update_layout(barmode="stack", margin=dict(b=120),
+                      legend=dict(orientation="h", y=-0.12, yanchor="top", traceorder="normal"),
+                      uniformtext=dict(minsize=10, mode="hide"))
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(title=y_title, gridcolor="#eeeeee", tickformat=",~r")
+    fig = decorate(fig, title, subtitle, updated, demo, height=460)
+    fig.update_annotations(selector=dict(name="source"), yshift=-80)
     return fig

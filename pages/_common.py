@@ -246,3 +246,17 @@ def chart_downloads(fig, table_df: pd.DataFrame, name: str, *, percent_columns=(
         help="Bảng số liệu dạng CSV (UTF-8, mở được bằng Excel)")
     if not figures.browser_available():
         st.caption(figures.BROWSER_MISSING)
+
+
+def year_picker(years, key: str, help: str, not_a_year: str) -> tuple[str, str]:
+    """(period_key, label) of the year to show: the sidebar's period when it is one of `years`,
+    otherwise the latest, saying so (`not_a_year` completes "Kỳ đang chọn ở thanh bên (…)")."""
+    f = filters()
+    keys = list(years["period_key"])
+    labels = dict(zip(years["period_key"], years["label"]))
+    year = st.selectbox("Năm", keys, index=keys.index(f.period) if f.period in keys else 0,
+                        format_func=labels.get, key=key, help=help)
+    if f.period not in keys:
+        st.caption(f"Kỳ đang chọn ở thanh bên ({f.period_label}) {not_a_year}: "
+                   f"hiển thị {labels[year]}.")
+    return year, labels[year]

@@ -14,15 +14,9 @@ if years.empty:
             icon=":material/info:")
     st.stop()
 
-keys = list(years["period_key"])
-labels = dict(zip(years["period_key"], years["label"]))
-year = st.selectbox("Năm", keys, index=keys.index(f.period) if f.period in keys else 0,
-                    format_func=labels.get, key="score_year",
-                    help="Chấm điểm, xếp loại theo năm (mẫu báo cáo năm, 10 tiêu chí, mỗi tiêu chí 0–10 điểm).")
-label = labels[year]
-if f.period not in keys:
-    st.caption(f"Kỳ đang chọn ở thanh bên ({f.period_label}) không có chấm điểm theo năm: "
-               f"hiển thị {label}.")
+year, label = c.year_picker(
+    years, key="score_year", not_a_year="không có chấm điểm theo năm",
+    help="Chấm điểm, xếp loại theo năm (mẫu báo cáo năm, 10 tiêu chí, mỗi tiêu chí 0–10 điểm).")
 
 thresholds = c.q("ratings").sort_values("min_total", ascending=False)
 rule = "; ".join(f"{r.rating}: từ {vn.format_number(r.min_total)} điểm" if r.min_total > 0

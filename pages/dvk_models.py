@@ -13,16 +13,9 @@ if years.empty:
             "«Mô hình Dân vận khéo» của mẫu báo cáo).", icon=":material/info:")
     st.stop()
 
-keys = list(years["period_key"])
-labels = dict(zip(years["period_key"], years["label"]))
-# The sidebar's period when it is a year with lists; otherwise the latest such year.
-year = st.selectbox("Năm", keys, index=keys.index(f.period) if f.period in keys else 0,
-                    format_func=labels.get, key="dvk_year",
-                    help="Danh sách mô hình được tính theo báo cáo năm của các đơn vị.")
-label = labels[year]
-if f.period not in keys:
-    st.caption(f"Kỳ đang chọn ở thanh bên ({f.period_label}) không phải báo cáo năm có danh sách "
-               f"mô hình: hiển thị {label}.")
+year, label = c.year_picker(
+    years, key="dvk_year", not_a_year="không phải báo cáo năm có danh sách mô hình",
+    help="Danh sách mô hình được tính theo báo cáo năm của các đơn vị.")
 
 by_unit = c.q("dvk_by_unit", year)
 n_units, n_lists = len(by_unit), int(by_unit["has_list"].sum())
