@@ -167,6 +167,7 @@ def generate(path, n_units: int = N_UNITS, n_years: int = N_YEARS, say=print) ->
             JOIN periods p ON p.period_key = s.period_key AND p.kind = 'year'
             WHERE year(p.end_date) >= m.year_started""", [dvk.STOPPED, dvk.ACTIVE, layout.SHEET_MODELS])
         con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+        db.refresh_shown(con)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]

@@ -15,13 +15,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from etl import vn
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "danvan.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCK_TIMEOUT_S = float(os.environ.get("DANVAN_LOCK_TIMEOUT", "60"))
 
 
@@ -180,13 +181,25 @@ CREATE TABLE IF NOT EXISTS submissions (
     superseded_by BIGINT, source VARCHAR NOT NULL CHECK (source IN ('file', 'demo')),
     file_name VARCHAR, sha256 VARCHAR, template_version VARCHAR, sent_by VARCHAR,
     loaded_at TIMESTAMP NOT NULL, review_comment VARCHAR, reviewed_by VARCHAR,
-    reviewed_at TIMESTAMP);
+    reviewed_at TIMESTAMP,
+    -- Kept by refresh_shown(): the version the dashboards show for its unit and period, by default
+    -- (newest accepted) and with «Gồm số liệu chưa duyệt» (newest accepted or awaiting review).
+    shown_accepted BOOLEAN DEFAULT false, shown_unreviewed BOOLEAN DEFAULT false);
 
 -- Reported values only: an indicator left blank has no row ("chưa báo cáo" is never 0).
 -- No index on purpose: bulk loads of millions of rows stay fast; the loader keeps pairs unique.
 CREATE TABLE IF NOT EXISTS submission_values (
     submission_id BIGINT NOT NULL, indicator_code VARCHAR NOT NULL, value DOUBLE NOT NULL,
     sheet VARCHAR, cell VARCHAR, raw_text VARCHAR);
+
+-- The values the dashboards read, kept by refresh_shown(): shown versions only, with their unit
+-- and period, so a query filters one table instead of choosing versions among millions of values.
+-- Rebuilt in (indicator, period) order, so DuckDB skips row groups of other indicators and periods.
+CREATE TABLE IF NOT EXISTS shown_facts (
+    unit_code VARCHAR NOT NULL, period_key VARCHAR NOT NULL, period_kind VARCHAR NOT NULL,
+    start_date DATE NOT NULL, end_date DATE NOT NULL, indicator_code VARCHAR NOT NULL,
+    value DOUBLE NOT NULL, submission_id BIGINT NOT NULL, status VARCHAR NOT NULL,
+    source VARCHAR NOT NULL, in_accepted BOOLEAN NOT NULL, in_unreviewed BOOLEAN NOT NULL);
 
 -- Warnings and notices recorded with an accepted submission (errors refuse the file instead).
 CREATE TABLE IF NOT EXISTS findings (
@@ -230,20 +243,15 @@ WHERE s.is_current;
 -- report stays visible while a newer version awaits review. With include_unreviewed, the newest
 -- version awaiting review ('submitted') counts too. A returned version never counts.
 CREATE OR REPLACE MACRO shown_submissions(include_unreviewed) AS TABLE
-SELECT * EXCLUDE (rn) FROM (
-    SELECT s.*, row_number() OVER (PARTITION BY s.unit_code, s.period_key
-                                   ORDER BY s.version DESC) AS rn
-    FROM submissions s
-    WHERE s.status = 'accepted' OR (include_unreviewed AND s.status = 'submitted'))
-WHERE rn = 1;
+SELECT * FROM submissions
+WHERE CASE WHEN include_unreviewed THEN shown_unreviewed ELSE shown_accepted END;
 
--- current_values' columns, over shown_submissions.
+-- current_values' columns (without sheet and cell), over shown_submissions.
 CREATE OR REPLACE MACRO shown_values(include_unreviewed) AS TABLE
-SELECT s.unit_code, s.period_key, p.kind AS period_kind, p.start_date, p.end_date,
-       v.indicator_code, v.value, s.submission_id, s.status, s.source, v.sheet, v.cell
-FROM submission_values v
-JOIN shown_submissions(include_unreviewed) s USING (submission_id)
-JOIN periods p USING (period_key);
+SELECT unit_code, period_key, period_kind, start_date, end_date, indicator_code, value,
+       submission_id, status, source
+FROM shown_facts
+WHERE CASE WHEN include_unreviewed THEN in_unreviewed ELSE in_accepted END;
 """
 
 _DATA_FILES = {
@@ -257,6 +265,47 @@ _DATA_FILES = {
     "dvk_options": ("dvk_options.csv", ["list", "value", "sort_order", "note"]),
     "assessment_criteria": ("assessment_criteria.csv", ["code", "short_name"]),
 }
+
+
+def refresh_shown(con, pairs=None) -> None:
+    """Recompute which versions the dashboards show, and their values in shown_facts.
+
+    pairs: (unit_code, period_key) tuples whose submissions changed (new version, review), or None
+    for everything. Every writer of submissions calls it inside its own transaction.
+    """
+    if pairs is None:
+        scope = "true"
+    else:
+        pairs = sorted(set(pairs))
+        if not pairs:
+            return
+        changed_pairs = pa.table({  # noqa: F841 (read by DuckDB's replacement scan)
+            "unit_code": [u for u, _ in pairs], "period_key": [p for _, p in pairs]})
+        scope = ("EXISTS (SELECT 1 FROM changed_pairs c WHERE c.unit_code = s.unit_code "
+                 "AND c.period_key = s.period_key)")
+    con.execute(f"""
+        UPDATE submissions t SET shown_accepted = f.acc, shown_unreviewed = f.unrev
+        FROM (SELECT submission_id,
+                     status = 'accepted' AND row_number() OVER (
+                         PARTITION BY unit_code, period_key, status = 'accepted'
+                         ORDER BY version DESC) = 1 AS acc,
+                     status IN ('accepted', 'submitted') AND row_number() OVER (
+                         PARTITION BY unit_code, period_key, status IN ('accepted', 'submitted')
+                         ORDER BY version DESC) = 1 AS unrev
+              FROM submissions s WHERE {scope}) f
+        WHERE t.submission_id = f.submission_id
+          AND (t.shown_accepted IS DISTINCT FROM f.acc OR t.shown_unreviewed IS DISTINCT FROM f.unrev)""")
+    con.execute(f"DELETE FROM shown_facts WHERE submission_id IN "
+                f"(SELECT submission_id FROM submissions s WHERE {scope})")
+    con.execute(f"""
+        INSERT INTO shown_facts
+        SELECT s.unit_code, s.period_key, p.kind, p.start_date, p.end_date, v.indicator_code,
+               v.value, s.submission_id, s.status, s.source, s.shown_accepted, s.shown_unreviewed
+        FROM submission_values v
+        JOIN submissions s USING (submission_id)
+        JOIN periods p USING (period_key)
+        WHERE (s.shown_accepted OR s.shown_unreviewed) AND {scope}
+        ORDER BY v.indicator_code, s.period_key""")
 
 
 def read_data_file(name: str, data_dir: Path = DATA_DIR) -> list[dict]:
@@ -282,6 +331,12 @@ def init_db(path=None, data_dir: Path = DATA_DIR) -> dict:
     with connect(path) as con:
         con.execute("BEGIN")
         con.execute(SCHEMA)
+        # Version 2 keeps the shown versions materialised (refresh_shown); older files catch up.
+        for column in ("shown_accepted", "shown_unreviewed"):
+            con.execute(f"ALTER TABLE submissions ADD COLUMN IF NOT EXISTS {column} "
+                        "BOOLEAN DEFAULT false")
+        stored = con.execute("SELECT max(value::INTEGER) FROM meta "
+                             "WHERE key = 'schema_version'").fetchone()[0]
         for table, (file_name, columns) in _DATA_FILES.items():
             _replace_table(con, table, columns, read_data_file(file_name, data_dir))
         units = read_data_file("units.csv", data_dir)
@@ -301,6 +356,8 @@ def init_db(path=None, data_dir: Path = DATA_DIR) -> dict:
             "INSERT INTO unit_predecessors VALUES (?, ?, NULL, ?, ?, ?, ?, NULL, ?)",
             [[p["new_code"], int(p["seq"]), p["old_type"], p["old_name"], p["old_district"],
               p["share_note"], _blank_to_none(p["valid_to"])] for p in preds])
+        if stored is not None and stored < 2:
+            refresh_shown(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("units", "unit_predecessors", "indicators", "rules", "periods", "submissions")}

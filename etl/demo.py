@@ -325,6 +325,7 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
             UPDATE submissions SET reviewed_by = ?, reviewed_at = loaded_at + INTERVAL 3 DAY,
                    review_comment = CASE WHEN status = 'returned' THEN ? END
             WHERE source = 'demo' AND status <> 'submitted'""", [DEMO_SENT_BY, DEMO_RETURN_COMMENT])
+        db.refresh_shown(con)
         late_count = con.execute(
             "SELECT count(*) FROM submissions s JOIN periods p USING (period_key) "
             "WHERE s.source = 'demo' AND s.loaded_at::DATE > p.deadline").fetchone()[0]

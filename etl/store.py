@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
+from etl import db
 from etl.findings import Finding
 from etl.periods import Period
 
@@ -59,8 +60,10 @@ def current_version(con, unit_code: str, period_key: str) -> tuple | None:
     return rows[0] if rows else None
 
 
-def save_submission(con, sub: NewSubmission) -> tuple[int, int, int | None]:
+def save_submission(con, sub: NewSubmission, refresh: bool = True) -> tuple[int, int, int | None]:
     """Insert a new version; the previous current version (if any) is kept and marked superseded.
+
+    refresh=False leaves db.refresh_shown() to the caller, once for a whole batch.
 
     Returns (submission_id, version, superseded_submission_id).
     """
@@ -97,6 +100,8 @@ def save_submission(con, sub: NewSubmission) -> tuple[int, int, int | None]:
              for f in sub.findings])
     if sub.models:
         save_models(con, new_id, sub.unit_code, sub.period, sub.models)
+    if refresh:
+        db.refresh_shown(con, [(sub.unit_code, sub.period.key)])
     return new_id, version, previous[0] if previous else None
 
 

@@ -164,12 +164,12 @@ def review(db_path, submission_id: int, decision: str, comment: str, actor: User
         try:
             rows = con.execute(
                 "SELECT s.status, s.is_current, s.file_name, s.version, s.period_key, "
-                "u.type_label || ' ' || u.name FROM submissions s "
+                "u.type_label || ' ' || u.name, s.unit_code FROM submissions s "
                 "JOIN units u ON u.code = s.unit_code WHERE s.submission_id = ?",
                 [submission_id]).fetchall()
             if not rows:
                 raise SubmitRefused(f"Không có báo cáo mã {submission_id}.")
-            status, current, file_name, version, period_key, unit = rows[0]
+            status, current, file_name, version, period_key, unit, unit_code = rows[0]
             if not current:
                 raise SubmitRefused("Báo cáo này đã có phiên bản mới hơn; hãy duyệt phiên bản mới.")
             if status != "submitted":
@@ -180,6 +180,7 @@ def review(db_path, submission_id: int, decision: str, comment: str, actor: User
                 "reviewed_at = ? WHERE submission_id = ?",
                 [new_status, comment or None,
                  actor.username, datetime.now(), submission_id])
+            db.refresh_shown(con, [(unit_code, period_key)])
             _audit(con, actor.username, decision,
                    f"{unit} — {period_key}, phiên bản {version}"
                    + (f": {comment}" if comment else ""), file_name, submission_id)
