@@ -70,6 +70,8 @@ except c.NoData as exc:
 periods = c.q("periods")
 catalogue = c.q("catalogue")
 units = c.q("units")
+provinces = c.q("provinces")
+province_names = dict(zip(provinces["code"], provinces["name"]))
 period_keys = list(periods["period_key"])
 period_display = dict(zip(periods["period_key"], periods["display"]))
 codes = list(catalogue["code"])
@@ -80,7 +82,7 @@ unit_folded = dict(zip(units["code"], units["name_folded"]))
 
 # URL parameter names (kept short and readable in a shared link).
 URL_PERIOD, URL_INDICATOR, URL_UNITS, URL_PER_CAPITA = "ky", "chi_tieu", "don_vi", "tren_10k"
-URL_UNREVIEWED = "chua_duyet"
+URL_UNREVIEWED, URL_PROVINCE = "chua_duyet", "tinh"
 DEFAULT_INDICATOR = "propaganda_sessions"
 state = st.session_state
 
@@ -91,6 +93,7 @@ if "_url_read" not in state:
     state[c.UNITS] = [u for u in params.get(URL_UNITS, "").split(",") if u in unit_names]
     state[c.PER_CAPITA] = params.get(URL_PER_CAPITA) == "1"
     state[c.UNREVIEWED] = params.get(URL_UNREVIEWED) == "1"
+    state[c.PROVINCE] = params.get(URL_PROVINCE, "")
     state["_url_read"] = True
 
 # Values from an old link, or a period that no longer holds data, fall back to defaults.
@@ -100,9 +103,18 @@ if state.get(c.PERIOD) not in period_keys:
 if state.get(c.INDICATOR) not in codes:
     state[c.INDICATOR] = DEFAULT_INDICATOR if DEFAULT_INDICATOR in codes else codes[0]
 state[c.UNITS] = [u for u in state.get(c.UNITS, []) if u in unit_names]
+many_provinces = len(provinces) > 1
+if not many_provinces or state.get(c.PROVINCE) not in province_names:
+    state[c.PROVINCE] = ""
 
 with st.sidebar:
     st.subheader("Bộ lọc")
+    if many_provinces:
+        st.selectbox("Tỉnh, thành phố", [""] + list(provinces["code"]), key=c.PROVINCE,
+                     format_func=lambda p: province_names.get(p) or
+                     f"Cả nước ({len(provinces)} tỉnh, thành phố)",
+                     help="Xếp hạng, trung vị, tổng số và danh sách chỉ tính các đơn vị của tỉnh, "
+                          "thành phố được chọn.")
     st.selectbox("Kỳ báo cáo", period_keys, format_func=period_display.get, key=c.PERIOD)
     st.selectbox("Chỉ tiêu", codes, format_func=code_display.get, key=c.INDICATOR)
     st.toggle("Tính trên 10.000 dân", key=c.PER_CAPITA,
@@ -115,8 +127,11 @@ with st.sidebar:
     chosen = state[c.UNITS]
     # Streamlit's own filter needs the exact diacritics; this one does not. Units already
     # chosen stay in the options so a new search never drops them.
+    in_province = set(units.loc[units["province_code"] == state[c.PROVINCE], "code"]) \
+        if state[c.PROVINCE] else None
     options = [u for u in unit_codes
-               if u in chosen or not search or search in unit_folded[u] or search in u]
+               if u in chosen or ((in_province is None or u in in_province)
+                                  and (not search or search in unit_folded[u] or search in u))]
     st.multiselect("Đơn vị theo dõi", options, format_func=unit_names.get, key=c.UNITS,
                    placeholder="Chọn đơn vị để so sánh, xem xu hướng, hồ sơ",
                    help=f"{len(options) - len(chosen)} đơn vị khớp với ô tìm kiếm.")
@@ -139,11 +154,14 @@ st.query_params.from_dict({
     **({URL_UNITS: ",".join(state[c.UNITS])} if state[c.UNITS] else {}),
     **({URL_PER_CAPITA: "1"} if state[c.PER_CAPITA] else {}),
     **({URL_UNREVIEWED: "1"} if state[c.UNREVIEWED] else {}),
+    **({URL_PROVINCE: state[c.PROVINCE]} if state[c.PROVINCE] else {}),
 })
 state["_filters"] = c.Filters(
     period=state[c.PERIOD], period_label=period_display[state[c.PERIOD]],
     indicator=state[c.INDICATOR], units=tuple(state[c.UNITS]),
-    per_capita=bool(state[c.PER_CAPITA]), info=info)
+    per_capita=bool(state[c.PER_CAPITA]), info=info, province=state[c.PROVINCE] or None,
+    scope=(province_names[state[c.PROVINCE]] if state[c.PROVINCE]
+           else "cả nước" if many_provinces else "toàn thành phố"))
 
 c.demo_banner(info)
 if state[c.UNREVIEWED]:

@@ -13,7 +13,7 @@ parameterised SQL from constant fragments; a unit that sent nothing has a row sa
 """
 import pandas as pd
 
-from etl import dvk, vn
+from etl import db, dvk, vn
 from etl.periods import PeriodError, from_key, same_period_last_year
 
 NOT_ENOUGH = "Chưa đủ 10 tiêu chí"
@@ -32,21 +32,26 @@ mr AS (
     JOIN shown_submissions($unrev) s ON s.submission_id = r.submission_id
     JOIN periods p ON p.period_key = s.period_key AND p.kind = 'year'
     JOIN dvk_models m ON m.model_id = r.model_id
+    WHERE $prov IS NULL OR m.unit_code IN (SELECT code FROM units WHERE province_code = $prov)
 )"""
 
 # Current units, plus any unit that reported for period $p (an old unit's late report).
 _UNITS = """
 eu AS (
     SELECT u.code AS unit_code, u.name, u.type_label, u.name_sort FROM units u
-    WHERE u.valid_to IS NULL OR EXISTS (SELECT 1 FROM shown_submissions($unrev) s
-                                        WHERE s.unit_code = u.code AND s.period_key = $p)
+    WHERE (u.valid_to IS NULL OR u.code IN (SELECT unit_code FROM shown_submissions($unrev)
+                                             WHERE period_key = $p))
+      AND ($prov IS NULL OR u.province_code = $prov)
 )"""
 
 _SCORES = """
 sc AS (
     SELECT unit_code, period_key, indicator_code AS code, value
     FROM shown_values($unrev)
-    WHERE indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')
+    -- The assessment is yearly; the kind also lets the scan skip every other period's values.
+    WHERE period_kind = 'year'
+      AND indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')
+      AND ($prov IS NULL OR unit_code IN (SELECT code FROM units WHERE province_code = $prov))
 )"""
 
 
@@ -55,7 +60,7 @@ def _with(*ctes: str) -> str:
 
 
 def _df(con, sql: str, params=None) -> pd.DataFrame:
-    return con.execute(sql, params or {}).df()
+    return db.fetch_df(con, sql, params)
 
 
 def _previous(period_key: str) -> str | None:
@@ -71,17 +76,19 @@ def dvk_options(con) -> pd.DataFrame:
     return _df(con, "SELECT list, value, sort_order FROM dvk_options ORDER BY list, sort_order")
 
 
-def dvk_years(con, include_unreviewed: bool = False) -> pd.DataFrame:
+def dvk_years(con, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Years whose current reports list models, newest first."""
     return _df(con, _with(_MR) + """
         SELECT mr.period_key, p.label, mr.year, count(DISTINCT mr.unit_code) AS units_with_list,
                count(*) AS n_models
         FROM mr JOIN periods p USING (period_key)
         GROUP BY ALL ORDER BY mr.year DESC, mr.period_key""",
-        {"unrev": bool(include_unreviewed), "stopped": dvk.STOPPED})
+        {"unrev": bool(include_unreviewed), "prov": province, "stopped": dvk.STOPPED})
 
 
-def dvk_models_of_year(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
+def dvk_models_of_year(con, period_key: str, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Every model listed for the year, with its unit; name_folded/unit_folded for search."""
     df = _df(con, _with(_MR) + """
         SELECT mr.unit_code, u.name AS unit_name, u.type_label, mr.name, mr.field, mr.lead_org,
@@ -90,12 +97,13 @@ def dvk_models_of_year(con, period_key: str, include_unreviewed: bool = False) -
         LEFT JOIN dvk_options o ON o.list = 'field' AND o.value = mr.field
         WHERE mr.period_key = $p
         ORDER BY u.name_sort, mr.unit_code, o.sort_order, mr.name_key""",
-        {"unrev": bool(include_unreviewed), "p": period_key, "stopped": dvk.STOPPED})
+        {"unrev": bool(include_unreviewed), "prov": province, "p": period_key, "stopped": dvk.STOPPED})
     df["name_folded"] = [vn.fold(n) for n in df["name"]]
     return df
 
 
-def dvk_by_unit(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
+def dvk_by_unit(con, period_key: str, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Per unit: new, maintained, stopped models of the year; has_list false = not reported."""
     return _df(con, _with(_MR, _UNITS) + """
         SELECT eu.unit_code AS code, eu.name, eu.type_label,
@@ -107,10 +115,11 @@ def dvk_by_unit(con, period_key: str, include_unreviewed: bool = False) -> pd.Da
         FROM eu LEFT JOIN mr ON mr.unit_code = eu.unit_code AND mr.period_key = $p
         GROUP BY eu.unit_code, eu.name, eu.type_label, eu.name_sort
         ORDER BY has_list DESC, n_running DESC, n_new DESC, eu.name_sort, eu.unit_code""",
-        {"unrev": bool(include_unreviewed), "p": period_key, "stopped": dvk.STOPPED})
+        {"unrev": bool(include_unreviewed), "prov": province, "p": period_key, "stopped": dvk.STOPPED})
 
 
-def dvk_by_field(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
+def dvk_by_field(con, period_key: str, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Per field of the list: models, and the share of units (among those that sent a list for
     the year) with at least one running model in it."""
     return _df(con, _with(_MR) + """,
@@ -128,10 +137,11 @@ def dvk_by_field(con, period_key: str, include_unreviewed: bool = False) -> pd.D
                    / nullif((SELECT count(DISTINCT unit_code) FROM y), 0) AS share
         FROM fields f LEFT JOIN y ON y.field = f.field
         GROUP BY ALL ORDER BY f.sort_order, f.field""",
-        {"unrev": bool(include_unreviewed), "p": period_key, "stopped": dvk.STOPPED})
+        {"unrev": bool(include_unreviewed), "prov": province, "p": period_key, "stopped": dvk.STOPPED})
 
 
-def dvk_by_year(con, include_unreviewed: bool = False) -> pd.DataFrame:
+def dvk_by_year(con, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Per year: new, maintained and stopped models, and how many units sent a list."""
     return _df(con, _with(_MR) + """
         SELECT mr.period_key, p.label, mr.year,
@@ -141,7 +151,7 @@ def dvk_by_year(con, include_unreviewed: bool = False) -> pd.DataFrame:
                count(DISTINCT mr.unit_code) AS units_with_list
         FROM mr JOIN periods p USING (period_key)
         GROUP BY ALL ORDER BY mr.year, mr.period_key""",
-        {"unrev": bool(include_unreviewed), "stopped": dvk.STOPPED})
+        {"unrev": bool(include_unreviewed), "prov": province, "stopped": dvk.STOPPED})
 
 
 # ---------------------------------------------------------------- assessment
@@ -150,13 +160,14 @@ def ratings(con) -> pd.DataFrame:
     return _df(con, "SELECT rating, min_total, sort_order FROM rating_thresholds ORDER BY sort_order")
 
 
-def assessment_years(con, include_unreviewed: bool = False) -> pd.DataFrame:
+def assessment_years(con, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Year periods with at least one reported criterion, newest first."""
     return _df(con, _with(_SCORES) + """
         SELECT p.period_key, p.label, p.end_date, count(DISTINCT sc.unit_code) AS units_scored
         FROM sc JOIN periods p USING (period_key)
         WHERE p.kind = 'year'
-        GROUP BY ALL ORDER BY p.end_date DESC, p.period_key""", {"unrev": bool(include_unreviewed)})
+        GROUP BY ALL ORDER BY p.end_date DESC, p.period_key""", {"unrev": bool(include_unreviewed), "prov": province})
 
 
 _TOTALS = """
@@ -172,7 +183,8 @@ rated AS (
 )"""
 
 
-def assessment(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
+def assessment(con, period_key: str, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Per unit for the year: criteria reported, total (all 10 only), rating, rank, and the same
     for the year before. A unit with no criterion has n_criteria 0 and NULL total."""
     prev = _previous(period_key)
@@ -188,10 +200,11 @@ def assessment(con, period_key: str, include_unreviewed: bool = False) -> pd.Dat
         LEFT JOIN rated a ON a.unit_code = eu.unit_code AND a.period_key = $p
         LEFT JOIN rated b ON b.unit_code = eu.unit_code AND b.period_key = $prev
         ORDER BY a.total DESC NULLS LAST, a.n_criteria DESC NULLS LAST, eu.name_sort, eu.unit_code""",
-        {"unrev": bool(include_unreviewed), "p": period_key, "prev": prev, "n": N_CRITERIA})
+        {"unrev": bool(include_unreviewed), "prov": province, "p": period_key, "prev": prev, "n": N_CRITERIA})
 
 
-def assessment_scores(con, period_key: str, include_unreviewed: bool = False) -> pd.DataFrame:
+def assessment_scores(con, period_key: str, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Long table unit × criterion for the year (units with at least one criterion), with the
     median of each criterion over the units that reported it."""
     return _df(con, _with(_SCORES) + """,
@@ -205,10 +218,11 @@ def assessment_scores(con, period_key: str, include_unreviewed: bool = False) ->
         FROM scored su JOIN units u ON u.code = su.unit_code
         CROSS JOIN crit c
         LEFT JOIN sc v ON v.unit_code = su.unit_code AND v.period_key = $p AND v.code = c.code
-        ORDER BY unit_order, c.sort_order""", {"unrev": bool(include_unreviewed), "p": period_key})
+        ORDER BY unit_order, c.sort_order""", {"unrev": bool(include_unreviewed), "prov": province, "p": period_key})
 
 
-def rating_distribution(con, include_unreviewed: bool = False) -> pd.DataFrame:
+def rating_distribution(con, include_unreviewed: bool = False,
+        province: str | None = None) -> pd.DataFrame:
     """Per year and rating (plus NOT_ENOUGH): number of units. Only units with a criterion."""
     return _df(con, _with(_SCORES) + """,
         years AS (SELECT period_key, label, end_date FROM periods WHERE kind = 'year'),
@@ -221,4 +235,4 @@ def rating_distribution(con, include_unreviewed: bool = False) -> pd.DataFrame:
                coalesce(r.sort_order, 999) AS sort_order, count(*) AS units
         FROM rated r JOIN years y USING (period_key)
         GROUP BY ALL ORDER BY y.end_date, sort_order""",
-        {"unrev": bool(include_unreviewed), "n": N_CRITERIA, "ne": NOT_ENOUGH})
+        {"unrev": bool(include_unreviewed), "prov": province, "n": N_CRITERIA, "ne": NOT_ENOUGH})

@@ -25,11 +25,41 @@ PER_10K = "trên 10.000 dân"
 
 # Session-state keys of the sidebar widgets (app.py), read by the pages.
 PERIOD, INDICATOR, UNITS, PER_CAPITA, SEARCH = "period", "indicator", "units", "per_capita", "search"
+# The province chosen in the sidebar (only offered when the registry holds more than one).
+PROVINCE = "province"
 # The sidebar switch "include submitted-but-unreviewed data", and its marker on every page.
 UNREVIEWED = "include_unreviewed"
 UNREVIEWED_MARK = "Đang hiển thị gồm số liệu chưa duyệt (báo cáo đã gửi, Sở Nội vụ chưa chấp nhận)"
 # Read-only functions q() may call besides etl.queries ("module.function").
 _MODULES = {"completeness": completeness, "provenance": provenance, "submissions": submissions}
+
+
+# A chart on screen stays readable and quick to draw up to about a city's 114 units. Beyond that
+# (a country, ~3.300 units) it shows the top, the bottom and the followed units; tables keep all.
+MAX_DRAWN, DRAWN_TOP, DRAWN_BOTTOM = 150, 20, 10
+
+
+def drawn_rows(df: pd.DataFrame, has_value, keep=()) -> tuple[pd.DataFrame, str]:
+    """The rows of df (in chart order, best first) a chart draws, and a note for its subtitle
+    ("" when every row is drawn). has_value: mask of rows that have a value to rank."""
+    if len(df) <= MAX_DRAWN:
+        return df, ""
+    valued = df.index[list(has_value)]
+    chosen = set(valued[:DRAWN_TOP]) | set(valued[-DRAWN_BOTTOM:])
+    chosen |= set(df.index[df["code"].isin(list(keep))])
+    note = (f"biểu đồ: {DRAWN_TOP} đơn vị cao nhất, {DRAWN_BOTTOM} thấp nhất"
+            + (" và các đơn vị đang theo dõi" if keep else "")
+            + f" trong {vn.format_number(len(df))} đơn vị; bảng số liệu có đủ")
+    return df[df.index.isin(chosen)], note
+
+
+def drawn_units(codes_best_first, keep=()) -> list:
+    """Units a unit × indicator grid draws: all up to MAX_DRAWN, else the followed units and the
+    best DRAWN_TOP."""
+    codes = list(dict.fromkeys(codes_best_first))
+    if len(codes) <= MAX_DRAWN:
+        return codes
+    return [u for u in codes if u in set(keep)] + [u for u in codes[:DRAWN_TOP] if u not in set(keep)]
 
 
 class NoData(Exception):
@@ -51,11 +81,15 @@ def _function(name: str):
 
 def q(name: str, *args):
     """Result of etl.queries.<name>(con, *args) (or "provenance.value_versions" etc.), cached
-    until the data change. Queries of reported values get the sidebar's include_unreviewed."""
+    until the data change. Queries of reported values get the sidebar's include_unreviewed and
+    province when they take them."""
     path = str(db.db_path())
     kwargs = ()
-    if "include_unreviewed" in inspect.signature(_function(name)).parameters:
-        kwargs = (("include_unreviewed", bool(st.session_state.get(UNREVIEWED, False))),)
+    params = inspect.signature(_function(name)).parameters
+    if "include_unreviewed" in params:
+        kwargs += (("include_unreviewed", bool(st.session_state.get(UNREVIEWED, False))),)
+    if "province" in params:
+        kwargs += (("province", st.session_state.get(PROVINCE) or None),)
     try:
         return _cached(name, path, db.data_version(path), tuple(args), kwargs)
     except db.DatabaseBusy:
@@ -101,6 +135,10 @@ class Filters:
     units: tuple
     per_capita: bool
     info: dict
+    province: str | None = None
+    # Who the totals and medians cover: "thành phố" for a one-province registry, else the
+    # chosen province's name or "cả nước".
+    scope: str = "toàn thành phố"
 
     @property
     def updated(self):

@@ -40,10 +40,12 @@ st.subheader(f"Xếp hạng theo tổng điểm — {label}")
 n_missing = int((res["n_criteria"] == 0).sum())
 tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
 with tab_chart:
+    drawn, note = c.drawn_rows(res, res["total"].notna(), keep=f.units)
     fig = charts.assessment_ranking_chart(
-        res, title=f"Tổng điểm chấm điểm dân vận — {label}",
+        drawn, title=f"Tổng điểm chấm điểm dân vận — {label}",
         subtitle=(f"Màu: xếp loại · {int(res['total'].notna().sum())}/{len(res)} đơn vị có đủ 10 tiêu chí"
-                  + (f" · {n_missing} đơn vị chưa báo cáo" if n_missing else "")),
+                  + (f" · {n_missing} đơn vị chưa báo cáo" if n_missing else "")
+                  + (f" · {note}" if note else "")),
         updated=f.updated, demo=f.demo, highlight=f.units)
     st.plotly_chart(fig, width="stretch")
     c.chart_downloads(fig, tables.renamed(res, {
@@ -75,9 +77,13 @@ st.subheader(f"Điểm từng tiêu chí — {label}")
 scores = c.q("assessment_scores", year)
 only = bool(f.units) and st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
 grid = scores[scores["unit_code"].isin(f.units)] if only else scores
+drawn = c.drawn_units(list(res["code"]), keep=f.units)
+cut = grid["unit_code"].nunique() > len(drawn)
 fig = charts.score_heatmap(
-    grid, title=f"Đơn vị × tiêu chí — {label}",
-    subtitle="Màu theo điểm (0–10): đỏ thấp, xanh cao; ô xám: tiêu chí chưa báo cáo",
+    grid[grid["unit_code"].isin(drawn)] if cut else grid, title=f"Đơn vị × tiêu chí — {label}",
+    subtitle="Màu theo điểm (0–10): đỏ thấp, xanh cao; ô xám: tiêu chí chưa báo cáo"
+             + (f" · {len(drawn)}/{vn.format_number(grid['unit_code'].nunique())} đơn vị: đang "
+                "theo dõi và tổng điểm cao nhất; bảng số liệu có đủ" if cut else ""),
     updated=f.updated, demo=f.demo)
 st.plotly_chart(fig, width="stretch")
 c.chart_downloads(fig, tables.renamed(grid, {

@@ -1,7 +1,7 @@
 """So sánh đơn vị: one indicator across all units, and a unit × indicator grid for its group."""
 import streamlit as st
 
-from etl import charts, queries, tables
+from etl import charts, queries, tables, vn
 from etl.briefing import top_bottom
 from pages import _common as c
 from pages import _subs
@@ -35,7 +35,8 @@ def ranking_section():
         chart = dict(title=f"{ind['label']} ({ind['unit']}{suffix})", updated=f.updated,
                      demo=f.demo, percent=ind["kind"] == "rate", decimals=decimals,
                      highlight=f.units)
-        fig = charts.ranking_chart(rank, subtitle=subtitle, **chart)
+        drawn, note = c.drawn_rows(rank, rank["metric"].notna(), keep=f.units)
+        fig = charts.ranking_chart(drawn, subtitle=subtitle + (f" · {note}" if note else ""), **chart)
         st.plotly_chart(fig, width="stretch")
         # 114 bars do not fit a 16:9 image: the image shows the top, the bottom and the
         # followed units; the Excel/CSV table keeps every unit.
@@ -84,7 +85,14 @@ else:
                 decimals=1 if f.per_capita else None)
     heat_note = ("Màu: thứ hạng của đơn vị trong từng chỉ tiêu (đậm = cao); ô xám: chưa báo cáo"
                  + (f"; số lượng tính {c.PER_10K}" if f.per_capita else ""))
-    fig = charts.heatmap(grid, subtitle=heat_note, **heat)
+    best = grid.groupby("code")["pct_rank"].mean().sort_values(ascending=False).index
+    drawn = c.drawn_units(best, keep=f.units)
+    n_units = grid["code"].nunique()
+    fig = charts.heatmap(
+        grid if len(drawn) == n_units else grid[grid["code"].isin(drawn)],
+        subtitle=heat_note + ("" if len(drawn) == n_units else
+                              f" · {len(drawn)}/{vn.format_number(n_units)} đơn vị: đang theo dõi "
+                              "và thứ hạng trung bình cao nhất; bảng số liệu có đủ"), **heat)
     st.plotly_chart(fig, width="stretch")
     # A 16:9 image holds about 20 rows: the followed units, else the best 20 by mean rank.
     keep = [u for u in dict.fromkeys(grid["code"]) if u in f.units] or list(

@@ -54,9 +54,11 @@ c.chart_downloads(fig, tables.renamed(fields, {
     f"mo hinh theo linh vuc {label}", percent_columns=("Tỷ lệ",))
 
 st.subheader(f"Mô hình theo đơn vị — {label}")
+drawn, note = c.drawn_rows(by_unit, by_unit["has_list"], keep=f.units)
 fig = charts.models_by_unit_chart(
-    by_unit, title=f"Mô hình «Dân vận khéo» của từng đơn vị — {label}",
-    subtitle="Xếp theo số mô hình đang duy trì; đơn vị chưa gửi danh sách ở cuối",
+    drawn, title=f"Mô hình «Dân vận khéo» của từng đơn vị — {label}",
+    subtitle="Xếp theo số mô hình đang duy trì; đơn vị chưa gửi danh sách ở cuối"
+             + (f" · {note}" if note else ""),
     updated=f.updated, demo=f.demo, highlight=f.units)
 st.plotly_chart(fig, width="stretch")
 c.chart_downloads(fig, tables.renamed(by_unit, {

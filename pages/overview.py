@@ -19,8 +19,8 @@ st.title(f"Tổng quan — {f.period_label}")
 if note := c.coverage_note(period):
     st.info(note, icon=":material/date_range:")
 
-reported = int(period["units_reported"])
-expected = reported + len(missing)
+cover = c.q("coverage", f.period)
+reported, expected = cover["reported"], cover["expected"]
 cols = st.columns(4)
 cols[0].metric("Đơn vị đã báo cáo", f"{reported}/{expected}",
                help="Số phường, xã, đặc khu đã gửi báo cáo cho kỳ này / số đơn vị phải báo cáo.")
@@ -32,7 +32,7 @@ cols[3].metric("Độ dài kỳ", f"{vn.format_number(period['days'])} ngày")
 group = ind["group_name"]
 rows = totals[totals["group_name"] == group]
 st.subheader(f"Nhóm chỉ tiêu: {group}")
-st.caption("Số toàn thành phố: chỉ tiêu số lượng được cộng trên các đơn vị đã báo cáo; điểm chấm "
+st.caption(f"Số {f.scope}: chỉ tiêu số lượng được cộng trên các đơn vị đã báo cáo; điểm chấm "
            "lấy trung vị; tỷ lệ tính từ tổng tử số và tổng mẫu số. Mũi tên so với cùng kỳ năm trước.")
 if rows["units_reported"].sum() == 0:
     st.info(f"Chưa đơn vị nào báo cáo nhóm chỉ tiêu «{group}» trong kỳ {f.period_label}.")
@@ -57,7 +57,7 @@ chart_rows = rows[rows["kind"].isin(["flow", "stock"])]
 if len(chart_rows):
     fig = charts.compare_chart(
         chart_rows, title=f"{group}: {f.period_label} so với cùng kỳ",
-        subtitle=f"Toàn thành phố, {reported}/{expected} đơn vị đã báo cáo",
+        subtitle=f"{f.scope[:1].upper()}{f.scope[1:]}, {reported}/{expected} đơn vị đã báo cáo",
         updated=f.updated, demo=f.demo, current_label=f.period_label,
         previous_label=prev_label or "Cùng kỳ")
     st.plotly_chart(fig, width="stretch")
@@ -109,7 +109,7 @@ with st.expander(f"Đơn vị chưa báo cáo kỳ {f.period_label} ({len(missin
         c.table({"Mã": list(missing["code"]), "Đơn vị": list(missing["name"]),
                  "Loại": list(missing["type_label"])})
 
-st.subheader("Tất cả chỉ tiêu toàn thành phố")
+st.subheader(f"Tất cả chỉ tiêu {f.scope}")
 dec = [0 if k in ("flow", "stock") and code != "area_km2" else None
        for k, code in zip(totals["kind"], totals["code"])]
 c.table({

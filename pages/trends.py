@@ -38,7 +38,7 @@ series = c.q("trend", f.indicator, kind, f.units, per_capita, convention, anchor
 series_order = list(dict.fromkeys(series["series"]))        # units (Vietnamese order), median
 if not f.units:
     st.info("Chọn đơn vị ở thanh bên (ô «Tìm đơn vị» gõ không dấu được) để so sánh với trung vị "
-            "toàn thành phố.", icon=":material/arrow_back:")
+            f"{f.scope}.", icon=":material/arrow_back:")
 if series["value"].isna().all():
     st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» theo {c.kind_label(kind).lower()}.")
     st.stop()

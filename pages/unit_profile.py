@@ -68,14 +68,14 @@ else:
                + ("; hạng và trung vị tính trên 10.000 dân với chỉ tiêu số lượng." if per_capita else "."))
 
 st.subheader("Các chỉ tiêu qua các kỳ")
-history = c.q("unit_history", code)
-if history.empty:
+kinds = c.q("unit_period_kinds", code)
+if not kinds:
     st.info("Đơn vị chưa có báo cáo nào.")
     st.stop()
-kinds = list(dict.fromkeys(history.sort_values("end_date", ascending=False)["period_kind"]))
 kind = st.radio("Loại kỳ", kinds, horizontal=True, format_func=c.kind_label,
                 index=kinds.index("year") if "year" in kinds else 0)
-h = history[history["period_kind"] == kind].sort_values("end_date")
+# One kind at a time: a unit has ~10 years of months; reading them all for a yearly table is waste.
+h = c.q("unit_history", code, kind).sort_values("end_date")
 
 # The sidebar's indicator for this unit against the city median, over periods of this kind.
 ind = c.catalogue_row(f.indicator)
