@@ -162,21 +162,34 @@ def validate(report: ParsedReport, catalogue: Catalogue, units: dict[str, Unit],
     if not report.ok:
         return result
     today = today or date.today()
-    file, sheet = report.file_name, report.values_sheet or layout.SHEET_VALUES
-
-    def add(rule, severity, message, cell="", value="", where=sheet):
-        findings.append(Finding(file, where, cell, "" if value is None else str(value), rule,
-                                severity, message))
-
+    add = _adder(report, findings)
     _check_header(report, units, today, result, add)
     clean = _check_values(report, catalogue, add)
     result.values = [row for row, _ in clean.values()]
     _check_rules(catalogue, clean, add)
     if report.models:
         result.models = _check_models(report, catalogue, result.period, clean, add)
-    if history and result.unit and result.period and result.ok:
-        _check_history(catalogue, clean, history, result.period, add)
+    if history is not None:
+        add_history_findings(result, report, catalogue, history)
     return result
+
+
+def add_history_findings(result: ValidationResult, report: ParsedReport, catalogue: Catalogue,
+                         history: History) -> None:
+    """The outlier warnings, for a result validated without history: the loader checks a batch
+    first and then fetches the history of all its valid files in one query."""
+    if result.unit and result.period and result.ok:
+        clean = {row.indicator_code: (row, row.cell) for row in result.values}
+        _check_history(catalogue, clean, history, result.period, _adder(report, result.findings))
+
+
+def _adder(report: ParsedReport, findings: list[Finding]):
+    file, sheet = report.file_name, report.values_sheet or layout.SHEET_VALUES
+
+    def add(rule, severity, message, cell="", value="", where=sheet):
+        findings.append(Finding(file, where, cell, "" if value is None else str(value), rule,
+                                severity, message))
+    return add
 
 
 def _check_header(report, units, today, result, add) -> None:

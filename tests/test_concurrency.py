@@ -101,8 +101,9 @@ def test_dashboard_keeps_reading_while_the_cli_loads_a_batch(path, tmp_path):
     reader = subprocess.Popen([sys.executable, "-c", reader_code], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert reader.stdout.readline().strip() == "ready"
-    # A short hold so that even this small batch hands the file over several times.
-    env = {**os.environ, "DANVAN_WRITE_HOLD_S": "0.2"}
+    # A short hold so that even this small batch (well under a second of work) hands the file
+    # over several times: chunks then collect files for 10 ms at most.
+    env = {**os.environ, "DANVAN_WRITE_HOLD_S": "0.02"}
     load = subprocess.run([sys.executable, "-m", "etl", "--db", str(path), "load", *map(str, files)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     out, err = reader.communicate(timeout=90)
@@ -145,12 +146,12 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(path, tmp_path):
     # The loader stops right after writing the new version, inside its transaction, and is killed.
     code = (
         "import sys, time; from etl import loader, store\n"
-        "original = store.save_submission\n"
-        "def slow(con, sub):\n"
-        "    result = original(con, sub)\n"
+        "original = store.save_submissions\n"
+        "def slow(con, subs, refresh=True):\n"
+        "    result = original(con, subs, refresh)\n"
         "    print('inside', flush=True); time.sleep(60)\n"
         "    return result\n"
-        "store.save_submission = slow\n"
+        "store.save_submissions = slow\n"
         f"loader.load_files({str(path)!r}, [{str(victim)!r}])\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)

@@ -193,12 +193,12 @@ def test_outlier_against_own_history_from_the_database(db_path, tmp_path):
 
 
 def test_a_failure_inside_the_transaction_rolls_back(db_path, tmp_path, monkeypatch):
-    real = store.save_submission
+    real = store.save_submissions
 
-    def half_then_fail(con, sub):
-        real(con, sub)
+    def half_then_fail(con, subs):
+        real(con, subs)
         raise RuntimeError("đĩa đầy")
-    monkeypatch.setattr(store, "save_submission", half_then_fail)
+    monkeypatch.setattr(store, "save_submissions", half_then_fail)
     before = counts(db_path)
     r = load_one(db_path, report(db_path, tmp_path, GOOD))
     assert r.status == "refused" and r.findings[-1].rule == "load_failed"
@@ -218,7 +218,7 @@ def test_batch_gives_the_connection_back_between_files(db_path, tmp_path, monkey
     paths = [report(db_path, tmp_path, GOOD, name=f"{u}.xlsx", unit=u) for u in ("10543", "11002", "10660")]
     results = load_files(db_path, paths)
     assert [r.status for r in results] == ["loaded"] * 3
-    assert opened.count(False) == 3       # one write connection per file when HOLD_S is 0
+    assert opened.count(False) == 3       # chunks of one file, each on its own connection, when HOLD_S is 0
 
 
 def test_xls_and_ods_load(db_path):
