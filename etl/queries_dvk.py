@@ -13,7 +13,7 @@ parameterised SQL from constant fragments; a unit that sent nothing has a row sa
 """
 import pandas as pd
 
-from etl import db, dvk, vn
+from etl import db, dvk
 from etl.periods import PeriodError, from_key, same_period_last_year
 
 NOT_ENOUGH = "Chưa đủ 10 tiêu chí"
@@ -90,16 +90,17 @@ def dvk_years(con, include_unreviewed: bool = False,
 def dvk_models_of_year(con, period_key: str, include_unreviewed: bool = False,
         province: str | None = None) -> pd.DataFrame:
     """Every model listed for the year, with its unit; name_folded/unit_folded for search."""
-    df = _df(con, _with(_MR) + """
+    return _df(con, _with(_MR) + """
         SELECT mr.unit_code, u.name AS unit_name, u.type_label, mr.name, mr.field, mr.lead_org,
-               mr.year_started, mr.recognition, mr.status, mr.state, u.name_folded AS unit_folded
+               mr.year_started, mr.recognition, mr.status, mr.state, u.name_folded AS unit_folded,
+               -- vn.fold() in SQL: ten thousand names a year nationwide (~50 ms in Python)
+               trim(regexp_replace(strip_accents(replace(lower(mr.name), 'đ', 'd')), '\\s+', ' ', 'g'))
+                   AS name_folded
         FROM mr JOIN units u ON u.code = mr.unit_code
         LEFT JOIN dvk_options o ON o.list = 'field' AND o.value = mr.field
         WHERE mr.period_key = $p
         ORDER BY u.name_sort, mr.unit_code, o.sort_order, mr.name_key""",
         {"unrev": bool(include_unreviewed), "prov": province, "p": period_key, "stopped": dvk.STOPPED})
-    df["name_folded"] = [vn.fold(n) for n in df["name"]]
-    return df
 
 
 def dvk_by_unit(con, period_key: str, include_unreviewed: bool = False,
