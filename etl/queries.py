@@ -198,8 +198,9 @@ def city_totals(con, period_key: str, include_unreviewed: bool = False,
         _VALS, """
         agg AS (
             SELECT c.code, c.period_key,
+                   -- FILTER: the median sorts only the scores, not every value of the period.
                    CASE any_value(k.kind)
-                       WHEN 'score' THEN median(c.value)
+                       WHEN 'score' THEN median(c.value) FILTER (WHERE k.kind = 'score')
                        WHEN 'rate' THEN sum(c.num) / nullif(sum(c.den), 0)
                        ELSE sum(c.value) END AS value,
                    count(*) AS units_reported
@@ -240,6 +241,13 @@ def coverage(con, period_key: str, province: str | None = None) -> dict:
 
 # ---------------------------------------------------------------- comparing units
 
+# A value, or per 10,000 residents where that applies ($pc): needs v (value), k (catalogue row),
+# pe (the period's population report) and ph (the latest earlier one).
+_METRIC_VALUE = """CASE WHEN NOT ($pc AND k.kind IN ('flow', 'stock')
+                          AND k.code NOT IN ('population', 'area_km2')) THEN v.value
+                WHEN coalesce(pe.value, ph.population) > 0
+                THEN v.value * 10000 / coalesce(pe.value, ph.population) END"""
+
 _METRIC = """
 metric AS (
     SELECT e.unit_code, e.name, e.type_label, e.name_sort, e.period_key, k.code, k.label,
@@ -247,10 +255,7 @@ metric AS (
            coalesce(pe.value, ph.population) AS population,
            $pc AND k.kind IN ('flow', 'stock') AND k.code NOT IN ('population', 'area_km2')
                AS per_capita,
-           CASE WHEN NOT ($pc AND k.kind IN ('flow', 'stock')
-                          AND k.code NOT IN ('population', 'area_km2')) THEN v.value
-                WHEN coalesce(pe.value, ph.population) > 0
-                THEN v.value * 10000 / coalesce(pe.value, ph.population) END AS metric
+           """ + _METRIC_VALUE + """ AS metric
     FROM expected e
     CROSS JOIN sel k
     LEFT JOIN vals v ON v.unit_code = e.unit_code AND v.period_key = e.period_key AND v.code = k.code
@@ -450,13 +455,20 @@ def unit_ranks(con, unit_code: str, period_key: str, per_capita: bool = False,
     # every unit and indicator: the same rank (1 + units with a higher metric), far less sorting.
     return _df(con, _one_period_metric("true") + """,
         mine AS (SELECT *, """ + _BLANK_REASON + """ FROM metric WHERE unit_code = $u),
+        -- Every unit's metric from its reported values only: blanks neither rank nor count.
+        reported AS (
+            SELECT v.code, """ + _METRIC_VALUE + """ AS metric
+            FROM vals v JOIN sel k USING (code)
+            LEFT JOIN cv pe ON pe.unit_code = v.unit_code AND pe.indicator_code = 'population'
+            LEFT JOIN pop ph ON ph.unit_code = v.unit_code
+            WHERE v.unit_code IN (SELECT unit_code FROM expected)),
         others AS (
-            SELECT m.code,
+            SELECT mine.code,
                    CASE WHEN any_value(mine.metric) IS NOT NULL
                         THEN 1 + count(*) FILTER (WHERE m.metric > mine.metric) END AS rank,
                    count(m.metric) AS n_ranked, median(m.metric) AS median_metric
-            FROM metric m JOIN mine USING (code)
-            GROUP BY m.code)
+            FROM mine LEFT JOIN reported m ON m.code = mine.code
+            GROUP BY mine.code)
         SELECT r.code, k.group_name, r.label, k.unit, r.kind, r.value, r.metric, r.per_capita,
                r.reported, r.blank_reason, o.rank, o.n_ranked, o.median_metric
         FROM mine r JOIN others o USING (code) JOIN catalogue k USING (code)

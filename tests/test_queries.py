@@ -244,6 +244,17 @@ def test_unit_ranks_match_the_ranking(con):
         reported("2025", "propaganda_sessions").values())
     missing = queries.unit_ranks(con, CAT_HAI, "2025")
     assert not missing["reported"].any() and missing["rank"].isna().all()
+    # Every indicator and rate has its row, also those no unit reported; ranks agree everywhere.
+    assert list(ranks.index) == list(queries.catalogue(con)["code"])
+    for per_capita in (False, True):
+        mine = queries.unit_ranks(con, THACH_KHOI, "2025", per_capita).set_index("code")
+        for code in mine.index:
+            every = queries.ranking(con, "2025", code, per_capita).set_index("code")
+            assert pd.isna(mine.loc[code, "metric"]) == pd.isna(every.loc[THACH_KHOI, "metric"])
+            if pd.notna(mine.loc[code, "metric"]):
+                assert mine.loc[code, "metric"] == pytest.approx(every.loc[THACH_KHOI, "metric"])
+                assert mine.loc[code, "rank"] == every.loc[THACH_KHOI, "rank"], code
+            assert mine.loc[code, "n_ranked"] == every["n_ranked"].iloc[0], code
 
 
 def test_dataset_info(con):
