@@ -98,11 +98,10 @@ xr AS (
       ON b.unit_code = f.unit_code AND b.period_key = f.period_key
     WHERE f.in_unreviewed
     UNION ALL
-    SELECT * FROM batch_values),
-vis AS (
-    SELECT r.seq AS req, r.unit_code <> x.unit_code AS other, x.*
-    FROM requests r JOIN xr x ON x.src < r.seq AND r.seq <= x.until)
+    SELECT * FROM batch_values)
 """
+# The xr rows a request sees (r: requests, x: xr); each query adds what it needs to the join.
+_SEES = "x.src < r.seq AND r.seq <= x.until"
 
 _RATE = "CASE WHEN i.kind = 'flow' THEN value / (date_diff('day', start_date, end_date) + 1) ELSE value END"
 
@@ -113,22 +112,21 @@ FROM (SELECT req, indicator_code, {_RATE} AS r
             FROM requests r JOIN base b ON b.unit_code = r.unit_code
             WHERE b.period_key <> r.period_key AND b.start_date < r.start_date
             UNION ALL
-            SELECT v.req, v.indicator_code, v.value, v.start_date, v.end_date
-            FROM vis v JOIN requests r ON r.seq = v.req
-            WHERE NOT v.other AND v.period_key <> r.period_key AND v.start_date < r.start_date) o
+            SELECT r.seq, x.indicator_code, x.value, x.start_date, x.end_date
+            FROM requests r JOIN xr x ON x.unit_code = r.unit_code AND {_SEES}
+            WHERE x.period_key <> r.period_key AND x.start_date < r.start_date) o
       JOIN indicators i ON i.code = o.indicator_code)
 GROUP BY 1, 2
 """
 
 # The latest population known for the file's unit, used when the file gives none.
-POPULATION_SQL = _HISTORY_CTE + """
-SELECT r.seq, arg_max(p.value, p.end_date)
-FROM requests r JOIN (
+POPULATION_SQL = _HISTORY_CTE + f"""
+SELECT req, arg_max(value, end_date) FROM (
     SELECT r.seq AS req, b.value, b.end_date FROM requests r JOIN base b ON b.unit_code = r.unit_code
     WHERE b.indicator_code = 'population'
     UNION ALL
-    SELECT req, value, end_date FROM vis WHERE NOT other AND indicator_code = 'population') p
-  ON p.req = r.seq
+    SELECT r.seq, x.value, x.end_date FROM requests r JOIN xr x ON x.unit_code = r.unit_code AND {_SEES}
+    WHERE x.indicator_code = 'population')
 GROUP BY 1
 """
 
@@ -145,39 +143,36 @@ base_latest AS (
     SELECT e.end_date AS upto, b.unit_code, b.indicator_code, max(b.end_date) AS end_date,
            arg_max(b.value / (date_diff('day', b.start_date, b.end_date) + 1), b.end_date) AS rate
     FROM (SELECT DISTINCT end_date FROM requests) e JOIN base b ON b.end_date <= e.end_date
-    WHERE b.indicator_code IN (SELECT code FROM flows)
+    WHERE b.indicator_code IN (SELECT code FROM flows) AND {touched}
     GROUP BY 1, 2, 3),
 base_pop AS (
     SELECT unit_code, arg_max(value, end_date) AS population, max(end_date) AS end_date
-    FROM base WHERE indicator_code = 'population' AND value > 0 GROUP BY 1)
+    FROM base b WHERE indicator_code = 'population' AND value > 0 AND {touched} GROUP BY 1)
 """
 
-SHARED_PEERS_SQL = _PEER_CTE + """
+SHARED_PEERS_SQL = _PEER_CTE.format(touched="b.unit_code NOT IN (SELECT unit_code FROM touched)") + """
 SELECT l.upto, l.indicator_code, l.rate * 10000 / p.population
 FROM base_latest l JOIN base_pop p USING (unit_code)
-WHERE l.unit_code NOT IN (SELECT unit_code FROM touched)
 """
 
-OWN_PEERS_SQL = _PEER_CTE + """,
+OWN_PEERS_SQL = _PEER_CTE.format(touched="b.unit_code IN (SELECT unit_code FROM touched)") + f""",
 latest AS (
     SELECT req, unit_code, indicator_code, arg_max(rate, end_date) AS rate FROM (
         SELECT r.seq AS req, l.unit_code, l.indicator_code, l.rate, l.end_date
         FROM requests r JOIN base_latest l ON l.upto = r.end_date AND l.unit_code <> r.unit_code
-        WHERE l.unit_code IN (SELECT unit_code FROM touched)
         UNION ALL
-        SELECT v.req, v.unit_code, v.indicator_code,
-               v.value / (date_diff('day', v.start_date, v.end_date) + 1), v.end_date
-        FROM vis v JOIN requests r ON r.seq = v.req
-        WHERE v.other AND v.end_date <= r.end_date AND v.indicator_code IN (SELECT code FROM flows))
+        SELECT r.seq, x.unit_code, x.indicator_code,
+               x.value / (date_diff('day', x.start_date, x.end_date) + 1), x.end_date
+        FROM requests r JOIN xr x ON {_SEES} AND x.end_date <= r.end_date
+        WHERE x.unit_code <> r.unit_code AND x.indicator_code IN (SELECT code FROM flows))
     GROUP BY 1, 2, 3),
 pop AS (
     SELECT req, unit_code, arg_max(population, end_date) AS population FROM (
         SELECT r.seq AS req, p.unit_code, p.population, p.end_date
         FROM requests r JOIN base_pop p ON p.unit_code <> r.unit_code
-        WHERE p.unit_code IN (SELECT unit_code FROM touched)
         UNION ALL
-        SELECT req, unit_code, value, end_date FROM vis
-        WHERE other AND indicator_code = 'population' AND value > 0)
+        SELECT r.seq, x.unit_code, x.value, x.end_date FROM requests r JOIN xr x ON {_SEES}
+        WHERE x.unit_code <> r.unit_code AND x.indicator_code = 'population' AND x.value > 0)
     GROUP BY 1, 2)
 SELECT l.req, l.indicator_code, l.rate * 10000 / p.population
 FROM latest l JOIN pop p USING (req, unit_code)
@@ -328,7 +323,7 @@ def _read_all(paths: list):
             try:
                 start = done
                 while done < len(paths):
-                    while start < len(paths) and len(window) < 3 * WORKERS:
+                    while start < len(paths) and len(window) < 8 * WORKERS:
                         step = paths[start:start + READ_STEP]
                         window.append((len(step), pool.submit(_read_many, step)))
                         start += len(step)

@@ -246,17 +246,19 @@ def _check_zip(data: bytes) -> str:
 
 
 # The fast path for the extent of an .xlsx part: a Python callback per XML element costs ~5 ms a
-# file, most of the reading time. Where every cell tag parses as plain attributes with an A1
-# address, one regular expression finds the cells instead, and expat (no element callbacks)
-# still checks that the part is well-formed and declares no DTD. Anything else (another
-# encoding, a cell without its address, an entity in it, a cell inside a cell) takes the
-# element-by-element scan. The regex may only over-count (cells of any namespace, inside
-# comments): a strange file can be refused, a far cell is never missed.
+# file, most of the reading time. In a UTF-8 part (markup then appears as is in the bytes), a
+# regular expression finds every tag named c or something:c, as lenient a reading as calamine's;
+# where each parses as plain attributes with an A1 address, the cells holding anything give the
+# extent, and a DTD is refused from its keyword. Anything else (another encoding, a cell without
+# its address or with an entity in it, a tag this does not parse) takes the element-by-element
+# scan, which also refuses XML that is not well-formed. The regex may only over-count (cells of
+# any namespace, inside comments): a strange file can be refused, a far cell is never missed.
+#
 # A cell tag: its address when r comes first (as Excel, LibreOffice and openpyxl write it), its
 # other attributes, self-closing or not, and the first character of anything but its end tag
 # that follows (looked at, not consumed, so a cell inside a cell is seen too); or, for a tag
 # this cannot parse, just the mark in the last group.
-_CELL = re.compile(rb"<(?:[^\s<>:/!?=\"']+:)?c(?:(?:\s+r\s*=\s*([\"'])([A-Za-z]{1,4})(\d{1,9})\1)?"
+_CELL = re.compile(rb"<(?:[^\s<>/]*:)?c(?:(?:\s+r\s*=\s*([\"'])([A-Za-z]{1,4})(\d{1,9})\1)?"
                    rb"((?:\s+[^\s<>=/]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*(/?)>(?:[^<]*(?=<([^/])))?"
                    rb"|([\s/>]))")
 _ATTR = re.compile(rb"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
@@ -272,21 +274,17 @@ def _scan_xlsx_part(data: bytes, part: str) -> None:
     if not plain or any(c[6] for c in cells):
         _scan_extent(io.BytesIO(data), "xlsx", part)
         return
-    extent = []
-    for _, letters, digits, attrs, closed, child, _ in cells:
-        if closed or not child:
-            continue                            # an empty cell: calamine skips it
-        if not letters:
+    if b"<!DOCTYPE" in data:
+        raise Refused("corrupt_file", f"Tệp chứa khai báo XML không hợp lệ ({part}).")
+    max_row = max_col = 0
+    for _, letters, digits, attrs, closed, child, _ in [c for c in cells if c[5] and not c[4]]:
+        if not letters:                         # r is not the first attribute
             address = [m[1] or m[2] for m in _ATTR.findall(attrs) if m[0] == b"r"]
             found = _ADDRESS.fullmatch(address[0]) if len(address) == 1 else None
             if found is None:                   # positional or escaped: the slow scan decides
                 _scan_extent(io.BytesIO(data), "xlsx", part)
                 return
             letters, digits = found[1], found[2]
-        extent.append((letters, digits))
-    _scan_extent(io.BytesIO(data), "", part)    # well-formed, no DTD
-    max_row = max_col = 0
-    for letters, digits in extent:
         col = 0
         for ch in letters.upper():
             col = col * 26 + ch - 64
@@ -631,9 +629,10 @@ def _read_models(report: ParsedReport, wb, sheet: str) -> None:
                       "dòng tiêu đề của mẫu.", sheet=sheet)
     for r in range(header + 1, len(rows)):
         row = rows[r]
+        if all(c >= len(row) or _blank(row[c]) for c in cols.values()):
+            continue                            # the form's empty rows: most of the sheet
         cells = {}
         for key, c in cols.items():
             raw = row[c] if c < len(row) else None
             cells[key] = (None if _blank(raw) else raw, f"{col_letter(c)}{r + 1}")
-        if any(raw is not None for raw, _ in cells.values()):
-            report.models.append(ModelCells(r + 1, cells))
+        report.models.append(ModelCells(r + 1, cells))
