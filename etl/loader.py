@@ -241,17 +241,17 @@ def fetch_histories(con, requests: list[tuple[int, str, Period]],
     for q, code, n, q1, med, q3 in own:
         out[q].own[code] = Stats(n, q1, med, q3)
     shared, extra = defaultdict(list), defaultdict(list)
+    shared_codes, extra_codes = defaultdict(set), defaultdict(set)
     for upto, code, point in shared_rows:
         shared[(upto, code)].append(point)
+        shared_codes[upto].add(code)
     for points in shared.values():
         points.sort()
     for q, code, point in extra_rows:
         extra[(q, code)].append(point)
-    codes = defaultdict(set)
-    for key in list(shared) + list(extra):
-        codes[key[0]].add(key[1])
+        extra_codes[q].add(code)
     for q, _, period in requests:
-        for code in codes[period.end] | codes[q]:
+        for code in shared_codes[period.end] | extra_codes[q]:
             out[q].peers[code] = _peer_stats(shared.get((period.end, code), []),
                                              extra.get((q, code), []))
     return out
@@ -337,7 +337,7 @@ def _read_all(paths: list):
             for path in paths[done:done + READ_STEP]:
                 with ProcessPoolExecutor(1, mp_context=context) as alone:
                     try:
-                        report = alone.submit(read_report, path).result()
+                        [report] = alone.submit(_read_many, [path]).result()
                     except BrokenProcessPool:
                         report = _crashed(path)
                 done += 1
