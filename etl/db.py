@@ -282,9 +282,10 @@ CREATE TABLE IF NOT EXISTS submission_values (
 
 -- The values the dashboards read, kept by refresh_shown(): shown versions only, with their unit
 -- and period, so a query filters one table instead of choosing versions among millions of values.
--- Written in (period kind, indicator, period) order, so a query skips the row groups of other
--- kinds, indicators and periods (min/max per row group): one indicator's monthly series, one
--- year of every indicator, one unit's yearly history each read a small part of the table.
+-- Written in period kind order, then months by (indicator, period) and other kinds by (period,
+-- indicator), so a query skips the row groups it does not need (min/max per row group): one
+-- indicator's 120 months, one year or quarter of every indicator, one unit's yearly history
+-- each read a small part of the table.
 CREATE TABLE IF NOT EXISTS shown_facts (
     unit_code VARCHAR NOT NULL, period_key VARCHAR NOT NULL, period_kind VARCHAR NOT NULL,
     start_date DATE NOT NULL, end_date DATE NOT NULL, indicator_code VARCHAR NOT NULL,
@@ -395,7 +396,8 @@ def refresh_shown(con, pairs=None) -> None:
         JOIN submissions s USING (submission_id)
         JOIN periods p USING (period_key)
         WHERE (s.shown_accepted OR s.shown_unreviewed) AND {scope}
-        ORDER BY p.kind, v.indicator_code, s.period_key""")
+        ORDER BY p.kind, CASE WHEN p.kind = 'month' THEN v.indicator_code END, s.period_key,
+                 v.indicator_code""")
 
 
 def read_data_file(name: str, data_dir: Path = DATA_DIR) -> list[dict]:
