@@ -49,7 +49,8 @@ TARGETS = {"etl_files_per_s": 200, "etl_vs_naive": 10, "query_p95_ms": 100, "rss
 PAGES = {"tong-quan": "Tổng quan", "so-sanh": "So sánh đơn vị", "xu-huong": "Xu hướng",
          "ho-so-don-vi": "Hồ sơ đơn vị", "dan-van-kheo": "Dân vận khéo",
          "cham-diem": "Chấm điểm dân vận", "xuat-bao-cao": "Xuất báo cáo"}
-NO_CHART = {"xuat-bao-cao"}
+# Pages whose first view has no chart (the profile opens on its rank table).
+NO_CHART = {"xuat-bao-cao", "ho-so-don-vi"}
 PY = sys.executable
 
 

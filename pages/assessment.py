@@ -36,100 +36,121 @@ for col, r in zip(cols, thresholds.sort_values("sort_order").itertuples()):
 cols[-1].metric(NOT_ENOUGH, vn.format_number(incomplete), border=True,
                 help="Đơn vị báo cáo một phần các tiêu chí: không tính tổng điểm, không xếp loại.")
 
-st.subheader(f"Xếp hạng theo tổng điểm — {label}")
-n_missing = int((res["n_criteria"] == 0).sum())
-tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
-with tab_chart:
-    drawn, note = c.drawn_rows(res, res["total"].notna(), keep=f.units)
-    fig = charts.assessment_ranking_chart(
-        drawn, title=f"Tổng điểm chấm điểm dân vận — {label}",
-        subtitle=(f"Màu: xếp loại · {int(res['total'].notna().sum())}/{len(res)} đơn vị có đủ 10 tiêu chí"
-                  + (f" · {n_missing} đơn vị chưa báo cáo" if n_missing else "")
-                  + (f" · {note}" if note else "")),
-        updated=f.updated, demo=f.demo, highlight=f.units)
-    st.plotly_chart(fig, width="stretch")
-    c.chart_downloads(fig, tables.renamed(res, {
-        "rank": "Hạng", "name": "Đơn vị", "type_label": "Loại",
-        "n_criteria": "Số tiêu chí báo cáo", "total": "Tổng điểm", "rating": "Xếp loại"}),
-        f"xep hang cham diem {label}")
-with tab_table:
-    c.table({
-        "Hạng": [c.rank_text(r) for r in res["rank"]],
-        "Đơn vị": list(res["name"]), "Loại": list(res["type_label"]),
-        "Số tiêu chí báo cáo": [f"{int(n)}/10" for n in res["n_criteria"]],
-        "Tổng điểm": [vn.format_number(t, 1) if pd.notna(t) else
-                      (NOT_ENOUGH if n else vn.NOT_REPORTED)
-                      for t, n in zip(res["total"], res["n_criteria"])],
-        "Xếp loại": [r if isinstance(r, str) else "—" for r in res["rating"]],
-    }, height=600)
 
-st.subheader("Phân bố xếp loại qua các năm")
-dist = c.q("rating_distribution")
-fig = charts.rating_distribution_chart(
-    dist, title="Số đơn vị theo xếp loại", subtitle="Theo năm · chỉ các đơn vị có báo cáo điểm",
-    updated=f.updated, demo=f.demo)
-st.plotly_chart(fig, width="stretch")
-c.chart_downloads(fig, tables.renamed(dist, {
-    "label": "Năm", "rating": "Xếp loại", "units": "Số đơn vị"}),
-    "phan bo xep loai")
-
-st.subheader(f"Điểm từng tiêu chí — {label}")
-scores = c.q("assessment_scores", year)
-only = bool(f.units) and st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
-grid = scores[scores["unit_code"].isin(f.units)] if only else scores
-drawn = c.drawn_units(list(res["code"]), keep=f.units)
-cut = grid["unit_code"].nunique() > len(drawn)
-fig = charts.score_heatmap(
-    grid[grid["unit_code"].isin(drawn)] if cut else grid, title=f"Đơn vị × tiêu chí — {label}",
-    subtitle="Màu theo điểm (0–10): đỏ thấp, xanh cao; ô xám: tiêu chí chưa báo cáo"
-             + (f" · {len(drawn)}/{vn.format_number(grid['unit_code'].nunique())} đơn vị: đang "
-                "theo dõi và tổng điểm cao nhất; bảng số liệu có đủ" if cut else ""),
-    updated=f.updated, demo=f.demo)
-st.plotly_chart(fig, width="stretch")
-c.chart_downloads(fig, tables.renamed(grid, {
-    "name": "Đơn vị", "short_name": "Tiêu chí", "value": "Điểm", "median": "Trung vị các đơn vị"}),
-    f"diem tieu chi {label}")
-with st.expander("Tên đầy đủ các tiêu chí"):
-    crit = scores.drop_duplicates("criterion").sort_values("sort_order")
-    c.table({"Tiêu chí": list(crit["short_name"]), "Nội dung": list(crit["label"])})
-
-st.subheader("Một đơn vị so với trung vị các đơn vị")
-names = dict(zip(scored["code"], scored["name"]))
-choices = [u for u in f.units if u in names] + [u for u in scored["code"] if u not in f.units]
-unit = st.selectbox("Đơn vị", choices, format_func=names.get, key="score_unit")
-one = scores[scores["unit_code"] == unit]
-row = res[res["code"] == unit].iloc[0]
-total_text = (f"Tổng {vn.format_number(row['total'], 1)} điểm, {row['rating']}" if pd.notna(row["total"])
-              else f"Chưa đủ 10 tiêu chí ({int(row['n_criteria'])}/10): không tính tổng điểm")
-fig = charts.criteria_vs_median_chart(
-    one, unit_name=names[unit], title=f"{one['type_label'].iloc[0]} {names[unit]} — {label}",
-    subtitle=f"{total_text} · vạch cam: trung vị của các đơn vị báo cáo tiêu chí đó",
-    updated=f.updated, demo=f.demo)
-st.plotly_chart(fig, width="stretch")
-c.chart_downloads(fig, tables.renamed(one, {
-    "short_name": "Tiêu chí", "label": "Nội dung", "value": "Điểm",
-    "median": "Trung vị các đơn vị"}),
-    f"tieu chi {names[unit]} {label}")
-
-prev_label = c.q("periods").set_index("period_key")["label"].get(res["prev_period_key"].iloc[0])
-st.subheader("Đơn vị thay đổi xếp loại so với năm trước")
-if not prev_label:
-    st.info(f"Không có báo cáo năm trước {label.lower()} để so sánh.")
-else:
-    both = res[res["rating"].notna() & res["prev_rating"].notna()]
-    changed = both[both["rating"] != both["prev_rating"]].copy()
-    changed["up"] = changed["rating_order"] < changed["prev_rating_order"]
-    changed = changed.sort_values(["up", "rating_order"], ascending=[False, True])
-    st.caption(f"So sánh {label} với {prev_label}: {len(both)} đơn vị được xếp loại cả hai năm, "
-               f"{len(changed)} đơn vị thay đổi ({int(changed['up'].sum())} lên, "
-               f"{int((~changed['up']).sum())} xuống).")
-    if changed.empty:
-        st.info("Không đơn vị nào thay đổi xếp loại.")
-    else:
+def ranking_view():
+    st.subheader(f"Xếp hạng theo tổng điểm — {label}")
+    n_missing = int((res["n_criteria"] == 0).sum())
+    tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
+    with tab_chart:
+        drawn, note = c.drawn_rows(res, res["total"].notna(), keep=f.units)
+        fig = charts.assessment_ranking_chart(
+            drawn, title=f"Tổng điểm chấm điểm dân vận — {label}",
+            subtitle=(f"Màu: xếp loại · {int(res['total'].notna().sum())}/{len(res)} đơn vị có đủ 10 tiêu chí"
+                      + (f" · {n_missing} đơn vị chưa báo cáo" if n_missing else "")
+                      + (f" · {note}" if note else "")),
+            updated=f.updated, demo=f.demo, highlight=f.units)
+        st.plotly_chart(fig, width="stretch")
+        c.chart_downloads(fig, tables.renamed(res, {
+            "rank": "Hạng", "name": "Đơn vị", "type_label": "Loại",
+            "n_criteria": "Số tiêu chí báo cáo", "total": "Tổng điểm", "rating": "Xếp loại"}),
+            f"xep hang cham diem {label}")
+    with tab_table:
         c.table({
-            "Đơn vị": list(changed["name"]), "Thay đổi": ["↑ lên" if u else "↓ xuống" for u in changed["up"]],
-            f"Xếp loại {prev_label}": list(changed["prev_rating"]),
-            f"Xếp loại {label}": list(changed["rating"]),
-            f"Tổng điểm {prev_label}": [vn.format_number(t, 1) for t in changed["prev_total"]],
-            f"Tổng điểm {label}": [vn.format_number(t, 1) for t in changed["total"]],
-        })
+            "Hạng": [c.rank_text(r) for r in res["rank"]],
+            "Đơn vị": list(res["name"]), "Loại": list(res["type_label"]),
+            "Số tiêu chí báo cáo": [f"{int(n)}/10" for n in res["n_criteria"]],
+            "Tổng điểm": [vn.format_number(t, 1) if pd.notna(t) else
+                          (NOT_ENOUGH if n else vn.NOT_REPORTED)
+                          for t, n in zip(res["total"], res["n_criteria"])],
+            "Xếp loại": [r if isinstance(r, str) else "—" for r in res["rating"]],
+        }, height=600)
+
+
+def distribution_view():
+    st.subheader("Phân bố xếp loại qua các năm")
+    dist = c.q("rating_distribution")
+    fig = charts.rating_distribution_chart(
+        dist, title="Số đơn vị theo xếp loại", subtitle="Theo năm · chỉ các đơn vị có báo cáo điểm",
+        updated=f.updated, demo=f.demo)
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.renamed(dist, {
+        "label": "Năm", "rating": "Xếp loại", "units": "Số đơn vị"}),
+        "phan bo xep loai")
+
+
+def criteria_view():
+    st.subheader(f"Điểm từng tiêu chí — {label}")
+    scores = c.q("assessment_scores", year)
+    only = bool(f.units) and st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
+    grid = scores[scores["unit_code"].isin(f.units)] if only else scores
+    drawn = c.drawn_units(list(res["code"]), keep=f.units)
+    cut = grid["unit_code"].nunique() > len(drawn)
+    fig = charts.score_heatmap(
+        grid[grid["unit_code"].isin(drawn)] if cut else grid, title=f"Đơn vị × tiêu chí — {label}",
+        subtitle="Màu theo điểm (0–10): đỏ thấp, xanh cao; ô xám: tiêu chí chưa báo cáo"
+                 + (f" · {len(drawn)}/{vn.format_number(grid['unit_code'].nunique())} đơn vị: đang "
+                    "theo dõi và tổng điểm cao nhất; bảng số liệu có đủ" if cut else ""),
+        updated=f.updated, demo=f.demo)
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.renamed(grid, {
+        "name": "Đơn vị", "short_name": "Tiêu chí", "value": "Điểm", "median": "Trung vị các đơn vị"}),
+        f"diem tieu chi {label}")
+    with st.expander("Tên đầy đủ các tiêu chí"):
+        crit = scores.drop_duplicates("criterion").sort_values("sort_order")
+        c.table({"Tiêu chí": list(crit["short_name"]), "Nội dung": list(crit["label"])})
+
+
+def unit_view():
+    scores = c.q("assessment_scores", year)
+    st.subheader("Một đơn vị so với trung vị các đơn vị")
+    names = dict(zip(scored["code"], scored["name"]))
+    choices = [u for u in f.units if u in names] + [u for u in scored["code"] if u not in f.units]
+    unit = st.selectbox("Đơn vị", choices, format_func=names.get, key="score_unit")
+    one = scores[scores["unit_code"] == unit]
+    row = res[res["code"] == unit].iloc[0]
+    total_text = (f"Tổng {vn.format_number(row['total'], 1)} điểm, {row['rating']}" if pd.notna(row["total"])
+                  else f"Chưa đủ 10 tiêu chí ({int(row['n_criteria'])}/10): không tính tổng điểm")
+    fig = charts.criteria_vs_median_chart(
+        one, unit_name=names[unit], title=f"{one['type_label'].iloc[0]} {names[unit]} — {label}",
+        subtitle=f"{total_text} · vạch cam: trung vị của các đơn vị báo cáo tiêu chí đó",
+        updated=f.updated, demo=f.demo)
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.renamed(one, {
+        "short_name": "Tiêu chí", "label": "Nội dung", "value": "Điểm",
+        "median": "Trung vị các đơn vị"}),
+        f"tieu chi {names[unit]} {label}")
+
+
+def changes_view():
+    prev_label = c.q("periods").set_index("period_key")["label"].get(res["prev_period_key"].iloc[0])
+    st.subheader("Đơn vị thay đổi xếp loại so với năm trước")
+    if not prev_label:
+        st.info(f"Không có báo cáo năm trước {label.lower()} để so sánh.")
+    else:
+        both = res[res["rating"].notna() & res["prev_rating"].notna()]
+        changed = both[both["rating"] != both["prev_rating"]].copy()
+        changed["up"] = changed["rating_order"] < changed["prev_rating_order"]
+        changed = changed.sort_values(["up", "rating_order"], ascending=[False, True])
+        st.caption(f"So sánh {label} với {prev_label}: {len(both)} đơn vị được xếp loại cả hai năm, "
+                   f"{len(changed)} đơn vị thay đổi ({int(changed['up'].sum())} lên, "
+                   f"{int((~changed['up']).sum())} xuống).")
+        if changed.empty:
+            st.info("Không đơn vị nào thay đổi xếp loại.")
+        else:
+            c.table({
+                "Đơn vị": list(changed["name"]), "Thay đổi": ["↑ lên" if u else "↓ xuống" for u in changed["up"]],
+                f"Xếp loại {prev_label}": list(changed["prev_rating"]),
+                f"Xếp loại {label}": list(changed["rating"]),
+                f"Tổng điểm {prev_label}": [vn.format_number(t, 1) for t in changed["prev_total"]],
+                f"Tổng điểm {label}": [vn.format_number(t, 1) for t in changed["total"]],
+            })
+
+
+VIEWS = {"Xếp hạng": ranking_view, "Phân bố xếp loại": distribution_view,
+         "Điểm từng tiêu chí": criteria_view, "Một đơn vị": unit_view,
+         "Thay đổi xếp loại": changes_view}
+# Only the open tab runs and is drawn: all five at once (four charts) took ~1 s more to show.
+for tab, view in zip(st.tabs(list(VIEWS), key="score_view", on_change="rerun"), VIEWS.values()):
+    with tab:
+        if tab.open:
+            view()

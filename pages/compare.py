@@ -29,45 +29,51 @@ subtitle = (f"{f.period_label} · {n_ranked}/{len(rank)} đơn vị có số li�
             + (" · dân số: kỳ này hoặc lần báo cáo gần nhất trước đó" if per_capita else ""))
 
 
-def ranking_section():
-    tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
-    with tab_chart:
-        chart = dict(title=f"{ind['label']} ({ind['unit']}{suffix})", updated=f.updated,
-                     demo=f.demo, percent=ind["kind"] == "rate", decimals=decimals,
-                     highlight=f.units)
-        drawn, note = c.drawn_rows(rank, rank["metric"].notna(), keep=f.units)
-        fig = charts.ranking_chart(drawn, subtitle=subtitle + (f" · {note}" if note else ""), **chart)
-        st.plotly_chart(fig, width="stretch")
-        # 114 bars do not fit a 16:9 image: the image shows the top, the bottom and the
-        # followed units; the Excel/CSV table keeps every unit.
-        shown = top_bottom(rank, keep=f.units)
-        slide = None if len(shown) == len(rank) else charts.ranking_chart(
-            shown, subtitle=f"{subtitle} · ảnh: đơn vị cao nhất, thấp nhất và đang theo dõi; "
-                            "bảng số liệu có đủ các đơn vị", **chart)
-        c.chart_downloads(fig, tables.ranking_table(rank, ind["unit"], per_capita),
-                          f"xep hang {ind['label']} {f.period_label}", export_fig=slide,
-                          percent_columns=[f"Giá trị ({ind['unit']})"] if ind["kind"] == "rate"
-                          else [])
-    with tab_table:
-        value_col = f"Giá trị ({ind['unit']})"
-        data = {
-            "Hạng": [c.rank_text(r) for r in rank["rank"]],
-            "Đơn vị": list(rank["name"]), "Loại": list(rank["type_label"]),
-            value_col: (c.metric_texts(rank, ind["kind"], c.decimals_for(ind)) if not per_capita
-                        else c.fmt_values(rank["value"], ind["kind"], c.decimals_for(ind))),
-        }
-        if per_capita:
-            data["Dân số"] = c.fmt_values(rank["population"], "stock", 0, blank="Chưa rõ")
-            data["Trên 10.000 dân"] = c.metric_texts(rank, ind["kind"], 1)
-        sources = [dict(unit_code=u, unit_name=n, period_key=f.period, period_label=f.period_label,
-                        indicator_code=ind["code"], indicator_label=ind["label"])
-                   if rep and ind["kind"] != "rate" else None
-                   for u, n, rep in zip(rank["code"], rank["name"], rank["reported"])]
-        _subs.sourced_table(data, sources, key="compare_source", height=600)
+def ranking_chart():
+    chart = dict(title=f"{ind['label']} ({ind['unit']}{suffix})", updated=f.updated,
+                 demo=f.demo, percent=ind["kind"] == "rate", decimals=decimals,
+                 highlight=f.units)
+    drawn, note = c.drawn_rows(rank, rank["metric"].notna(), keep=f.units)
+    fig = charts.ranking_chart(drawn, subtitle=subtitle + (f" · {note}" if note else ""), **chart)
+    st.plotly_chart(fig, width="stretch")
+    # 114 bars do not fit a 16:9 image: the image shows the top, the bottom and the
+    # followed units; the Excel/CSV table keeps every unit.
+    shown = top_bottom(rank, keep=f.units)
+    slide = None if len(shown) == len(rank) else charts.ranking_chart(
+        shown, subtitle=f"{subtitle} · ảnh: đơn vị cao nhất, thấp nhất và đang theo dõi; "
+                        "bảng số liệu có đủ các đơn vị", **chart)
+    c.chart_downloads(fig, tables.ranking_table(rank, ind["unit"], per_capita),
+                      f"xep hang {ind['label']} {f.period_label}", export_fig=slide,
+                      percent_columns=[f"Giá trị ({ind['unit']})"] if ind["kind"] == "rate"
+                      else [])
+
+
+def ranking_table():
+    value_col = f"Giá trị ({ind['unit']})"
+    data = {
+        "Hạng": [c.rank_text(r) for r in rank["rank"]],
+        "Đơn vị": list(rank["name"]), "Loại": list(rank["type_label"]),
+        value_col: (c.metric_texts(rank, ind["kind"], c.decimals_for(ind)) if not per_capita
+                    else c.fmt_values(rank["value"], ind["kind"], c.decimals_for(ind))),
+    }
+    if per_capita:
+        data["Dân số"] = c.fmt_values(rank["population"], "stock", 0, blank="Chưa rõ")
+        data["Trên 10.000 dân"] = c.metric_texts(rank, ind["kind"], 1)
+    sources = [dict(unit_code=u, unit_name=n, period_key=f.period, period_label=f.period_label,
+                    indicator_code=ind["code"], indicator_label=ind["label"])
+               if rep and ind["kind"] != "rate" else None
+               for u, n, rep in zip(rank["code"], rank["name"], rank["reported"])]
+    _subs.sourced_table(data, sources, key="compare_source", height=600)
 
 
 if rank["reported"].any():
-    ranking_section()
+    # Only the open tab runs and is drawn (the table of ~3.300 units with its source chooser is
+    # heavy), so the page opened from a link shows within 2 s.
+    tabs = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"], key="compare_view", on_change="rerun")
+    for tab, view in zip(tabs, (ranking_chart, ranking_table)):
+        with tab:
+            if tab.open:
+                view()
 else:
     st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» trong kỳ {f.period_label}.")
 

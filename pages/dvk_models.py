@@ -30,66 +30,80 @@ if n_lists < n_units:
     st.caption(f"{n_units - n_lists} đơn vị chưa gửi danh sách mô hình {label.lower()}: "
                "được ghi «Chưa báo cáo», không tính là không có mô hình.")
 
-by_year = c.q("dvk_by_year")
-fig = charts.models_by_year_chart(
-        by_year, title="Mô hình «Dân vận khéo» theo năm",
-        subtitle="Xây dựng mới, duy trì từ trước và đã dừng · theo danh sách trong báo cáo năm",
-        updated=f.updated, demo=f.demo)
-st.plotly_chart(fig, width="stretch")
-c.chart_downloads(fig, tables.renamed(by_year, {
-    "label": "Năm", "n_new": "Xây dựng mới", "n_maintained": "Duy trì từ trước",
-    "n_stopped": "Đã dừng", "units_with_list": "Số đơn vị gửi danh sách"}), "mo hinh theo nam")
-st.caption("Số đơn vị gửi danh sách mỗi năm: " + "; ".join(
-    f"{r.label}: {vn.format_number(r.units_with_list)}" for r in by_year.itertuples()) + ".")
-fields = c.q("dvk_by_field", year)
-fig = charts.field_share_chart(
-    fields, title=f"Đơn vị có mô hình theo lĩnh vực — {label}",
-    subtitle=f"Tỷ lệ đơn vị có ít nhất một mô hình đang duy trì, trong {n_lists} đơn vị đã gửi "
-             "danh sách (số đơn vị có mô hình / số đơn vị gửi danh sách)",
-    updated=f.updated, demo=f.demo)
-st.plotly_chart(fig, width="stretch")
-c.chart_downloads(fig, tables.renamed(fields, {
-    "field": "Lĩnh vực", "units_with_model": "Số đơn vị có mô hình",
-    "units_with_list": "Số đơn vị gửi danh sách", "share": "Tỷ lệ"}),
-    f"mo hinh theo linh vuc {label}", percent_columns=("Tỷ lệ",))
-
-st.subheader(f"Mô hình theo đơn vị — {label}")
-drawn, note = c.drawn_rows(by_unit, by_unit["has_list"], keep=f.units)
-fig = charts.models_by_unit_chart(
-    drawn, title=f"Mô hình «Dân vận khéo» của từng đơn vị — {label}",
-    subtitle="Xếp theo số mô hình đang duy trì; đơn vị chưa gửi danh sách ở cuối"
-             + (f" · {note}" if note else ""),
-    updated=f.updated, demo=f.demo, highlight=f.units)
-st.plotly_chart(fig, width="stretch")
-c.chart_downloads(fig, tables.renamed(by_unit, {
-    "name": "Đơn vị", "n_running": "Đang duy trì", "n_new": "Xây dựng mới",
-    "n_stopped": "Đã dừng"}), f"mo hinh theo don vi {label}")
-
-st.subheader(f"Danh sách mô hình — {label}")
-models = c.q("dvk_models_of_year", year)
-a, b = st.columns([2, 1])
-search = vn.fold(a.text_input("Tìm mô hình hoặc đơn vị", key="dvk_search",
-                              placeholder="không cần dấu, ví dụ: ngay thu 7"))
-field_options = ["Tất cả lĩnh vực"] + list(fields["field"])
-field = b.selectbox("Lĩnh vực", field_options, key="dvk_field")
-shown = models
-if search:
-    shown = shown[[search in n or search in u for n, u in zip(shown["name_folded"], shown["unit_folded"])]]
-if field != field_options[0]:
-    shown = shown[shown["field"] == field]
-st.caption(f"{vn.format_number(len(shown))} / {vn.format_number(len(models))} mô hình.")
-state_text = {"new": "Xây dựng mới, đang duy trì", "maintained": "Đang duy trì", "stopped": "Đã dừng"}
-
 
 def text(values, blank=vn.NOT_REPORTED):
     return [blank if pd.isna(v) else str(v) for v in values]
 
 
-c.table({
-    "Đơn vị": [f"{t} {n}" for t, n in zip(shown["type_label"], shown["unit_name"])],
-    "Tên mô hình": list(shown["name"]), "Lĩnh vực": text(shown["field"]),
-    "Đơn vị chủ trì": text(shown["lead_org"]),
-    "Năm bắt đầu": [vn.NOT_REPORTED if pd.isna(y) else str(int(y)) for y in shown["year_started"]],
-    "Cấp công nhận": text(shown["recognition"]),
-    "Tình trạng": [state_text.get(s, s) for s in shown["state"]],
-}, height=500)
+def yearly_view():
+    by_year = c.q("dvk_by_year")
+    fig = charts.models_by_year_chart(
+            by_year, title="Mô hình «Dân vận khéo» theo năm",
+            subtitle="Xây dựng mới, duy trì từ trước và đã dừng · theo danh sách trong báo cáo năm",
+            updated=f.updated, demo=f.demo)
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.renamed(by_year, {
+        "label": "Năm", "n_new": "Xây dựng mới", "n_maintained": "Duy trì từ trước",
+        "n_stopped": "Đã dừng", "units_with_list": "Số đơn vị gửi danh sách"}), "mo hinh theo nam")
+    st.caption("Số đơn vị gửi danh sách mỗi năm: " + "; ".join(
+        f"{r.label}: {vn.format_number(r.units_with_list)}" for r in by_year.itertuples()) + ".")
+    fields = c.q("dvk_by_field", year)
+    fig = charts.field_share_chart(
+        fields, title=f"Đơn vị có mô hình theo lĩnh vực — {label}",
+        subtitle=f"Tỷ lệ đơn vị có ít nhất một mô hình đang duy trì, trong {n_lists} đơn vị đã gửi "
+                 "danh sách (số đơn vị có mô hình / số đơn vị gửi danh sách)",
+        updated=f.updated, demo=f.demo)
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.renamed(fields, {
+        "field": "Lĩnh vực", "units_with_model": "Số đơn vị có mô hình",
+        "units_with_list": "Số đơn vị gửi danh sách", "share": "Tỷ lệ"}),
+        f"mo hinh theo linh vuc {label}", percent_columns=("Tỷ lệ",))
+
+
+def unit_view():
+    st.subheader(f"Mô hình theo đơn vị — {label}")
+    drawn, note = c.drawn_rows(by_unit, by_unit["has_list"], keep=f.units)
+    fig = charts.models_by_unit_chart(
+        drawn, title=f"Mô hình «Dân vận khéo» của từng đơn vị — {label}",
+        subtitle="Xếp theo số mô hình đang duy trì; đơn vị chưa gửi danh sách ở cuối"
+                 + (f" · {note}" if note else ""),
+        updated=f.updated, demo=f.demo, highlight=f.units)
+    st.plotly_chart(fig, width="stretch")
+    c.chart_downloads(fig, tables.renamed(by_unit, {
+        "name": "Đơn vị", "n_running": "Đang duy trì", "n_new": "Xây dựng mới",
+        "n_stopped": "Đã dừng"}), f"mo hinh theo don vi {label}")
+
+
+def list_view():
+    fields = c.q("dvk_by_field", year)
+    st.subheader(f"Danh sách mô hình — {label}")
+    models = c.q("dvk_models_of_year", year)
+    a, b = st.columns([2, 1])
+    search = vn.fold(a.text_input("Tìm mô hình hoặc đơn vị", key="dvk_search",
+                                  placeholder="không cần dấu, ví dụ: ngay thu 7"))
+    field_options = ["Tất cả lĩnh vực"] + list(fields["field"])
+    field = b.selectbox("Lĩnh vực", field_options, key="dvk_field")
+    shown = models
+    if search:
+        shown = shown[[search in n or search in u for n, u in zip(shown["name_folded"], shown["unit_folded"])]]
+    if field != field_options[0]:
+        shown = shown[shown["field"] == field]
+    st.caption(f"{vn.format_number(len(shown))} / {vn.format_number(len(models))} mô hình.")
+    state_text = {"new": "Xây dựng mới, đang duy trì", "maintained": "Đang duy trì", "stopped": "Đã dừng"}
+    c.table({
+        "Đơn vị": [f"{t} {n}" for t, n in zip(shown["type_label"], shown["unit_name"])],
+        "Tên mô hình": list(shown["name"]), "Lĩnh vực": text(shown["field"]),
+        "Đơn vị chủ trì": text(shown["lead_org"]),
+        "Năm bắt đầu": [vn.NOT_REPORTED if pd.isna(y) else str(int(y)) for y in shown["year_started"]],
+        "Cấp công nhận": text(shown["recognition"]),
+        "Tình trạng": [state_text.get(s, s) for s in shown["state"]],
+    }, height=500)
+
+
+VIEWS = {"Theo năm và lĩnh vực": yearly_view, "Theo đơn vị": unit_view,
+         "Danh sách mô hình": list_view}
+# Only the open tab runs and is drawn, so a page opened from a link shows within 2 s.
+for tab, view in zip(st.tabs(list(VIEWS), key="dvk_view", on_change="rerun"), VIEWS.values()):
+    with tab:
+        if tab.open:
+            view()

@@ -70,7 +70,6 @@ per_capita = f.per_capita and queries.per_capita_allowed(ind["code"], ind["kind"
 rank = c.q("ranking", f.period, f.indicator, per_capita)
 ranked = rank[rank["metric"].notna()]
 suffix = f" ({c.PER_10K})" if per_capita else ""
-st.subheader(f"{ind['label']}{suffix}: cao nhất và thấp nhất")
 
 
 def top_table(df):
@@ -86,42 +85,56 @@ def top_sources(df):
             for u, n in zip(df["code"], df["name"])]
 
 
-if ranked.empty:
-    st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong kỳ {f.period_label}.")
-else:
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**5 đơn vị cao nhất**")
-        top = ranked.head(5)
-        _subs.sourced_table(top_table(top), top_sources(top), key="top_source")
-    with right:
-        st.markdown("**5 đơn vị thấp nhất**")
-        bottom = ranked.tail(5).iloc[::-1]
-        _subs.sourced_table(top_table(bottom), top_sources(bottom), key="bottom_source")
-    st.caption(f"{int(ranked['n_ranked'].iloc[0])} đơn vị có số liệu; "
-               f"{int((~rank['reported']).sum())} đơn vị chưa báo cáo chỉ tiêu này.")
+def top_bottom_view():
+    st.subheader(f"{ind['label']}{suffix}: cao nhất và thấp nhất")
+    if ranked.empty:
+        st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong kỳ {f.period_label}.")
+    else:
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**5 đơn vị cao nhất**")
+            top = ranked.head(5)
+            _subs.sourced_table(top_table(top), top_sources(top), key="top_source")
+        with right:
+            st.markdown("**5 đơn vị thấp nhất**")
+            bottom = ranked.tail(5).iloc[::-1]
+            _subs.sourced_table(top_table(bottom), top_sources(bottom), key="bottom_source")
+        st.caption(f"{int(ranked['n_ranked'].iloc[0])} đơn vị có số liệu; "
+                   f"{int((~rank['reported']).sum())} đơn vị chưa báo cáo chỉ tiêu này.")
 
-with st.expander(f"Đơn vị chưa báo cáo kỳ {f.period_label} ({len(missing)})",
-                 expanded=0 < len(missing) <= 10):
+
+def missing_view():
+    st.subheader(f"Đơn vị chưa báo cáo kỳ {f.period_label} ({vn.format_number(len(missing))})")
     if missing.empty:
         st.success("Tất cả đơn vị đã báo cáo.")
     else:
         c.table({"Mã": list(missing["code"]), "Đơn vị": list(missing["name"]),
                  "Loại": list(missing["type_label"])})
 
-st.subheader(f"Tất cả chỉ tiêu {f.scope}")
-dec = [0 if k in ("flow", "stock") and code != "area_km2" else None
-       for k, code in zip(totals["kind"], totals["code"])]
-c.table({
-    "Nhóm": list(totals["group_name"]), "Chỉ tiêu": list(totals["label"]),
-    "Đơn vị tính": list(totals["unit"]),
-    f.period_label: [c.fmt_values([v], k, d)[0]
-                     for v, k, d in zip(totals["value"], totals["kind"], dec)],
-    "Số đơn vị báo cáo": [str(n) for n in totals["units_reported"]],
-    f"Cùng kỳ ({prev_label or 'không có'})": [
-        c.fmt_values([v], k, d)[0] for v, k, d in zip(totals["prev_value"], totals["kind"], dec)],
-    "Số đơn vị báo cáo (cùng kỳ)": [str(n) for n in totals["prev_units_reported"]],
-    "Tăng/giảm": [c.fmt_change(ch, k) or "—" for ch, k in zip(totals["change"], totals["kind"])],
-    "Tỷ lệ tăng/giảm": [vn.format_percent(p) if k != "rate" else "—"
-                        for p, k in zip(totals["change_pct"], totals["kind"])],
-})
+
+def all_view():
+    st.subheader(f"Tất cả chỉ tiêu {f.scope}")
+    dec = [0 if k in ("flow", "stock") and code != "area_km2" else None
+           for k, code in zip(totals["kind"], totals["code"])]
+    c.table({
+        "Nhóm": list(totals["group_name"]), "Chỉ tiêu": list(totals["label"]),
+        "Đơn vị tính": list(totals["unit"]),
+        f.period_label: [c.fmt_values([v], k, d)[0]
+                         for v, k, d in zip(totals["value"], totals["kind"], dec)],
+        "Số đơn vị báo cáo": [str(n) for n in totals["units_reported"]],
+        f"Cùng kỳ ({prev_label or 'không có'})": [
+            c.fmt_values([v], k, d)[0] for v, k, d in zip(totals["prev_value"], totals["kind"], dec)],
+        "Số đơn vị báo cáo (cùng kỳ)": [str(n) for n in totals["prev_units_reported"]],
+        "Tăng/giảm": [c.fmt_change(ch, k) or "—" for ch, k in zip(totals["change"], totals["kind"])],
+        "Tỷ lệ tăng/giảm": [vn.format_percent(p) if k != "rate" else "—"
+                            for p, k in zip(totals["change_pct"], totals["kind"])],
+    })
+
+
+VIEWS = {"Cao nhất và thấp nhất": top_bottom_view, "Đơn vị chưa báo cáo": missing_view,
+         "Tất cả chỉ tiêu": all_view}
+# Only the open tab runs and is drawn, so the page opened from a link shows within 2 s.
+for tab, view in zip(st.tabs(list(VIEWS), key="overview_view", on_change="rerun"), VIEWS.values()):
+    with tab:
+        if tab.open:
+            view()

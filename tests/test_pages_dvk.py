@@ -15,7 +15,12 @@ def test_models_page(dashboard_db, use_db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Đơn vị đã gửi danh sách"] == "2/114"
     assert metrics["Mô hình đang duy trì"] == "14" and metrics["Xây dựng mới trong năm"] == "4"
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 2            # by year and by field; one tab open
+    at.session_state["dvk_view"] = "Theo đơn vị"
+    at.run()
+    assert len(at.get("plotly_chart")) == 1 and not at.dataframe
+    at.session_state["dvk_view"] = "Danh sách mô hình"
+    at.run()
     table = at.dataframe[0].value
     assert len(table) == 15
     # Diacritic-free search over model and unit names.
@@ -61,15 +66,26 @@ def test_assessment_page(dashboard_db, use_db):
     cat_hai = ranking[ranking["Đơn vị"] == "Cát Hải"].iloc[0]
     assert cat_hai["Tổng điểm"] == "Chưa báo cáo"
     assert ranking.iloc[0]["Đơn vị"] == "Lê Chân" and ranking.iloc[0]["Tổng điểm"] == "95"
+    assert "Xuất sắc: từ 90 điểm" in at.caption[0].value
+    # One view at a time: only the open tab's content runs.
+    assert len(at.get("plotly_chart")) == 1 and "score_unit" not in at.session_state
+    charts = 1
+    for view in ("Phân bố xếp loại", "Điểm từng tiêu chí", "Một đơn vị"):
+        at.session_state["score_view"] = view
+        at.run()
+        no_exception(at)
+        assert view in texts(at.subheader)[0] or view == "Một đơn vị"
+        charts += len(at.get("plotly_chart"))
+    assert charts == 4
+    # The unit chooser starts with the followed units that have scores.
+    assert at.selectbox(key="score_unit").value == AI_QUOC
+    at.session_state["score_view"] = "Thay đổi xếp loại"
+    at.run()
     changes = at.dataframe[-1].value
     assert set(changes["Đơn vị"]) == {"Việt Hòa", "Hồng Bàng", "Lê Chân"}
     hong_bang = changes[changes["Đơn vị"] == "Hồng Bàng"].iloc[0]
     assert (hong_bang["Thay đổi"], hong_bang["Xếp loại Năm 2024"], hong_bang["Xếp loại Năm 2025"]) == \
         ("↓ xuống", "Tốt", "Trung bình")
-    assert len(at.get("plotly_chart")) == 4
-    # The unit chooser starts with the followed units that have scores.
-    assert at.selectbox(key="score_unit").value == AI_QUOC
-    assert "Xuất sắc: từ 90 điểm" in at.caption[0].value
 
 
 def test_assessment_page_without_a_previous_year(dashboard_db, use_db):
@@ -78,6 +94,8 @@ def test_assessment_page_without_a_previous_year(dashboard_db, use_db):
     at.switch_page(SCORES).run()
     no_exception(at)
     assert at.selectbox(key="score_year").value == "2023"
+    at.session_state["score_view"] = "Thay đổi xếp loại"
+    at.run()
     assert any("Không có báo cáo năm trước" in i.value for i in at.info)
 
 
@@ -104,12 +122,12 @@ def test_demo_data_on_both_pages(tmp_path, use_db):
     path = tmp_path / "demo.duckdb"
     generate(path, seed=7)
     use_db(path)
-    for page in (MODELS, SCORES):
+    for page, charts in ((MODELS, 2), (SCORES, 1)):     # one tab open on each
         at = app(None).run()
         at.switch_page(page).run()
         no_exception(at)
         assert "Dữ liệu mẫu — không phải số liệu thật" in texts(at.warning)
-        assert len(at.get("plotly_chart")) >= 3
+        assert len(at.get("plotly_chart")) >= charts
 
 
 def test_models_and_assessment_charts_offer_downloads(dashboard_db, use_db):
@@ -119,7 +137,7 @@ def test_models_and_assessment_charts_offer_downloads(dashboard_db, use_db):
     at = app(dashboard_db, {"ky": "2025", "don_vi": THACH_KHOI})
     at.run()
     per_chart = (["PNG", "SVG", "PDF"] if figures.browser_available() else []) + ["Excel", "CSV"]
-    for page, charts in (("pages/dvk_models.py", 3), ("pages/assessment.py", 4)):
+    for page, charts in (("pages/dvk_models.py", 2), ("pages/assessment.py", 1)):
         at.switch_page(page).run()
         no_exception(at)
         labels = [b.proto.label for b in at.get("download_button")]

@@ -215,6 +215,9 @@ def test_provenance_panel_shows_file_sheet_cell_and_versions(live, page, key):
     at = signed_in(LEADER)
     at.multiselect(key="units").set_value([VIET_HOA]).run()
     at.switch_page(page).run()
+    if page == "pages/compare.py":
+        at.session_state["compare_view"] = "Bảng số liệu"
+        at.run()
     no_exception(at)
     box = at.selectbox(key=key)
     pick = next(i for i, o in enumerate(box.options)
