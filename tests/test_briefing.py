@@ -193,6 +193,9 @@ def test_chart_pages_offer_downloads(dashboard_db, monkeypatch):
     for page in ("pages/overview.py", "pages/compare.py", "pages/trends.py",
                  "pages/unit_profile.py"):
         at.switch_page(page).run()
+        if page == "pages/unit_profile.py":         # its chart is under the second tab
+            at.session_state["profile_view"] = "Các chỉ tiêu qua các kỳ"
+            at.run()
         assert not at.exception, [e.message for e in at.exception]
         labels = [b.proto.label for b in at.get("download_button")]
         expected = (["PNG", "SVG", "PDF"] if figures.browser_available() else []) + ["Excel", "CSV"]
