@@ -149,8 +149,4 @@ def changes_view():
 VIEWS = {"Xếp hạng": ranking_view, "Phân bố xếp loại": distribution_view,
          "Điểm từng tiêu chí": criteria_view, "Một đơn vị": unit_view,
          "Thay đổi xếp loại": changes_view}
-# Only the open tab runs and is drawn: all five at once (four charts) took ~1 s more to show.
-for tab, view in zip(st.tabs(list(VIEWS), key="score_view", on_change="rerun"), VIEWS.values()):
-    with tab:
-        if tab.open:
-            view()
+c.view_tabs(VIEWS, key="score_view")

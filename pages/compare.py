@@ -67,13 +67,8 @@ def ranking_table():
 
 
 if rank["reported"].any():
-    # Only the open tab runs and is drawn (the table of ~3.300 units with its source chooser is
-    # heavy), so the page opened from a link shows within 2 s.
-    tabs = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"], key="compare_view", on_change="rerun")
-    for tab, view in zip(tabs, (ranking_chart, ranking_table)):
-        with tab:
-            if tab.open:
-                view()
+    c.view_tabs({"Biểu đồ xếp hạng": ranking_chart, "Bảng số liệu": ranking_table},
+                key="compare_view")
 else:
     st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» trong kỳ {f.period_label}.")
 

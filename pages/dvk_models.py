@@ -102,8 +102,4 @@ def list_view():
 
 VIEWS = {"Theo năm và lĩnh vực": yearly_view, "Theo đơn vị": unit_view,
          "Danh sách mô hình": list_view}
-# Only the open tab runs and is drawn, so a page opened from a link shows within 2 s.
-for tab, view in zip(st.tabs(list(VIEWS), key="dvk_view", on_change="rerun"), VIEWS.values()):
-    with tab:
-        if tab.open:
-            view()
+c.view_tabs(VIEWS, key="dvk_view")

@@ -133,8 +133,4 @@ def all_view():
 
 VIEWS = {"Cao nhất và thấp nhất": top_bottom_view, "Đơn vị chưa báo cáo": missing_view,
          "Tất cả chỉ tiêu": all_view}
-# Only the open tab runs and is drawn, so the page opened from a link shows within 2 s.
-for tab, view in zip(st.tabs(list(VIEWS), key="overview_view", on_change="rerun"), VIEWS.values()):
-    with tab:
-        if tab.open:
-            view()
+c.view_tabs(VIEWS, key="overview_view")

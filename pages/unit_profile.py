@@ -115,8 +115,4 @@ def history_view():
 
 
 VIEWS = {"Thứ hạng trong kỳ": ranks_view, "Các chỉ tiêu qua các kỳ": history_view}
-# Only the open tab runs and is drawn, so the page opened from a link shows within 2 s.
-for tab, view in zip(st.tabs(list(VIEWS), key="profile_view", on_change="rerun"), VIEWS.values()):
-    with tab:
-        if tab.open:
-            view()
+c.view_tabs(VIEWS, key="profile_view")
