@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -317,7 +316,6 @@ def query_worker(db_path: str, out: str, runs: int, cap_s: float) -> None:
 
 def pandas_equivalents(db_path: Path, runs: int, cap_s: float) -> dict:
     """city_totals, ranking and trend done by pandas on an in-memory DataFrame of shown values."""
-    import pandas as pd
     from etl.periods import from_key, same_period_last_year
     t0 = time.perf_counter()
     with db.connect(db_path, read_only=True) as con:

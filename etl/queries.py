@@ -57,13 +57,8 @@ vals AS (
              AND d.unit_code = n.unit_code AND d.period_key = n.period_key
 )"""
 
-# Reported populations, only when a query divides by population ($pc): for one period, each
-# unit's latest report ending at or before it (_POP_AT); for a series, all reports for an ASOF join.
-_POP = """
-pop AS (
-    SELECT unit_code, end_date, value AS population
-    FROM shown_values($unrev) WHERE $pc AND indicator_code = 'population'
-)"""
+# Reported populations, only when a query divides by population ($pc): each unit's latest report
+# ending at or before period p. (A series fills its gaps with an ASOF join, see trend().)
 _POP_AT = """
 pop AS (
     SELECT unit_code, arg_max(value, end_date) AS population
