@@ -19,7 +19,7 @@ $(DB): | $(VENV)/.installed
 
 run: $(VENV)/.installed $(DB)
 	$(PY) -m etl --db $(DB) init
-	DANVAN_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 \
+	DANVAN_DB=$(DB) $(VENV)/bin/streamlit run serve.py --server.address 127.0.0.1 \
 	    --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.installed

@@ -2,69 +2,45 @@
 
 The filters are defined here, not in the pages, so they survive page changes; they are mirrored
 in the URL (st.query_params) so a view can be shared as a link.
-Run: streamlit run app.py   (database: $DANVAN_DB, default data/danvan.duckdb)
+Served by serve.py (`make run`); database: $DANVAN_DB, default data/danvan.duckdb.
 """
 import streamlit as st
 
 from etl import vn
-from pages import _auth
+from pages import _auth, _nav, _ui
 from pages import _common as c
 
 st.set_page_config(page_title="Dân vận Hải Phòng", page_icon=":material/groups:", layout="wide")
+# The upload page's files are freed as soon as another page is open (_ui.drop_uploads).
+UPLOAD_PAGE = "gui-bao-cao"
 
-# Every url_path differs from its file name: Streamlit's legacy pages/ discovery hashes pages
-# by file name, and a clash would run a page without this frame (seen under AppTest).
-dashboard_pages = [
-    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:",
-            url_path="tong-quan", default=True),
-    st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/bar_chart:",
-            url_path="so-sanh"),
-    st.Page("pages/trends.py", title="Xu hướng", icon=":material/show_chart:",
-            url_path="xu-huong"),
-    st.Page("pages/unit_profile.py", title="Hồ sơ đơn vị", icon=":material/apartment:",
-            url_path="ho-so-don-vi"),
-    st.Page("pages/dvk_models.py", title="Dân vận khéo", icon=":material/volunteer_activism:",
-            url_path="dan-van-kheo"),
-    st.Page("pages/assessment.py", title="Chấm điểm dân vận", icon=":material/grading:",
-            url_path="cham-diem"),
-    st.Page("pages/briefing.py", title="Xuất báo cáo", icon=":material/slideshow:",
-            url_path="xuat-bao-cao"),
-]
-# Pages by role (etl.accounts): anonymous visitors get only the sign-in page, unless the
-# deployment sets DANVAN_ANONYMOUS_READ=1 (read-only dashboards).
-sign_in = st.Page(_auth.sign_in_page, title="Đăng nhập", icon=":material/login:",
-                  url_path="dang-nhap")
-upload = st.Page("pages/upload.py", title="Gửi báo cáo", icon=":material/upload_file:",
-                 url_path="gui-bao-cao")
-done = st.Page("pages/completeness.py", title="Tình hình báo cáo", icon=":material/fact_check:",
-               url_path="tinh-hinh-bao-cao")
-review = st.Page("pages/review.py", title="Duyệt báo cáo", icon=":material/rule:",
-                 url_path="duyet-bao-cao")
-users = st.Page("pages/accounts.py", title="Tài khoản và nhật ký", icon=":material/manage_accounts:",
-                url_path="tai-khoan")
 user = _auth.current_user()
-role = user.role if user else None
 if user is None and not _auth.anonymous_read():
-    # Every page's address shows the sign-in form, so a shared link opens on its page after
-    # sign-in (same url_path, same page); an unknown address would get Streamlit's English
-    # "Page not found" box instead. The default page ("") is the sign-in page itself.
-    stand_ins = [st.Page(_auth.sign_in_page, title=p.title, url_path=p.url_path)
-                 for p in dashboard_pages + [upload, done, review, users] if p.url_path]
-    nav = st.navigation([sign_in, *stand_ins], position="hidden")
-    nav.run()
+    # Every page's address shows the sign-in prompt (same url_path), so the link it gives
+    # leads back to that page after sign-in; no address gets Streamlit's "Page not found".
+    stand_ins = [st.Page(_auth.sign_in_prompt, title=p.title, url_path=p.url_path,
+                         default=p.default) for p in _nav.PAGES]
+    st.navigation(stand_ins, position="hidden").run()
     st.stop()
-work_pages = {"ward": [upload], "department": [upload, done, review, users],
-              "leader": [done]}.get(role, [])
-nav = st.navigation({"Bảng điều khiển": dashboard_pages,
-                     **({"Báo cáo": work_pages} if work_pages else {}),
-                     **({"Tài khoản": [sign_in]} if user is None else {})})
+sections: dict[str, list] = {}
+for spec in _nav.PAGES:
+    if _auth.allowed(user, spec.action):
+        page = st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                       default=spec.default)
+    else:       # its address says "no access" instead of "Page not found"; not in the menu
+        page = st.Page(_auth.refusal_page, title=spec.title, url_path=spec.url_path,
+                       visibility="hidden")
+    sections.setdefault(spec.section, []).append(page)
+nav = st.navigation(sections)
+if nav.url_path != UPLOAD_PAGE:
+    _ui.drop_uploads(st.session_state.pop("_upload_files", ()))
 
 try:
     info = c.check_data()
 except c.NoData as exc:
     st.title("Dân vận Hải Phòng")
     st.error(f"{exc} Bảng điều khiển chưa có số liệu để hiển thị.", icon=":material/database:")
-    st.markdown(c.HOW_TO_LOAD)
+    st.info(c.HOW_TO_LOAD, icon=":material/info:")
     st.stop()
 
 periods = c.q("periods")
@@ -119,9 +95,12 @@ with st.sidebar:
     st.selectbox("Chỉ tiêu", codes, format_func=code_display.get, key=c.INDICATOR)
     st.toggle("Tính trên 10.000 dân", key=c.PER_CAPITA,
               help="Chia cho dân số của đơn vị trong kỳ (hoặc dân số báo cáo gần nhất trước đó).")
-    st.toggle("Gồm số liệu chưa duyệt", key=c.UNREVIEWED,
-              help="Mặc định chỉ hiện số liệu Sở Nội vụ đã chấp nhận. Bật để thêm các báo cáo đã "
-                   "gửi nhưng chưa duyệt; báo cáo bị trả lại không bao giờ được tính.")
+    if user is None:
+        state[c.UNREVIEWED] = False          # visitors without an account: accepted figures only
+    else:
+        st.toggle("Gồm số liệu chưa duyệt", key=c.UNREVIEWED,
+                  help="Mặc định chỉ hiện số liệu Sở Nội vụ đã chấp nhận. Bật để thêm các báo cáo "
+                       "đã gửi nhưng chưa duyệt; báo cáo bị trả lại không bao giờ được tính.")
     search = vn.fold(st.text_input(
         "Tìm đơn vị", key=c.SEARCH, placeholder="không cần dấu, ví dụ: thach khoi"))
     chosen = state[c.UNITS]
@@ -143,11 +122,9 @@ with st.sidebar:
         st.caption("Đang xem không đăng nhập (chỉ đọc).")
     else:
         unit_label = f", {unit_names.get(user.unit_code, user.unit_code)}" if user.unit_code else ""
-        st.caption(f"Đăng nhập: **{user.full_name or user.username}** "
-                   f"({_auth.ROLE_LABELS[user.role]}{unit_label})")
-        if st.button("Đăng xuất", icon=":material/logout:", key="sign_out"):
-            _auth.sign_out()
-            st.rerun()
+        st.caption(f"Đăng nhập: **{_ui.esc(user.full_name or user.username)}** "
+                   f"({_ui.esc(_auth.ROLE_LABELS[user.role] + unit_label)})")
+        _auth.sign_out_link()
 
 st.query_params.from_dict({
     URL_PERIOD: state[c.PERIOD], URL_INDICATOR: state[c.INDICATOR],
@@ -160,6 +137,7 @@ state["_filters"] = c.Filters(
     period=state[c.PERIOD], period_label=period_display[state[c.PERIOD]],
     indicator=state[c.INDICATOR], units=tuple(state[c.UNITS]),
     per_capita=bool(state[c.PER_CAPITA]), info=info, province=state[c.PROVINCE] or None,
+    user=user,
     scope=(province_names[state[c.PROVINCE]] if state[c.PROVINCE]
            else "cả nước" if many_provinces else "toàn thành phố"))
 

@@ -11,7 +11,7 @@
    timed as q() runs it on a cache miss (open read-only, query, close): p50/p95 over repeated runs,
    in a separate process whose peak RSS (VmHWM) is reported; pandas doing city_totals, ranking and
    trend on an in-memory DataFrame of the same values.
-3. Pages: `streamlit run app.py` on the national DB (DANVAN_ANONYMOUS_READ=1), each page opened in
+3. Pages: `streamlit run serve.py` on the national DB (DANVAN_ANONYMOUS_READ=1), each page opened in
    headless Chromium until fully rendered (heading, charts, no running script or spinner), right
    after the data changed (no query cached): from the app's menu, and by opening its link (a full
    page load), then again; the server's peak RSS.
@@ -402,7 +402,7 @@ def _free_port() -> int:
 
 
 class _Server:
-    """`streamlit run app.py` on the DB, like `make run` (anonymous read-only), on a free port."""
+    """`streamlit run serve.py` on the DB, like `make run` (anonymous read-only), on a free port."""
 
     def __init__(self, db_path: Path, log_path: Path):
         self.port = _free_port()
@@ -410,7 +410,7 @@ class _Server:
         self.log = open(log_path, "ab")
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
-            [PY, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+            [PY, "-m", "streamlit", "run", "serve.py", "--server.headless", "true", "--server.port",
              str(self.port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"

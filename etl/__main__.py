@@ -28,25 +28,31 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     ld.add_argument("--sent-by", default=None, help="người gửi (ghi vào lịch sử)")
 
-    e = sub.add_parser("export", help="xuất số liệu hiện hành ra CSV")
+    e = sub.add_parser("export", help="xuất ra CSV số liệu các trang đang hiển thị (đã duyệt)")
     e.add_argument("-o", "--output", required=True)
     e.add_argument("--kind", choices=["values", "models"], default="values",
-                   help="values = số liệu hiện hành (mặc định); models = danh sách mô hình «Dân vận khéo»")
+                   help="values = số liệu (mặc định); models = danh sách mô hình «Dân vận khéo»")
+    e.add_argument("--include-unreviewed", action="store_true",
+                   help="gồm cả báo cáo chưa duyệt (phiên bản mới nhất đã duyệt hoặc chờ duyệt); "
+                        "báo cáo bị trả lại không bao giờ được xuất")
 
     h = sub.add_parser("history", help="mọi phiên bản báo cáo của một đơn vị")
     h.add_argument("--unit", required=True, help="mã đơn vị")
     h.add_argument("--period", default=None, help="chỉ một kỳ, ví dụ 2025-Q3")
     h.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
-    acc = sub.add_parser("user", help="quản lý tài khoản: add, remove, list")
-    acc.add_argument("action", choices=["add", "remove", "list"])
+    acc = sub.add_parser("user", help="quản lý tài khoản: add, remove, list, passwd")
+    acc.add_argument("action", choices=["add", "remove", "list", "passwd"],
+                     help="add = tạo; remove = xóa (kết thúc mọi phiên); list = liệt kê; "
+                          "passwd = đặt mật khẩu mới (kết thúc mọi phiên)")
     acc.add_argument("username", nargs="?", help="tên đăng nhập")
     acc.add_argument("--role", choices=["leader", "ward", "department"],
                      help="leader = lãnh đạo; ward = cán bộ phường/xã; department = chuyên viên Sở")
     acc.add_argument("--unit", help="mã đơn vị (bắt buộc với --role ward)")
     acc.add_argument("--name", default="", help="họ và tên")
     acc.add_argument("--password-stdin", action="store_true",
-                     help="đọc mật khẩu từ đầu vào chuẩn (mặc định: tạo ngẫu nhiên và in ra)")
+                     help="đọc mật khẩu từ đầu vào chuẩn (mặc định: tạo ngẫu nhiên và in ra); "
+                          "ít nhất 10 ký tự, khác tên đăng nhập, không phải mật khẩu phổ biến")
 
     b = sub.add_parser("brief", help="tạo bộ trình chiếu (.pptx) hoặc báo cáo Word (.docx) của một kỳ")
     b.add_argument("--period", required=True,
@@ -80,7 +86,7 @@ def main(argv=None) -> int:
                             sent_by=args.sent_by)
         if args.command == "export":
             from etl.export import export_cli
-            return export_cli(args.db, args.output, args.kind)
+            return export_cli(args.db, args.output, args.kind, args.include_unreviewed)
         if args.command == "history":
             from etl.history import history_cli
             return history_cli(args.db, args.unit, args.period, args.json)

@@ -2,26 +2,43 @@
 
 Roles (DOMAIN.md §1): leader = lãnh đạo (views everything, exports); ward = cán bộ phường/xã
 (views, uploads for its own unit only); department = chuyên viên Sở Nội vụ (reviews, sets
-deadlines, manages accounts). The app's sign-in page and the CLI both use this module.
+deadlines, manages accounts). The app's sign-in route, its pages and the CLI all use this module.
+
+Every write re-reads the account in its own transaction (`recheck`): a role or unit held by an
+open browser tab is never trusted, so a removed account or a changed role stops at once.
 """
 import secrets
+import sys
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from etl import db
+
 ROLES = {"leader": "Lãnh đạo", "ward": "Cán bộ phường, xã, đặc khu",
          "department": "Chuyên viên Sở Nội vụ"}
-# action -> roles allowed; "upload" is further limited to the account's own unit.
+# action -> roles allowed; "upload" and "see_versions" are further limited to the account's own
+# unit for a ward account. "see_versions": the versions, original files and senders of a report.
 PERMISSIONS = {
     "view": {"leader", "ward", "department"},
     "export": {"leader", "ward", "department"},
+    "completeness": {"leader", "department"},
     "upload": {"ward", "department"},
+    "see_versions": {"leader", "ward", "department"},
     "review": {"department"},
     "set_deadlines": {"department"},
     "manage_accounts": {"department"},
+    "change_password": {"leader", "ward", "department"},
 }
+MIN_PASSWORD = 10
+MAX_USERNAME = 100
+USERNAME_RULE = ("Tên đăng nhập chỉ được gồm chữ cái không dấu (a–z), chữ số (0–9) và các dấu "
+                 ". _ - @ (có thể là một địa chỉ thư điện tử).")
+_USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 _hasher = PasswordHasher()
 
 
@@ -38,23 +55,69 @@ class User:
 
 
 def can(user: User | None, action: str, unit_code: str | None = None) -> bool:
-    """May this user do this? A ward account acts only for its own unit."""
+    """May this user do this? A ward account uploads and sees versions only for its own unit."""
     if user is None or user.role not in PERMISSIONS.get(action, ()):
         return False
-    if action == "upload" and user.role == "ward":
+    if action in ("upload", "see_versions") and user.role == "ward":
         return unit_code is not None and unit_code == user.unit_code
     return True
+
+
+def normalize_username(name: str) -> str:
+    """NFKC, trimmed, lower case: «ＶＨ.CanBo » and «vh.canbo» are one account."""
+    return unicodedata.normalize("NFKC", name or "").strip().lower()
+
+
+def check_username(name: str) -> str:
+    username = normalize_username(name)
+    if not username or len(username) > MAX_USERNAME or not set(username) <= _USERNAME_CHARS:
+        raise AccountError(USERNAME_RULE)
+    return username
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset:
+    with open(db.DATA_DIR / "common_passwords.txt", encoding="utf-8") as f:
+        return frozenset(line.strip().lower() for line in f if line.strip())
+
+
+def check_password(password: str, username: str) -> None:
+    """Refuse a weak password with the reason (Vietnamese)."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    if password.strip().lower() == normalize_username(username):
+        raise AccountError("Mật khẩu không được trùng với tên đăng nhập.")
+    if len(set(password)) == 1:
+        raise AccountError("Mật khẩu không được chỉ gồm một ký tự lặp lại.")
+    if unicodedata.normalize("NFC", password.strip().lower()) in common_passwords():
+        raise AccountError("Mật khẩu này quá phổ biến (có trong danh sách mật khẩu hay bị dò); "
+                           "hãy chọn mật khẩu khác.")
+
+
+def new_password() -> str:
+    # token_urlsafe may start with "-": fine on stdout, awkward for someone copying it.
+    return "M" + secrets.token_urlsafe(12)
+
+
+def _find(con, username: str) -> User | None:
+    rows = con.execute("SELECT username, full_name, role, unit_code FROM users WHERE username = ?",
+                       [normalize_username(username)]).fetchall()
+    return User(*rows[0]) if rows else None
+
+
+def recheck(con, user: User | None) -> User:
+    """The account as the database holds it now, or AccountError (nothing is written)."""
+    found = _find(con, user.username) if user is not None else None
+    if found is None:
+        raise AccountError("Tài khoản không còn tồn tại hoặc đã bị xóa; không có gì được ghi. "
+                           "Hãy đăng nhập lại.")
+    return found
 
 
 def add_user(con, username: str, role: str, password: str | None = None,
              unit_code: str | None = None, full_name: str = "", actor: str | None = None) -> str:
     """Create an account; returns the password (generated when none is given)."""
-    username = username.strip().lower()
-    # "@" lets an OIDC account's e-mail be its username (pages/_auth.py).
-    plain = username.replace(".", "").replace("_", "").replace("-", "").replace("@", "")
-    if not username or not plain.isalnum():
-        raise AccountError("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới, gạch "
-                           "ngang (hoặc một địa chỉ thư điện tử).")
+    username = check_username(username)
     if role not in ROLES:
         raise AccountError(f"Vai trò không hợp lệ: {role}. Chọn một trong: {', '.join(ROLES)}.")
     if role == "ward":
@@ -63,27 +126,46 @@ def add_user(con, username: str, role: str, password: str | None = None,
             raise AccountError("Tài khoản cán bộ phường, xã cần mã đơn vị có trong danh sách (--unit).")
     elif unit_code:
         raise AccountError("Chỉ tài khoản cán bộ phường, xã (ward) gắn với một đơn vị.")
-    if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchall():
+    if _find(con, username):
         raise AccountError(f"Tài khoản «{username}» đã có.")
     if password is None:
-        password = secrets.token_urlsafe(12)
-    if len(password) < 8:
-        raise AccountError("Mật khẩu cần ít nhất 8 ký tự.")
-    con.execute("BEGIN")
-    con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
-                [username, full_name, role, unit_code, _hasher.hash(password), datetime.now()])
-    _audit(con, actor, "user_add", f"{username} ({ROLES[role]}{', ' + unit_code if unit_code else ''})")
-    con.execute("COMMIT")
+        password = new_password()
+    check_password(password, username)
+    with db.transaction(con):
+        con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
+                    [username, full_name, role, unit_code, _hasher.hash(password), datetime.now()])
+        db.audit(con, actor, "user_add",
+                 f"{username} ({ROLES[role]}{', ' + unit_code if unit_code else ''})")
     return password
 
 
-def remove_user(con, username: str, actor: str | None = None) -> None:
-    if not con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchall():
+def remove_user(con, username: str, actor: str | None = None) -> str:
+    """Delete an account and end its sessions; returns the normalised username."""
+    username = normalize_username(username)
+    if not _find(con, username):
         raise AccountError(f"Không có tài khoản «{username}».")
-    con.execute("BEGIN")
-    con.execute("DELETE FROM users WHERE username = ?", [username])
-    _audit(con, actor, "user_remove", username)
-    con.execute("COMMIT")
+    with db.transaction(con):
+        con.execute("DELETE FROM sessions WHERE username = ?", [username])
+        con.execute("DELETE FROM users WHERE username = ?", [username])
+        db.audit(con, actor, "user_remove", username)
+    return username
+
+
+def set_password(con, username: str, password: str, actor: str | None = None,
+                 keep_session_hash: str | None = None) -> str:
+    """A new password; every session of the account ends (but keep_session_hash, the one that
+    asked for the change)."""
+    username = normalize_username(username)
+    if not _find(con, username):
+        raise AccountError(f"Không có tài khoản «{username}».")
+    check_password(password, username)
+    with db.transaction(con):
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                    [_hasher.hash(password), username])
+        con.execute("DELETE FROM sessions WHERE username = ? AND token_hash IS DISTINCT FROM ?",
+                    [username, keep_session_hash])
+        db.audit(con, actor, "password_change", username)
+    return username
 
 
 def list_users(con) -> list[User]:
@@ -92,29 +174,28 @@ def list_users(con) -> list[User]:
     return [User(*r) for r in rows]
 
 
-def authenticate(con, username: str, password: str) -> User | None:
+def verify_password(con, username: str, password: str) -> User | None:
+    """The account when the password is right (argon2 runs either way, so the time says
+    nothing about whether the account exists)."""
     rows = con.execute("SELECT username, full_name, role, unit_code, password_hash FROM users "
-                       "WHERE username = ?", [username.strip().lower()]).fetchall()
-    if not rows:
-        _hasher.hash(password)  # same work either way: no hint whether the account exists
+                       "WHERE username = ?", [normalize_username(username)]).fetchall()
+    return check_hash(rows[0] if rows else None, password)
+
+
+def check_hash(row, password: str) -> User | None:
+    """row: (username, full_name, role, unit_code, password_hash) or None."""
+    if row is None:
+        _hasher.hash(password)
         return None
     try:
-        _hasher.verify(rows[0][4], password)
+        _hasher.verify(row[4], password)
     except (VerificationError, InvalidHashError):
         return None
-    return User(*rows[0][:4])
-
-
-def _audit(con, actor, action, detail) -> None:
-    con.execute("INSERT INTO audit_log VALUES (current_timestamp, ?, ?, ?, NULL, NULL)",
-                [actor, action, detail])
+    return User(*row[:4])
 
 
 def user_cli(db_path, action: str, username: str | None, role: str | None, unit_code: str | None,
              full_name: str, password_stdin: bool) -> int:
-    import sys
-
-    from etl import db
     try:
         if action == "list":
             with db.connect(db_path, read_only=True) as con:
@@ -127,14 +208,20 @@ def user_cli(db_path, action: str, username: str | None, role: str | None, unit_
             return 0
         if not username:
             raise AccountError("Cần tên đăng nhập.")
+        given = sys.stdin.readline().rstrip("\n") if password_stdin and action != "remove" else None
         with db.connect(db_path) as con:
             if action == "remove":
-                remove_user(con, username, actor="cli")
-                print(f"Đã xóa tài khoản «{username}».")
+                name = remove_user(con, username, actor="cli")
+                print(f"Đã xóa tài khoản «{name}» và kết thúc mọi phiên đăng nhập của tài khoản này.")
                 return 0
-            given = sys.stdin.readline().rstrip("\n") if password_stdin else None
-            password = add_user(con, username, role or "", given, unit_code, full_name, actor="cli")
-        print(f"Đã tạo tài khoản «{username.strip().lower()}» ({ROLES[role]}).")
+            if action == "passwd":
+                password = given if given is not None else new_password()
+                name = set_password(con, username, password, actor="cli")
+                print(f"Đã đặt mật khẩu mới cho «{name}»; mọi phiên đăng nhập cũ đã kết thúc.")
+            else:
+                password = add_user(con, username, role or "", given, unit_code, full_name,
+                                    actor="cli")
+                print(f"Đã tạo tài khoản «{normalize_username(username)}» ({ROLES[role]}).")
         if given is None:
             print(f"Mật khẩu (chỉ hiện một lần, hãy chuyển cho người dùng và đổi sau): {password}")
         return 0

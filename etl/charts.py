@@ -4,6 +4,7 @@ Every figure carries a Vietnamese title and subtitle, the data source with its u
 number separators, and a "DỮ LIỆU MẪU" mark when the numbers are synthetic. A blank (not reported)
 stays NaN in the data and is drawn grey or labelled "Chưa báo cáo", never as 0.
 """
+import html
 from datetime import date, datetime
 
 import numpy as np
@@ -29,6 +30,17 @@ BLANK_TEXT = {"not_reported": vn.NOT_REPORTED, "no_population": "Chưa rõ dân 
 ROW_PX = 20
 
 
+def plain(text) -> str:
+    """Text for plotly as it is: plotly draws <a href>, <b> and other tags and entities in
+    titles, labels and hovers, and reads %{…} in hover templates. Unit, model and series names
+    come from people and files, so they pass through here."""
+    return html.escape(str(text), quote=False).replace("%{", "%\u200b{")
+
+
+def _plain_names(df: pd.DataFrame, column: str = "name") -> pd.DataFrame:
+    return df.assign(**{column: [plain(n) for n in df[column]]})
+
+
 def source_text(updated: date | datetime | None) -> str:
     return SOURCE.format(date=vn.format_date(updated) if updated else "—")
 
@@ -46,7 +58,7 @@ def decorate(fig: go.Figure, title: str, subtitle: str, updated, demo: bool = Fa
              height: int | None = None) -> go.Figure:
     """Title, subtitle, source footer, separators and the demo mark shared by all figures."""
     fig.update_layout(
-        title=dict(text=title, subtitle=dict(text=subtitle), x=0.01, xanchor="left"),
+        title=dict(text=plain(title), subtitle=dict(text=plain(subtitle)), x=0.01, xanchor="left"),
         separators=SEPARATORS, font=dict(family=FONT, size=13), plot_bgcolor="white",
         hoverlabel=dict(font_family=FONT))
     # Keep margins a chart already chose (room for a top axis or a legend).
@@ -70,7 +82,7 @@ def decorate(fig: go.Figure, title: str, subtitle: str, updated, demo: bool = Fa
 
 
 def _wrap(text: str, width: int = 28) -> str:
-    words, lines, line = str(text).split(), [], ""
+    words, lines, line = plain(text).split(), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
@@ -88,7 +100,7 @@ def ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
 
     df: queries.ranking() (columns name, metric, blank_reason, code).
     """
-    df = df.reset_index(drop=True)
+    df = _plain_names(df.reset_index(drop=True))
     metric = df["metric"].astype(float)
     texts = [fmt(v, percent, decimals) for v in metric]
     missing = metric.isna()
@@ -123,7 +135,7 @@ def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool 
     df: queries.matrix() (columns name, unit_order, sort_order, label, kind, metric, pct_rank,
     blank_reason).
     """
-    df = df.sort_values(["unit_order", "sort_order"], kind="stable")
+    df = _plain_names(df.sort_values(["unit_order", "sort_order"], kind="stable"))
     columns = list(dict.fromkeys(df["label"]))               # catalogue order, as queried
     df = df.assign(label=pd.Categorical(df["label"], columns), text=[
         fmt(v, kind == "rate", decimals) for v, kind in zip(df["metric"].astype(float), df["kind"])])
@@ -166,6 +178,7 @@ def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: b
 
     df: queries.trend() (columns period_label, end_date, series, is_median, value).
     """
+    df = _plain_names(df, "series")
     order = list(dict.fromkeys(df.sort_values("end_date")["period_label"]))
     fig = go.Figure()
     for (is_median, series), part in df.groupby(["is_median", "series"], sort=False):
@@ -243,7 +256,7 @@ def models_by_unit_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated
 
     df: queries.dvk_by_unit() (columns name, code, has_list, n_new, n_maintained, n_stopped).
     """
-    df = df.reset_index(drop=True)
+    df = _plain_names(df.reset_index(drop=True))
     names = [f"<b>{n}</b>" if c in highlight else n for n, c in zip(df["name"], df["code"])]
     fig = go.Figure()
     for col, label, color in MODEL_STATES:
@@ -306,7 +319,7 @@ def assessment_ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, upd
 
     df: queries.assessment() (columns name, code, total, rating, n_criteria).
     """
-    df = df.reset_index(drop=True)
+    df = _plain_names(df.reset_index(drop=True))
     names = [f"<b>{n}</b>" if c in highlight else n for n, c in zip(df["name"], df["code"])]
     total = df["total"].astype(float)
     fig = go.Figure()
@@ -359,7 +372,7 @@ def score_heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated,
 
     df: queries.assessment_scores() (columns name, unit_order, short_name, sort_order, value).
     """
-    df = df.sort_values(["unit_order", "sort_order"], kind="stable")
+    df = _plain_names(df.sort_values(["unit_order", "sort_order"], kind="stable"))
     columns = list(dict.fromkeys(df["short_name"]))
     units = list(dict.fromkeys(df["name"]))
     z = df.pivot(index="name", columns="short_name", values="value").reindex(
@@ -391,6 +404,7 @@ def criteria_vs_median_chart(df: pd.DataFrame, *, unit_name: str, title: str, su
     df: rows of queries.assessment_scores() for one unit (columns short_name, label, value, median).
     """
     df = df.sort_values("sort_order")
+    unit_name = plain(unit_name)
     value = df["value"].astype(float)
     texts = [fmt(v, decimals=1) for v in value]
     fig = go.Figure()

@@ -5,9 +5,11 @@ States: 'accepted' (đã chấp nhận), 'returned' (bị trả lại), 'on_time
 hoặc đã giải thể trong kỳ và không nộp). A unit formed later may still report an earlier period for
 its current territory: then its report counts like any other.
 """
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
+
+from etl import db
 
 STATE_LABELS = {
     "accepted": "Đã chấp nhận", "returned": "Bị trả lại", "on_time": "Đúng hạn",
@@ -67,8 +69,6 @@ def set_deadline(con, period_key: str, deadline: date, actor: str | None = None)
     """The department sets a period's deadline (an audited write)."""
     if not con.execute("SELECT 1 FROM periods WHERE period_key = ?", [period_key]).fetchall():
         raise ValueError(f"Chưa có kỳ báo cáo {period_key}.")
-    con.execute("BEGIN")
-    con.execute("UPDATE periods SET deadline = ? WHERE period_key = ?", [deadline, period_key])
-    con.execute("INSERT INTO audit_log VALUES (?, ?, 'set_deadline', ?, NULL, NULL)",
-                [datetime.now(), actor, f"{period_key}: hạn nộp {deadline:%d/%m/%Y}"])
-    con.execute("COMMIT")
+    with db.transaction(con):
+        con.execute("UPDATE periods SET deadline = ? WHERE period_key = ?", [deadline, period_key])
+        db.audit(con, actor, "set_deadline", f"{period_key}: hạn nộp {deadline:%d/%m/%Y}")

@@ -14,6 +14,7 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -28,7 +29,7 @@ warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", cat
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "danvan.duckdb"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 LOCK_TIMEOUT_S = float(os.environ.get("DANVAN_LOCK_TIMEOUT", "60"))
 # DuckDB takes up to 80 % of RAM by default; the readers' shared instance (below) gets a cap so
 # the dashboard's process stays small (a page's queries need ~100 MB at 16 M values).
@@ -159,8 +160,7 @@ def connect(path=None, read_only: bool = False, timeout: float | None = None):
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + (LOCK_TIMEOUT_S if timeout is None else timeout)
-    busy = (f"Cơ sở dữ liệu {target.name} đang được một tiến trình khác ghi; "
-            "vui lòng thử lại sau ít phút.")
+    busy = "Cơ sở dữ liệu đang được một tiến trình khác ghi; vui lòng thử lại sau ít phút."
     in_process = _process_lock(target)
     if not in_process.acquire(write=not read_only, timeout=max(0.0, deadline - time.monotonic())):
         raise DatabaseBusy(busy)
@@ -184,6 +184,26 @@ def connect(path=None, read_only: bool = False, timeout: float | None = None):
                 con.close()
     finally:
         in_process.release(write=not read_only)
+
+
+@contextmanager
+def transaction(con):
+    """BEGIN ... COMMIT, or ROLLBACK when the block raises (and the exception goes on)."""
+    con.execute("BEGIN")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def audit(con, actor: str | None, action: str, detail: str, file_name: str | None = None,
+          submission_id: int | None = None, at=None) -> None:
+    """One row of audit_log: who did what, when, from which file. Every write calls it inside
+    its own transaction, so the log and the change land together or not at all."""
+    con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?)",
+                [at or datetime.now(), actor, action, detail, file_name, submission_id])
 
 
 def fetch_df(con, sql: str, params=None):
@@ -316,6 +336,13 @@ CREATE TABLE IF NOT EXISTS assessment_criteria (code VARCHAR PRIMARY KEY, short_
 CREATE TABLE IF NOT EXISTS users (
     username VARCHAR PRIMARY KEY, full_name VARCHAR, role VARCHAR NOT NULL,
     unit_code VARCHAR, password_hash VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
+
+-- Signed-in sessions (etl/sessions.py): only the SHA-256 of the cookie's random token is kept, so
+-- a copy of the database opens no session. Signing out, removing the account or changing its
+-- password deletes the rows.
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+    last_used_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, client VARCHAR);
 
 CREATE TABLE IF NOT EXISTS audit_log (
     logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR,

@@ -13,6 +13,7 @@ HOLD_S, leaving a PAUSE_S gap, and a chunk collects files for at most half of HO
 import json
 import math
 import os
+import signal
 import sys
 import time
 from collections import defaultdict, deque
@@ -293,6 +294,34 @@ def _read_many(paths: list) -> list[ParsedReport]:
     return [read_report(p) for p in paths]
 
 
+PR_SET_PDEATHSIG = 1       # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker is killed with its parent, so a loader killed with SIGKILL
+    (which runs no cleanup) leaves no readers behind. Linux only; elsewhere a no-op.
+
+    The signal comes when the forking thread ends; workers are forked by the thread that
+    submits to the pool, which outlives the pool. If the parent died before prctl took effect,
+    the worker now has another parent: it ends itself at once.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):   # no prctl to call: a failing initializer breaks the pool
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _pool(workers: int, context):
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent,
+                               initargs=(os.getpid(),))
+
+
 def _crashed(path) -> ParsedReport:
     name = Path(path).name
     return ParsedReport(name, findings=[Finding(
@@ -311,7 +340,6 @@ def _read_all(paths: list):
         yield from map(read_report, paths)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     # fork: the workers start at once and inherit settings (tests patch the reader's limits)
@@ -319,7 +347,7 @@ def _read_all(paths: list):
     done = 0
     while done < len(paths):
         window: deque = deque()
-        with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+        with _pool(WORKERS, context) as pool:
             try:
                 start = done
                 while done < len(paths):
@@ -335,7 +363,7 @@ def _read_all(paths: list):
                 pass
         if done < len(paths):
             for path in paths[done:done + READ_STEP]:
-                with ProcessPoolExecutor(1, mp_context=context) as alone:
+                with _pool(1, context) as alone:
                     try:
                         [report] = alone.submit(_read_many, [path]).result()
                     except BrokenProcessPool:

@@ -9,6 +9,7 @@ headers can lie), encryption markers, and the used extent of every sheet.
 import hashlib
 import io
 import os
+import posixpath
 import re
 import struct
 import zipfile
@@ -20,7 +21,7 @@ from xml.parsers import expat
 import python_calamine as pc
 
 from etl import layout, vn
-from etl.findings import ERROR, NOTICE, Finding
+from etl.findings import ERROR, NOTICE, Finding, collapse
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -118,7 +119,8 @@ def read_report(source, file_name: str | None = None) -> ParsedReport:
         content = _load_bytes(source, name)
         report.content, report.size = content, len(content)
         report.sha256 = hashlib.sha256(content).hexdigest()
-        report.kind = _check_container(content, name)
+        report.kind, unvalued = _check_container(content, name)
+        _add_unvalued(report, unvalued)
         _parse(report)
     except Refused as r:
         report.findings.append(Finding(name, r.sheet, r.cell, "", r.rule, ERROR, r.message))
@@ -126,6 +128,7 @@ def read_report(source, file_name: str | None = None) -> ParsedReport:
         report.findings.append(Finding(name, "", "", "", "corrupt_file", ERROR,
                                        f"Không đọc được tệp: nội dung bị hỏng hoặc không đúng định "
                                        f"dạng ({type(exc).__name__})."))
+    report.findings = collapse(report.findings)
     return report
 
 
@@ -156,8 +159,9 @@ def _load_bytes(source, name: str) -> bytes:
     return data
 
 
-def _check_container(data: bytes, name: str) -> str:
-    """The format from the bytes, after checking it is safe and matches the extension."""
+def _check_container(data: bytes, name: str) -> tuple[str, list]:
+    """The format from the bytes, after checking it is safe and matches the extension, and the
+    formula cells without a saved result: (sheet name, cell address, formula) each."""
     ext = Path(name).suffix.lower()
     if ext not in EXTENSIONS:
         raise Refused("unsupported_extension",
@@ -175,13 +179,13 @@ def _check_container(data: bytes, name: str) -> str:
             raise Refused("extension_mismatch", f"Tệp thực chất là {KIND_NAMES['xls']} nhưng có đuôi "
                                                 f"«{ext}». Hãy lưu lại đúng định dạng rồi gửi lại.")
         _check_xls(data, streams)
-        return "xls"
+        return "xls", []               # BIFF stores every formula with its result
     if data.startswith(ZIP_MAGIC):
-        kind = _check_zip(data)
+        kind, unvalued = _check_zip(data)
         if ext != f".{kind}":
             raise Refused("extension_mismatch", f"Tệp thực chất là {KIND_NAMES[kind]} nhưng có đuôi "
                                                 f"«{ext}». Hãy lưu lại đúng định dạng rồi gửi lại.")
-        return kind
+        return kind, unvalued
     raise Refused("not_spreadsheet", f"Tệp «{name}» không phải là bảng tính Excel hay OpenDocument "
                                      "(nội dung không đúng định dạng, có thể là tệp văn bản hoặc tệp "
                                      "đã đổi đuôi).")
@@ -189,7 +193,7 @@ def _check_container(data: bytes, name: str) -> str:
 
 # --- zip containers (.xlsx, .ods) -------------------------------------------------------------
 
-def _check_zip(data: bytes) -> str:
+def _check_zip(data: bytes) -> tuple[str, list]:
     corrupt = Refused("corrupt_file", "Tệp bị hỏng hoặc không trọn vẹn (có thể tải lên bị ngắt giữa "
                                       "chừng). Hãy lưu lại tệp rồi gửi lại.")
     try:  # any failure of the zip layer (bad headers, versions, CRC) is a corrupt file
@@ -226,23 +230,51 @@ def _check_zip(data: bytes) -> str:
                                       f"{vn.format_number(ratio, 0)} lần ({_mb(i.file_size)}).")
     # Re-inflate every part with a size cap: the declared sizes above may lie, and zipfile
     # stops at the declared size and then fails the CRC check.
+    unvalued = []                       # (part, sheet, address, formula)
     try:
         for i in infos:
             with zf.open(i) as f:
-                if i.filename.endswith(".xml") and kind == "xlsx":
-                    _scan_xlsx_part(f.read(), i.filename)   # size bounded by the checks above
+                if i.filename.endswith(".xml") and kind == "xlsx":   # size bounded by the checks above
+                    unvalued += [(i.filename, *c) for c in _scan_xlsx_part(f.read(), i.filename)]
                 elif i.filename.endswith(".xml"):
-                    _scan_extent(f, kind, i.filename)
+                    unvalued += [(i.filename, *c) for c in _scan_extent(f, kind, i.filename)]
                 else:
                     while f.read(2**20):
                         pass
+        if unvalued and kind == "xlsx":  # an .xlsx part names no sheet: the workbook does
+            names = _sheet_parts(zf)
+            unvalued = [(part, names.get(part, ""), *rest) for part, _, *rest in unvalued]
     except Refused:
         raise
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, unsupported methods...
         if isinstance(exc, RuntimeError) and "encrypted" in str(exc).lower():
             raise Refused("encrypted", "Tệp nén được đặt mật khẩu. Hãy gỡ mật khẩu rồi gửi lại.") from None
         raise corrupt from None
-    return kind
+    return kind, [c[1:] for c in unvalued]
+
+
+def _elements(data: bytes, local: str) -> list[dict]:
+    """The attributes of every element named `local` (any namespace) of a small XML part."""
+    found = []
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = lambda name, attrs: (
+        found.append(attrs) if name.rpartition(" ")[2] == local else None)
+    parser.Parse(data, True)
+    return found
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part ('xl/worksheets/sheet3.xml') -> sheet name, through the workbook's
+    relationships (already scanned for DTDs with the other parts)."""
+    targets = {a.get("Id"): a.get("Target", "")
+               for a in _elements(zf.read("xl/_rels/workbook.xml.rels"), "Relationship")}
+    parts = {}
+    for a in _elements(zf.read("xl/workbook.xml"), "sheet"):
+        rid = next((v for k, v in a.items() if k.endswith(" id")), None)   # r:id, any prefix
+        target = targets.get(rid, "")
+        part = target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        parts[part] = a.get("name", "")
+    return parts
 
 
 # The fast path for the extent of an .xlsx part: a Python callback per XML element costs ~5 ms a
@@ -264,16 +296,18 @@ _CELL = re.compile(rb"<(?:[^\s<>/]*:)?c(?:(?:\s+r\s*=\s*([\"'])([A-Za-z]{1,4})(\
 _ATTR = re.compile(rb"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ADDRESS = re.compile(rb"([A-Za-z]{1,4})(\d{1,9})")
 _ENCODING = re.compile(rb"<\?xml[^>]*encoding\s*=\s*[\"']([^\"']*)")
+_FORMULA = re.compile(rb"<(?:[^\s<>/]*:)?f[\s/>]")    # a formula tag, named f or something:f
 
 
-def _scan_xlsx_part(data: bytes, part: str) -> None:
+def _scan_xlsx_part(data: bytes, part: str) -> list:
+    """Refuse a part reaching too far; return its formula cells without a saved result."""
     declared = _ENCODING.match(data)
     plain = (b"\0" not in data and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
              and (declared is None or declared[1].lower() in (b"utf-8", b"utf8")))
     cells = _CELL.findall(data) if plain else []
-    if not plain or any(c[6] for c in cells):
-        _scan_extent(io.BytesIO(data), "xlsx", part)
-        return
+    # A formula: only the full scan tells whether its result was saved (rare in report forms).
+    if not plain or any(c[6] for c in cells) or (cells and _FORMULA.search(data)):
+        return _scan_extent(io.BytesIO(data), "xlsx", part)
     if b"<!DOCTYPE" in data:
         raise Refused("corrupt_file", f"Tệp chứa khai báo XML không hợp lệ ({part}).")
     max_row = max_col = 0
@@ -282,8 +316,7 @@ def _scan_xlsx_part(data: bytes, part: str) -> None:
             address = [m[1] or m[2] for m in _ATTR.findall(attrs) if m[0] == b"r"]
             found = _ADDRESS.fullmatch(address[0]) if len(address) == 1 else None
             if found is None:                   # positional or escaped: the slow scan decides
-                _scan_extent(io.BytesIO(data), "xlsx", part)
-                return
+                return _scan_extent(io.BytesIO(data), "xlsx", part)
             letters, digits = found[1], found[2]
         col = 0
         for ch in letters.upper():
@@ -291,21 +324,31 @@ def _scan_xlsx_part(data: bytes, part: str) -> None:
         max_row, max_col = max(max_row, int(digits)), max(max_col, col)
         if max_row > MAX_ROWS or max_col > MAX_COLS:
             raise _too_large("", max_row, max_col)
+    return []
 
 
-def _scan_extent(stream, kind: str, part: str) -> None:
-    """Find the furthest cell holding anything, the way calamine will size its grid."""
+def _scan_extent(stream, kind: str, part: str) -> list:
+    """Find the furthest cell holding anything, the way calamine will size its grid, and the
+    formula cells without a saved result, which calamine reads as blank: (sheet, address,
+    formula) each, the sheet named only in an .ods (an .xlsx part does not know its name)."""
     parser = expat.ParserCreate(namespace_separator=" ")
     state = {"row": -1, "col": -1, "cell": None, "max_row": 0, "max_col": 0,
-             "row_rep": 1, "row_has": False, "table": ""}
+             "row_rep": 1, "row_has": False, "table": "", "text": None}
+    unvalued = []
 
     def no_dtd(*_):  # OOXML and ODF never declare a DTD; one here can only be an entity attack
         raise Refused("corrupt_file", f"Tệp chứa khai báo XML không hợp lệ ({part}).")
 
     def xlsx_start(name, attrs):
         ns, _, local = name.rpartition(" ")
-        if state["cell"] is not None:
-            state["cell"][2] = True          # any child (<v>, <is>, <f>) means the cell holds something
+        cell = state["cell"]
+        if cell is not None:
+            cell[2] = True                   # any child (<v>, <is>, <f>) means the cell holds something
+            if ns in SHEET_NS and local == "f":
+                cell[3], state["text"] = cell[3] or "", "f"
+            elif ns in SHEET_NS and local == "v":
+                state["text"] = "v"
+                cell[4] = cell[4] or cell[5]  # an empty text result is a saved result
             return
         if ns not in SHEET_NS:
             return
@@ -322,15 +365,27 @@ def _scan_extent(stream, kind: str, part: str) -> None:
                 state["col"], row = col - 1, int(m[2]) - 1
             else:
                 state["col"], row = state["col"] + 1, max(state["row"], 0)
-            state["cell"] = [row, state["col"], False]
+            # row, column, holds something, formula text, result saved, text type
+            state["cell"] = [row, state["col"], False, None, False, attrs.get("t") == "str"]
+
+    def xlsx_text(data):
+        cell = state["cell"]
+        if cell is not None and state["text"] == "f":
+            cell[3] += data
+        elif cell is not None and state["text"] == "v" and data.strip():
+            cell[4] = True
 
     def xlsx_end(name):
         ns, _, local = name.rpartition(" ")
+        if local in ("f", "v"):
+            state["text"] = None
         if local == "c" and ns in SHEET_NS and state["cell"] is not None:
-            row, col, has = state["cell"]
+            row, col, has, formula, saved, _ = state["cell"]
             state["cell"] = None
             if has:
                 _grow(row + 1, col + 1)
+            if formula is not None and not saved:
+                unvalued.append(("", f"{col_letter(col)}{row + 1}", f"={formula}" if formula else ""))
 
     def ods_start(name, attrs):
         ns, _, local = name.rpartition(" ")
@@ -346,6 +401,10 @@ def _scan_extent(stream, kind: str, part: str) -> None:
             state["col"], state["row_has"] = 0, False
         elif local in ("table-cell", "covered-table-cell"):
             has = f"{ODS_OFFICE_NS} value-type" in attrs
+            formula = attrs.get(f"{ODS_TABLE_NS} formula")
+            if formula and not has:          # a formula never calculated: no value type at all
+                unvalued.append((state["table"], f"{col_letter(state['col'])}{state['row'] + 1}",
+                                 formula.removeprefix("of:")))
             state["cell"] = [state["col"], _repeat(attrs, "number-columns-repeated"), has]
 
     def ods_end(name):
@@ -377,6 +436,7 @@ def _scan_extent(stream, kind: str, part: str) -> None:
     parser.EntityDeclHandler = no_dtd
     if kind == "xlsx":
         parser.StartElementHandler, parser.EndElementHandler = xlsx_start, xlsx_end
+        parser.CharacterDataHandler = xlsx_text
     elif part == "content.xml":
         parser.StartElementHandler, parser.EndElementHandler = ods_start, ods_end
     try:
@@ -385,6 +445,7 @@ def _scan_extent(stream, kind: str, part: str) -> None:
         parser.Parse(b"", True)
     except expat.ExpatError:
         raise Refused("corrupt_file", f"Tệp bị hỏng: phần {part} không phải XML hợp lệ.") from None
+    return unvalued
 
 
 def _too_large(sheet: str, rows: int, cols: int) -> Refused:
@@ -523,6 +584,21 @@ def _code_text(value) -> str | None:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return vn.nfc(value)
+
+
+FORMULA_SHEETS = (layout.SHEET_INFO, layout.SHEET_VALUES, layout.SHEET_MODELS)   # the sheets read
+
+
+def _add_unvalued(report: ParsedReport, unvalued: list) -> None:
+    """A formula whose result was never saved reads as blank, so a computed figure would pass
+    as "not reported": an error naming the cell, in the sheets the reader uses."""
+    wanted = {_norm(s) for s in FORMULA_SHEETS}
+    for sheet, cell, formula in unvalued:
+        if _norm(sheet) in wanted:
+            report.findings.append(Finding(
+                report.file_name, sheet, cell, formula, "formula_without_value", ERROR,
+                f"Ô {cell} chứa công thức nhưng tệp không lưu kết quả tính: mở tệp trong Excel hoặc "
+                "LibreOffice, tính lại (F9) rồi lưu và gửi lại."))
 
 
 def _parse(report: ParsedReport) -> None:

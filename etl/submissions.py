@@ -10,7 +10,7 @@ from datetime import datetime
 import pandas as pd
 
 from etl import db, store
-from etl.accounts import User, can
+from etl.accounts import AccountError, User, can, recheck
 from etl.findings import ERROR, WARNING, Finding
 from etl.loader import check_file
 from etl.reader import read_report
@@ -106,9 +106,20 @@ def preview_upload(db_path, data: bytes, file_name: str, user: User, today=None)
         return p
 
 
-def _audit(con, actor: str | None, action: str, detail: str, file_name=None, sid=None) -> None:
-    con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?)",
-                [datetime.now(), actor, action, detail, file_name, sid])
+REFUSALS = {"review": "Chỉ chuyên viên Sở Nội vụ được duyệt báo cáo.",
+             "set_deadlines": "Chỉ chuyên viên Sở Nội vụ được đặt hạn nộp báo cáo."}
+
+
+def _writer(con, user: User | None, action: str) -> User:
+    """The account as the database holds it at the moment of the write, allowed `action`
+    (uploads are checked per unit by unit_refusal)."""
+    try:
+        found = recheck(con, user)
+    except AccountError as exc:
+        raise SubmitRefused(str(exc)) from None
+    if action in REFUSALS and not can(found, action):
+        raise SubmitRefused(REFUSALS[action])
+    return found
 
 
 def submit_checked(db_path, sub: store.NewSubmission, user: User,
@@ -116,78 +127,77 @@ def submit_checked(db_path, sub: store.NewSubmission, user: User,
     """Store a checked submission as a new version (one transaction, audited).
 
     Returns {"submission_id", "version", "superseded_id", "unchanged"}; a file already loaded
-    writes nothing (unchanged=True). Raises SubmitRefused, writing nothing, when the account may
-    not send this unit's report or warnings were not confirmed.
+    writes nothing (unchanged=True). Raises SubmitRefused, writing nothing, when the account
+    (as the database holds it now) may not send this unit's report or warnings were not
+    confirmed.
     """
     if sub is None:
         raise SubmitRefused("Tệp có lỗi nên không được gửi. Hãy sửa tệp rồi tải lên lại.")
     if any(f.severity == WARNING for f in sub.findings) and not warnings_confirmed:
         raise SubmitRefused("Tệp có cảnh báo: cần xác nhận đã xem các cảnh báo trước khi gửi.")
-    sub.sent_by = user.username if user else None
     with db.connect(db_path) as con:
-        # Checked again inside the writer: the preview may be stale or forged.
+        # Checked again inside the writer: the account may have gone, the preview be stale.
+        user = _writer(con, user, "upload")
         if why := unit_refusal(con, user, sub.unit_code):
             raise SubmitRefused(why)
-        con.execute("BEGIN")
-        try:
-            same = store.find_same_file(con, sub.sha256) if sub.sha256 else None
-            if same:
-                con.execute("ROLLBACK")
-                return {"submission_id": same[0], "version": same[3], "superseded_id": None,
-                        "unchanged": True}
+        sub.sent_by = user.username
+        same = store.find_same_file(con, sub.sha256) if sub.sha256 else None
+        if same:
+            return {"submission_id": same[0], "version": same[3], "superseded_id": None,
+                    "unchanged": True}
+        with db.transaction(con):
             sid, version, superseded = store.save_submission(con, sub)
             label = _unit_label(con, sub.unit_code) or sub.unit_code
-            _audit(con, user.username, "upload",
-                   f"{label} — {sub.period.label}: phiên bản {version}, {len(sub.values)} giá trị"
-                   + (", đã xác nhận cảnh báo" if warnings_confirmed and sub.findings else ""),
-                   sub.file_name, sid)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+            db.audit(con, user.username, "upload",
+                     f"{label} — {sub.period.label}: phiên bản {version}, {len(sub.values)} giá trị"
+                     + (", đã xác nhận cảnh báo" if warnings_confirmed and sub.findings else ""),
+                     sub.file_name, sid)
     return {"submission_id": sid, "version": version, "superseded_id": superseded,
             "unchanged": False}
+
+
+def submit_upload(db_path, data: bytes, file_name: str, user: User,
+                  warnings_confirmed: bool = False) -> dict:
+    """Check the uploaded bytes again and store them: what is stored is exactly what was
+    checked, and the page keeps no copy of the file between preview and sending."""
+    p = preview_upload(db_path, data, file_name, user)
+    if p.errors or p.sub is None:
+        raise SubmitRefused("Tệp có lỗi nên không được gửi. Hãy sửa tệp rồi tải lên lại.")
+    return submit_checked(db_path, p.sub, user, warnings_confirmed)
 
 
 def review(db_path, submission_id: int, decision: str, comment: str, actor: User) -> str:
     """Accept a submission, or return it with a comment the ward sees (audited). Returns the
     new status."""
-    if not can(actor, "review"):
-        raise SubmitRefused("Chỉ chuyên viên Sở Nội vụ được duyệt báo cáo.")
     if decision not in (ACCEPT, RETURN):
         raise SubmitRefused(f"Quyết định không hợp lệ: {decision}.")
     comment = (comment or "").strip()
     if decision == RETURN and not comment:
         raise SubmitRefused("Khi trả lại báo cáo cần ghi rõ lý do để đơn vị sửa.")
     with db.connect(db_path) as con:
-        con.execute("BEGIN")
-        try:
-            rows = con.execute(
-                "SELECT s.status, s.is_current, s.file_name, s.version, s.period_key, "
-                "u.type_label || ' ' || u.name, s.unit_code FROM submissions s "
-                "JOIN units u ON u.code = s.unit_code WHERE s.submission_id = ?",
-                [submission_id]).fetchall()
-            if not rows:
-                raise SubmitRefused(f"Không có báo cáo mã {submission_id}.")
-            status, current, file_name, version, period_key, unit, unit_code = rows[0]
-            if not current:
-                raise SubmitRefused("Báo cáo này đã có phiên bản mới hơn; hãy duyệt phiên bản mới.")
-            if status != "submitted":
-                raise SubmitRefused("Báo cáo này đã được duyệt rồi.")
-            new_status = "accepted" if decision == ACCEPT else "returned"
+        actor = _writer(con, actor, "review")
+        rows = con.execute(
+            "SELECT s.status, s.is_current, s.file_name, s.version, s.period_key, "
+            "u.type_label || ' ' || u.name, s.unit_code FROM submissions s "
+            "JOIN units u ON u.code = s.unit_code WHERE s.submission_id = ?",
+            [submission_id]).fetchall()
+        if not rows:
+            raise SubmitRefused(f"Không có báo cáo mã {submission_id}.")
+        status, current, file_name, version, period_key, unit, unit_code = rows[0]
+        if not current:
+            raise SubmitRefused("Báo cáo này đã có phiên bản mới hơn; hãy duyệt phiên bản mới.")
+        if status != "submitted":
+            raise SubmitRefused("Báo cáo này đã được duyệt rồi.")
+        new_status = "accepted" if decision == ACCEPT else "returned"
+        with db.transaction(con):
             con.execute(
                 "UPDATE submissions SET status = ?, review_comment = ?, reviewed_by = ?, "
                 "reviewed_at = ? WHERE submission_id = ?",
-                [new_status, comment or None,
-                 actor.username, datetime.now(), submission_id])
+                [new_status, comment or None, actor.username, datetime.now(), submission_id])
             db.refresh_shown(con, [(unit_code, period_key)])
-            _audit(con, actor.username, decision,
-                   f"{unit} — {period_key}, phiên bản {version}"
-                   + (f": {comment}" if comment else ""), file_name, submission_id)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+            db.audit(con, actor.username, decision,
+                     f"{unit} — {period_key}, phiên bản {version}"
+                     + (f": {comment}" if comment else ""), file_name, submission_id)
     return new_status
 
 
@@ -258,9 +268,8 @@ def template_bytes(db_path, unit_code: str, period) -> bytes:
 def set_period_deadline(db_path, period_key: str, deadline, actor: User) -> bool:
     """The department sets a period's deadline (etl.completeness.set_deadline, audited)."""
     from etl.completeness import set_deadline
-    if not can(actor, "set_deadlines"):
-        raise SubmitRefused("Chỉ chuyên viên Sở Nội vụ được đặt hạn nộp báo cáo.")
     with db.connect(db_path) as con:
+        actor = _writer(con, actor, "set_deadlines")
         set_deadline(con, period_key, deadline, actor=actor.username)
     return True
 

@@ -37,6 +37,20 @@ def safe_csv_text(text: str) -> str:
     return "'" + text if is_formula_like(text) else text
 
 
+def _sql_string(text: str) -> str:
+    # chr() for control characters: a raw tab inside a SQL literal is invisible when read.
+    return (f"chr({ord(text)})" if len(text) == 1 and not text.isprintable()
+            else "'" + text.replace("'", "''") + "'")
+
+
+def sql_csv_text(expr: str) -> str:
+    """SQL for a text column of a CSV that DuckDB writes (`etl export`): safe_csv_text's rule,
+    from the same FORMULA_START, so a streamed export of millions of rows is guarded like
+    to_csv. NULL stays NULL (an empty cell)."""
+    starts = " OR ".join(f"starts_with({expr}, {_sql_string(s)})" for s in FORMULA_START)
+    return f"CASE WHEN {starts} THEN '''' || {expr} ELSE {expr} END"
+
+
 def _is_blank(value) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
@@ -147,7 +161,8 @@ def _csv_value(value) -> str:
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (Excel then reads Vietnamese correctly), one header row."""
+    """Any DataFrame as CSV bytes for a download: UTF-8 with BOM (Excel then reads Vietnamese
+    correctly), one header row; every text cell, header included, guarded against formulas."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([safe_csv_text(str(c)) for c in df.columns])

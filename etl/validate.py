@@ -5,11 +5,12 @@ database), so the CLI, the web upload and the tests check a file the same way.
 """
 import math
 import operator
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from etl import dvk, layout, vn
-from etl.findings import ERROR, NOTICE, WARNING, Finding
+from etl.findings import ERROR, NOTICE, WARNING, Finding, collapse
 from etl.periods import Period, PeriodError, from_key
 from etl.reader import ParsedReport
 from etl.store import ValueRow
@@ -53,6 +54,7 @@ class Unit:
     name: str               # with its type: "Phường Việt Hòa"
     valid_from: date | None
     valid_to: date | None
+    type_label: str = ""    # "Phường", "Xã", "Đặc khu"
 
 
 @dataclass
@@ -121,7 +123,7 @@ def load_reference(con) -> tuple[Catalogue, dict[str, Unit]]:
     rules = [parse_rule(*r) for r in con.execute(
         "SELECT rule_id, left_expr, op, right_expr, severity, message FROM rules "
         "ORDER BY rule_id").fetchall()]
-    units = {r[0]: Unit(r[0], f"{r[1]} {r[2]}", r[3], r[4]) for r in con.execute(
+    units = {r[0]: Unit(r[0], f"{r[1]} {r[2]}", r[3], r[4], r[1]) for r in con.execute(
         "SELECT code, type_label, name, valid_from, valid_to FROM units").fetchall()}
     return Catalogue(indicators, rules, dvk.load_options(con)), units
 
@@ -159,16 +161,16 @@ def validate(report: ParsedReport, catalogue: Catalogue, units: dict[str, Unit],
              history: History | None = None, today: date | None = None) -> ValidationResult:
     findings = list(report.findings)
     result = ValidationResult(report.unit_code, None, None, [], findings)
-    if not report.ok:
-        return result
-    today = today or date.today()
-    add = _adder(report, findings)
-    _check_header(report, units, today, result, add)
-    clean = _check_values(report, catalogue, add)
-    result.values = [row for row, _ in clean.values()]
-    _check_rules(catalogue, clean, add)
-    if report.models:
-        result.models = _check_models(report, catalogue, result.period, clean, add)
+    if report.ok:
+        add = _adder(report, findings)
+        _check_header(report, units, today or date.today(), result, add)
+        clean = _check_values(report, catalogue, add)
+        result.values = [row for row, _ in clean.values()]
+        _check_rules(catalogue, clean, add)
+        if report.models:
+            result.models = _check_models(report, catalogue, result.period, clean, add)
+    # Before the history warnings: those are one per indicator at most, each with its own level.
+    result.findings[:] = collapse(findings)
     if history is not None:
         add_history_findings(result, report, catalogue, history)
     return result
@@ -229,6 +231,8 @@ def _check_header(report, units, today, result, add) -> None:
                  f"{code}, kỳ {report.period_key}: có thể đã sửa mã trên mẫu của đơn vị hoặc kỳ "
                  "khác. Cần xác nhận.", "unit_code")
     unit, period = result.unit, result.period
+    # A period not begun yet is refused for that alone: its label would only repeat the error.
+    _check_claims(report, unit, period if period and period.start <= today else None, add_info)
     if not period:
         return
     for key, expected in (("period_start", period.start), ("period_end", period.end)):
@@ -256,6 +260,41 @@ def _check_header(report, units, today, result, add) -> None:
                  f"Kỳ {period.label} bắt đầu trước ngày thành lập {unit.name} "
                  f"({vn.format_date(unit.valid_from)}): số liệu được hiểu là trên địa bàn hiện nay "
                  "của đơn vị.", "period_key", period.key)
+
+
+def _loose(text: str) -> str:
+    """A text as compared for meaning: NFC, case, spacing and diacritics aside (etl.vn.fold, so
+    "Hoà" is "Hòa"), and any dash or spacing around dates ("01/01/2026 - 31/03/2026")."""
+    folded = vn.fold(text).replace("–", "-").replace("—", "-")
+    return re.sub(r"\s*([-/():,])\s*", r"\1", folded)
+
+
+def _check_claims(report, unit: Unit | None, period: Period | None, add_info) -> None:
+    """The readable texts of «Thông tin chung» must say what the codes mean: a form of another
+    unit or period with its codes retyped would otherwise load under a name it does not show.
+    A blank text claims nothing."""
+    from etl.template import CONVENTION_LABELS, period_text   # openpyxl: imported only when used
+
+    claims = []   # (field, rule, accepted texts, what the code means, what to download again)
+    if unit:
+        bare = unit.name.removeprefix(unit.type_label).strip() if unit.type_label else unit.name
+        claims.append(("unit_name", "unit_name_mismatch", (unit.name, bare),
+                       f"mã đơn vị {unit.code} là {unit.name}", "đơn vị"))
+    if period:
+        full, convention = period_text(period), CONVENTION_LABELS[period.convention]
+        short = convention.split(" (")[0]
+        claims += [("period_label", "period_label_mismatch",
+                    (period.label, period.label.split(" (")[0], full),
+                    f"mã kỳ báo cáo {period.key} là {full}", "kỳ báo cáo"),
+                   ("convention", "convention_mismatch", (convention, short, period.convention),
+                    f"mã kỳ báo cáo {period.key} dùng quy ước «{short}»", "kỳ báo cáo")]
+    labels = dict(layout.INFO_FIELDS)
+    for key, rule, accepted, meaning, what in claims:
+        typed = report.info.get(key, (None,))[0]
+        text = vn.nfc(_shown(typed)) if typed is not None else ""
+        if text and _loose(text) not in {_loose(a) for a in accepted}:
+            add_info(rule, ERROR, f"Ô «{labels[key]}» ghi «{text}» nhưng {meaning}. Sửa cho khớp, "
+                                  f"hoặc tải lại mẫu của đúng {what}.", key, text)
 
 
 def _check_values(report, catalogue, add) -> dict[str, tuple[ValueRow, str]]:

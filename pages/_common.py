@@ -5,8 +5,10 @@ connection only on a cache miss and closes it at once, so a loader can write bet
 The cache key includes etl.db.data_version(), so a new load shows up on the next rerun.
 """
 import functools
+import html
 import inspect
 import json
+import logging
 import os
 from dataclasses import dataclass
 
@@ -20,6 +22,7 @@ from etl.periods import KIND_LABELS
 
 BUSY_MESSAGE = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút "
                 "hoặc bấm R để tải lại trang.")
+log = logging.getLogger("danvan")
 DEMO_BANNER = "Dữ liệu mẫu — không phải số liệu thật"
 PER_10K = "trên 10.000 dân"
 
@@ -113,28 +116,28 @@ def q(name: str, *args):
 
 
 def check_data() -> dict:
-    """dataset_info, or NoData with a Vietnamese explanation of how to load data."""
+    """dataset_info, or NoData with a Vietnamese explanation. Where the database file is and
+    what went wrong is for the operator's log, not the page."""
     path = db.db_path()
     if not path.exists():
-        raise NoData(f"Chưa có cơ sở dữ liệu «{path}».")
+        log.warning("no database at %s", path)
+        raise NoData("Hệ thống chưa có cơ sở dữ liệu.")
     try:
         info = q("dataset_info")
     except duckdb.CatalogException as exc:
-        raise NoData(f"Cơ sở dữ liệu «{path}» chưa được khởi tạo.") from exc
+        log.warning("database %s not initialised: %s", path, exc)
+        raise NoData("Cơ sở dữ liệu chưa được khởi tạo.") from exc
+    except duckdb.Error as exc:
+        log.error("database %s unreadable", path, exc_info=exc)
+        raise NoData("Không đọc được cơ sở dữ liệu (tệp có thể bị hỏng).") from exc
     if not info["submissions"]:
-        raise NoData(f"Cơ sở dữ liệu «{path}» chưa có báo cáo nào.")
+        raise NoData("Cơ sở dữ liệu chưa có báo cáo nào.")
     return info
 
 
-HOW_TO_LOAD = """
-**Cách nạp số liệu** (chạy trong thư mục dự án):
-
-1. Khởi tạo cơ sở dữ liệu: `python -m etl init`
-2. Nạp các tệp báo cáo Excel của phường, xã, đặc khu: `python -m etl load <tệp>.xlsx ...`
-3. Hoặc, để xem thử giao diện, tạo dữ liệu mẫu: `python -m etl demo`
-
-Cơ sở dữ liệu được chọn bằng biến môi trường `DANVAN_DB` (mặc định `data/danvan.duckdb`).
-"""
+HOW_TO_LOAD = ("Đề nghị quản trị hệ thống khởi tạo cơ sở dữ liệu và nạp các báo cáo của phường, "
+               "xã, đặc khu (hướng dẫn trong tài liệu cài đặt). Cán bộ có tài khoản có thể gửi "
+               "báo cáo ở mục «Gửi báo cáo» khi hệ thống đã được khởi tạo.")
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ class Filters:
     # Who the totals and medians cover: "thành phố" for a one-province registry, else the
     # chosen province's name or "cả nước".
     scope: str = "toàn thành phố"
+    user: object = None           # the signed-in etl.accounts.User, None for a visitor
 
     @property
     def updated(self):
@@ -269,8 +273,9 @@ def chart_downloads(fig, table_df: pd.DataFrame, name: str, *, percent_columns=(
     stem = file_stem(name)
     key = key or stem
     layout = (export_fig or fig).layout
-    title = layout.title.text or name
-    subtitle = layout.title.subtitle.text if layout.title.subtitle else ""
+    # Chart texts are HTML-escaped for plotly (charts.plain); a spreadsheet shows them as typed.
+    title = html.unescape(layout.title.text or name)
+    subtitle = html.unescape(layout.title.subtitle.text or "") if layout.title.subtitle else ""
     notes = [subtitle, charts.source_text(filters().updated),
              charts.DEMO_MARK + " — không phải số liệu thật" if filters().demo else None,
              "Ô «Chưa báo cáo»: đơn vị chưa báo cáo số liệu (khác với 0)."]

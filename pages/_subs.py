@@ -3,10 +3,11 @@ a version diff, and the source (provenance) panel of one value."""
 import pandas as pd
 import streamlit as st
 
-from etl import db
+from etl import accounts, db
 from etl.findings import SEVERITY_LABELS
 from etl.history import STATUS_LABELS
 from pages import _common as c
+from pages import _ui
 
 DEMO_NO_FILE = "Dữ liệu mẫu — không có tệp gốc"
 STATUS_TEXT = {k: v[:1].upper() + v[1:] for k, v in STATUS_LABELS.items()}
@@ -68,7 +69,7 @@ def original_download(sha256, file_name, source, key: str) -> None:
     if data is None:
         st.caption("Không tìm thấy tệp gốc trong cơ sở dữ liệu.")
         return
-    st.download_button(f"Tải tệp gốc «{file_name}»", data, file_name=file_name, key=key,
+    st.download_button(f"Tải tệp gốc «{_ui.esc(file_name)}»", data, file_name=file_name, key=key,
                        icon=":material/download:")
 
 
@@ -98,30 +99,41 @@ def compare_panel(unit_code: str, period_key: str, key: str) -> None:
 
 
 def source_panel(unit_code: str, unit_name: str, period_key: str, period_label: str,
-                 indicator_code: str, indicator_label: str, key: str) -> None:
-    """Where a value comes from: file, sheet, cell, sender, time, and its version history."""
+                 indicator_code: str, indicator_label: str, key: str, user=None) -> None:
+    """Where the value on screen comes from: the version the dashboards show in this scope (its
+    file, sheet, cell, sender, time) and the report's other versions. Versions, files and
+    senders are for accounts that may see them (a ward: its own unit only); others see that
+    the value comes from an accepted report, and nothing else."""
+    # q() passes the sidebar's «Gồm số liệu chưa duyệt», which decides the version shown.
     vs = c.q("provenance.value_versions", unit_code, period_key, indicator_code)
     with st.container(border=True):
-        st.markdown(f"**Nguồn số liệu:** {indicator_label} — {unit_name}, {period_label}")
-        if vs.empty:
-            st.info("Đơn vị chưa gửi báo cáo kỳ này.")
+        _ui.md("**Nguồn số liệu:** {what}", what=f"{indicator_label} — {unit_name}, {period_label}")
+        shown = vs[vs["is_shown"]]
+        if shown.empty:
+            st.info("Đơn vị chưa có báo cáo được tính cho kỳ này.")
             return
-        cur = vs[vs["is_current"]].iloc[0] if vs["is_current"].any() else vs.iloc[0]
+        cur = shown.iloc[0]
+        if not accounts.can(user, "see_versions", unit_code):
+            st.caption(f"Số liệu lấy từ báo cáo {STATUS_TEXT.get(cur['status'], cur['status']).lower()} "
+                       f"(phiên bản {cur['version']}). Tệp gốc, người gửi và các phiên bản khác chỉ "
+                       "hiện với tài khoản của đơn vị và của Sở Nội vụ, lãnh đạo.")
+            return
         where = ("" if pd.isna(cur["value"]) else
                  f"trang tính «{cur['sheet']}», ô {cur['cell']}" if cur["cell"] else "")
         facts = [
-            ("Tệp gốc", DEMO_NO_FILE if cur["source"] == "demo" else cur["file_name"]),
+            ("Phiên bản", f"{cur['version']} (đang hiển thị)"),
+            ("Tệp gốc", DEMO_NO_FILE if cur["source"] == "demo" else txt(cur["file_name"])),
             ("Vị trí", where or "Ô để trống (chưa báo cáo)"),
             ("Người gửi", txt(cur["sent_by"], "không rõ")),
             ("Thời gian gửi", fmt_time(cur["loaded_at"])),
             ("Trạng thái", STATUS_TEXT.get(cur["status"], cur["status"])),
         ]
-        st.markdown("\n".join(f"- {k}: **{v}**" for k, v in facts))
+        st.markdown("\n".join(f"- {k}: **{_ui.esc(v)}**" for k, v in facts))
         original_download(cur["sha256"], cur["file_name"], cur["source"], key=f"{key}_file")
         st.markdown("Lịch sử phiên bản")
         c.table(pd.DataFrame({
-            "Phiên bản": [f"{v}" + (" (hiện hành)" if x else "") for v, x
-                          in zip(vs["version"], vs["is_current"])],
+            "Phiên bản": [f"{v}" + (" (đang hiển thị)" if x else "") for v, x
+                          in zip(vs["version"], vs["is_shown"])],
             "Trạng thái": [STATUS_TEXT.get(s, s) for s in vs["status"]],
             "Giá trị": c.fmt_values(vs["value"], "flow", None),
             "Trang tính": [txt(s) for s in vs["sheet"]],
@@ -153,15 +165,16 @@ def write_or_error(fn, *args, **kwargs):
     from etl.submissions import SubmitRefused
     try:
         return fn(*args, **kwargs)
-    except SubmitRefused as exc:
-        st.error(str(exc), icon=":material/block:")
+    except (SubmitRefused, accounts.AccountError) as exc:
+        st.error(_ui.esc(exc), icon=":material/block:")
     except db.DatabaseBusy as exc:
-        st.error(f"{exc}", icon=":material/hourglass_top:")
+        st.error(_ui.esc(exc), icon=":material/hourglass_top:")
     return None
 
 
 
-def sourced_table(data, sources: list, key: str, height: int | None = None) -> None:
+def sourced_table(data, sources: list, key: str, height: int | None = None,
+                  user=None) -> None:
     """A dashboard table whose values can be traced: pick a row (in the table or the selectbox
     under it) to see its file, sheet, cell, sender and version history. `sources` has one dict
     per row (unit_code, unit_name, period_key, period_label, indicator_code, indicator_label)
@@ -178,4 +191,4 @@ def sourced_table(data, sources: list, key: str, height: int | None = None) -> N
     if picked is not None:
         s = sources[picked]
         source_panel(s["unit_code"], s["unit_name"], s["period_key"], s["period_label"],
-                     s["indicator_code"], s["indicator_label"], key=f"{key}_{picked}")
+                     s["indicator_code"], s["indicator_label"], key=f"{key}_{picked}", user=user)

@@ -7,11 +7,8 @@ from etl import accounts
 from pages import _auth, _subs
 from pages import _common as c
 
-user = _auth.current_user()
+user = _auth.require("manage_accounts")
 st.title("Tài khoản và nhật ký")
-if user is None or not accounts.can(user, "manage_accounts"):
-    st.error("Chỉ chuyên viên Sở Nội vụ được xem trang này.")
-    st.stop()
 
 users = c.q("submissions.user_list")
 units = c.q("units")
@@ -22,14 +19,15 @@ c.table(pd.DataFrame({
     "Vai trò": [accounts.ROLES.get(r, r) for r in users["role"]],
     "Đơn vị": [names.get(u, "") if isinstance(u, str) else "" for u in users["unit_code"]],
 }))
-st.caption("Thêm, xóa tài khoản bằng dòng lệnh trên máy chủ: "
-           "`python -m etl user add TÊN --role ward --unit MÃ_ĐƠN_VỊ --name \"Họ và tên\"`, "
-           "`python -m etl user remove TÊN`, `python -m etl user list`. Mật khẩu chỉ được lưu dưới "
-           "dạng băm argon2.")
+st.caption("Thêm, xóa tài khoản và đặt lại mật khẩu: đề nghị quản trị hệ thống thực hiện trên máy "
+           "chủ. Mật khẩu chỉ được lưu dưới dạng băm argon2; mỗi người tự đổi mật khẩu của mình ở "
+           "mục «Đổi mật khẩu».")
 
 ACTIONS = {"load": "Nạp tệp (dòng lệnh)", "upload": "Gửi báo cáo", "accept": "Chấp nhận",
            "return": "Trả lại", "set_deadline": "Đặt hạn nộp", "user_add": "Thêm tài khoản",
-           "user_remove": "Xóa tài khoản"}
+           "user_remove": "Xóa tài khoản", "password_change": "Đổi mật khẩu",
+           "sign_in": "Đăng nhập", "sign_in_failed": "Đăng nhập sai",
+           "sign_in_locked": "Đăng nhập khi tài khoản tạm khóa", "sign_out": "Đăng xuất"}
 log = c.q("submissions.audit_log", 500)
 st.subheader("Nhật ký ghi dữ liệu (500 dòng mới nhất)")
 if log.empty:

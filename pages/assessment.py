@@ -4,8 +4,10 @@ import streamlit as st
 
 from etl import charts, tables, vn
 from etl.queries_dvk import NOT_ENOUGH
+from pages import _auth, _ui
 from pages import _common as c
 
+_auth.require("view")
 f = c.filters()
 st.title("Chấm điểm dân vận")
 years = c.q("assessment_years")

@@ -2,8 +2,10 @@
 import streamlit as st
 
 from etl import briefing, db, figures, vn
+from pages import _auth, _ui
 from pages import _common as c
 
+_auth.require("view")
 f = c.filters()
 st.title("Xuất báo cáo")
 st.caption("Bộ trình chiếu PowerPoint và báo cáo Word gồm các biểu đồ, nhận xét rút ra từ số liệu "
@@ -43,7 +45,7 @@ if st.button("Tạo báo cáo", type="primary", icon=":material/slideshow:",
         bar.progress(1.0, text="Xong.")
     except (briefing.BriefError, figures.ExportError) as exc:
         bar.empty()
-        st.error(str(exc), icon=":material/error:")
+        st.error(_ui.esc(exc), icon=":material/error:")
     except db.DatabaseBusy:
         bar.empty()
         st.warning(c.BUSY_MESSAGE, icon=":material/hourglass_top:")
@@ -52,10 +54,10 @@ result = st.session_state.get("brief_result")
 if result and result[0] == request:
     _, title, pptx, docx, n, notes, timings = result
     seconds = timings.get("collect_s", 0) + timings.get("images_s", 0)
-    st.success(f"Đã tạo «{title}»: {n} biểu đồ ({vn.format_number(seconds, 1)} giây).",
+    st.success(f"Đã tạo «{_ui.esc(title)}»: {n} biểu đồ ({vn.format_number(seconds, 1)} giây).",
                icon=":material/check_circle:")
     for note in notes:
-        st.markdown(f"- {note}")
+        st.markdown(f"- {_ui.esc(note)}")
     stem = c.file_stem(f"bao cao dan van {display[period]}")
     cols = st.columns(2)
     cols[0].download_button(

@@ -3,9 +3,11 @@ import streamlit as st
 
 from etl import charts, queries, tables, vn
 from etl.briefing import top_bottom
+from pages import _auth, _ui
 from pages import _common as c
 from pages import _subs
 
+_auth.require("view")
 f = c.filters()
 period = c.period_row(f.period)
 ind = c.catalogue_row(f.indicator)
@@ -63,7 +65,7 @@ def ranking_table():
                     indicator_code=ind["code"], indicator_label=ind["label"])
                if rep and ind["kind"] != "rate" else None
                for u, n, rep in zip(rank["code"], rank["name"], rank["reported"])]
-    _subs.sourced_table(data, sources, key="compare_source", height=600)
+    _subs.sourced_table(data, sources, key="compare_source", height=600, user=f.user)
 
 
 if rank["reported"].any():

@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from etl import completeness, db, submissions, vn
-from pages import _auth, _subs
+from etl import tables
+from pages import _auth, _subs, _ui
 from pages import _common as c
 
-user = _auth.current_user()
+user = _auth.require("completeness")
 st.title("Tình hình báo cáo")
 periods = c.q("periods")
 kinds = list(dict.fromkeys(periods["kind"]))
@@ -74,7 +75,7 @@ else:
     st.markdown(f"**{vn.format_number(len(out))} đơn vị** quá hạn chưa nộp.")
     c.table(out, height=300)
     st.download_button(
-        "Tải danh sách để nhắc (CSV)", out.to_csv(index=False).encode("utf-8-sig"),
+        "Tải danh sách để nhắc (CSV)", tables.to_csv(out),
         file_name=f"chua-nop-{period_key.replace('/', '-').replace(':', '_')}.csv",
         mime="text/csv", icon=":material/download:", key="done_missing_csv")
 
@@ -89,4 +90,4 @@ if user is not None and user.role == "department":
         if st.form_submit_button("Lưu hạn nộp", icon=":material/event:"):
             if _subs.write_or_error(submissions.set_period_deadline, str(db.db_path()), pk, when,
                                     user):
-                st.success(f"Đã đặt hạn nộp kỳ {label_of[pk]}: {when:%d/%m/%Y}.")
+                st.success(f"Đã đặt hạn nộp kỳ {_ui.esc(label_of[pk])}: {when:%d/%m/%Y}.")

@@ -3,8 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from etl import charts, tables, vn
+from pages import _auth, _ui
 from pages import _common as c
 
+_auth.require("view")
 f = c.filters()
 st.title("Dân vận khéo")
 years = c.q("dvk_years")

@@ -3,9 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from etl import charts, queries, tables, vn
+from pages import _auth, _ui
 from pages import _common as c
 from pages import _subs
 
+_auth.require("view")
 f = c.filters()
 period = c.period_row(f.period)
 ind = c.catalogue_row(f.indicator)
@@ -94,11 +96,12 @@ def top_bottom_view():
         with left:
             st.markdown("**5 đơn vị cao nhất**")
             top = ranked.head(5)
-            _subs.sourced_table(top_table(top), top_sources(top), key="top_source")
+            _subs.sourced_table(top_table(top), top_sources(top), key="top_source", user=f.user)
         with right:
             st.markdown("**5 đơn vị thấp nhất**")
             bottom = ranked.tail(5).iloc[::-1]
-            _subs.sourced_table(top_table(bottom), top_sources(bottom), key="bottom_source")
+            _subs.sourced_table(top_table(bottom), top_sources(bottom), key="bottom_source",
+                                user=f.user)
         st.caption(f"{int(ranked['n_ranked'].iloc[0])} đơn vị có số liệu; "
                    f"{int((~rank['reported']).sum())} đơn vị chưa báo cáo chỉ tiêu này.")
 

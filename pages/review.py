@@ -4,15 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from etl import db, submissions
-from pages import _auth, _subs
+from pages import _auth, _subs, _ui
 from pages import _common as c
 
-user = _auth.current_user()
+user = _auth.require("review")
 path = str(db.db_path())
 st.title("Duyệt báo cáo")
-if user is None or user.role != "department":
-    st.error("Chỉ chuyên viên Sở Nội vụ được duyệt báo cáo.")
-    st.stop()
 
 if done := st.session_state.pop("_review_done", None):
     st.success(done, icon=":material/check_circle:")
@@ -37,8 +34,9 @@ else:
                                              f"phiên bản {rows[i].version} (mã {i})")
     r = rows[sid]
     with st.container(border=True):
-        st.markdown(f"**{r.unit_name} — {r.period_label}, phiên bản {r.version}**  \n"
-                    f"Người gửi: {_subs.txt(r.sent_by, 'không rõ')} · {_subs.fmt_time(r.loaded_at)}")
+        _ui.md("**{unit} — {period}, phiên bản {version}**  \nNgười gửi: {sender} · {time}",
+               unit=r.unit_name, period=r.period_label, version=r.version,
+               sender=_subs.txt(r.sent_by, "không rõ"), time=_subs.fmt_time(r.loaded_at))
         _subs.original_download(None if r.source == "demo" else
                                 c.q("submissions.versions", r.unit_code, r.period_key)
                                 .set_index("submission_id").loc[sid, "sha256"],
@@ -62,7 +60,7 @@ else:
                              key=f"accept_{sid}"):
             if _subs.write_or_error(submissions.review, path, sid, submissions.ACCEPT, "", user):
                 st.session_state["_review_done"] = (
-                    f"Đã chấp nhận báo cáo {r.unit_name} — {r.period_label}.")
+                    f"Đã chấp nhận báo cáo {_ui.esc(r.unit_name)} — {_ui.esc(r.period_label)}.")
                 st.rerun()
         with return_col:
             comment = st.text_area("Lý do trả lại (đơn vị sẽ thấy)", key=f"comment_{sid}")
@@ -70,7 +68,8 @@ else:
                 if _subs.write_or_error(submissions.review, path, sid, submissions.RETURN,
                                         comment, user):
                     st.session_state["_review_done"] = (
-                        f"Đã trả lại báo cáo {r.unit_name} — {r.period_label}: «{comment.strip()}».")
+                        f"Đã trả lại báo cáo {_ui.esc(r.unit_name)} — {_ui.esc(r.period_label)}: "
+                        f"«{_ui.esc(comment.strip())}».")
                     st.rerun()
 
 st.subheader("Lịch sử phiên bản của một đơn vị")

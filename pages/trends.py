@@ -3,9 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from etl import charts, queries, tables, vn
+from pages import _auth, _ui
 from pages import _common as c
 from pages import _subs
 
+_auth.require("view")
 f = c.filters()
 period = c.period_row(f.period)
 ind = c.catalogue_row(f.indicator)
@@ -75,7 +77,8 @@ if ind["kind"] != "rate" and not unit_rows.empty:
         period_key = b.selectbox("Kỳ", list(period_labels), format_func=period_labels.get,
                                  key="trend_src_period")
         _subs.source_panel(unit, unit_names[unit], period_key, period_labels[period_key],
-                           ind["code"], ind["label"], key=f"trend_src_{unit}_{period_key}")
+                           ind["code"], ind["label"], key=f"trend_src_{unit}_{period_key}",
+                           user=f.user)
 median_rows = series[series["is_median"]]
 st.caption("Số đơn vị có số liệu mỗi kỳ: " + "; ".join(
     f"{p}: {int(n)}" for p, n in zip(median_rows["period_label"], median_rows["units_reported"])))

@@ -3,9 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from etl import charts, queries, tables, vn
+from pages import _auth, _ui
 from pages import _common as c
 from pages import _subs
 
+_auth.require("view")
 f = c.filters()
 units = c.q("units")
 names = dict(zip(units["code"], units["name"]))
@@ -17,13 +19,13 @@ choices = list(f.units) + [u for u in units["code"] if u not in f.units]
 code = st.selectbox("Đơn vị", choices, format_func=lambda u: f"{names[u]} ({types[u]}, mã {u})",
                     help="Gõ tên có dấu để lọc, hoặc dùng ô «Tìm đơn vị» (không dấu) ở thanh bên.")
 info = c.q("unit_info", code)
-st.header(f"{info['type_label']} {info['name']}")
+st.header(_ui.esc(f"{info['type_label']} {info['name']}"))
 since = None if pd.isna(info["valid_from"]) else vn.format_date(info["valid_from"])
-st.caption(" · ".join(x for x in (
+st.caption(_ui.esc(" · ".join(x for x in (
     f"Mã đơn vị {code}",
     f"thành lập từ {since}" if since else None,
     f"hình thành từ {info['n_predecessors']} đơn vị cũ" if info["n_predecessors"] else None,
-    f"địa bàn cũ: {info['former_district']}" if info["former_district"] else None) if x))
+    f"địa bàn cũ: {info['former_district']}" if info["former_district"] else None) if x)))
 
 stocks = c.q("unit_latest_stocks", code)
 if stocks.empty:
@@ -41,7 +43,7 @@ def ranks_view():
     st.subheader(f"Thứ hạng trong {f.period_label}" + (f" ({c.PER_10K})" if per_capita else ""))
     ranks = c.q("unit_ranks", code, f.period, per_capita)
     if not ranks["reported"].any():
-        st.info(f"{names[code]} chưa báo cáo kỳ {f.period_label}.")
+        st.info(f"{_ui.esc(names[code])} chưa báo cáo kỳ {f.period_label}.")
     else:
         dec = [0 if k in ("flow", "stock") and cd != "area_km2" else None
                for k, cd in zip(ranks["kind"], ranks["code"])]
@@ -65,7 +67,7 @@ def ranks_view():
                    if rep and k != "rate" else None
                    for cd, lbl, k, rep in zip(ranks["code"], ranks["label"], ranks["kind"],
                                               ranks["reported"])]
-        _subs.sourced_table(data, sources, key="profile_source", height=500)
+        _subs.sourced_table(data, sources, key="profile_source", height=500, user=f.user)
         st.caption("Hạng 1 = giá trị cao nhất trong các đơn vị có số liệu kỳ này"
                    + ("; hạng và trung vị tính trên 10.000 dân với chỉ tiêu số lượng." if per_capita else "."))
 

@@ -1,31 +1,29 @@
 """Gửi báo cáo: a blank form for the unit and period, then drop filled files; each is checked by
 the same code as `etl load` and previewed (errors cell by cell, warnings to confirm, changes
-against the previous version). Nothing is written until «Gửi báo cáo»."""
+against the previous version). Nothing is written until «Gửi báo cáo», which checks the file
+again. The server keeps one copy of each file (the uploader's), freed once it is sent."""
 import hashlib
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from etl import db, reader, submissions, vn
+from etl import db, submissions, vn
 from etl.periods import CALENDAR, DECREE09, PeriodError, parse_period
 from etl.template import CONVENTION_LABELS
-from pages import _auth, _subs
+from pages import _auth, _subs, _ui
 from pages import _common as c
 
-user = _auth.current_user()
+user = _auth.require("upload")
 units = c.q("units")
 names = {r.code: f"{r.type_label} {r.name}" for r in units.itertuples()}
 path = str(db.db_path())
+state = st.session_state
 
 st.title("Gửi báo cáo")
-if user is None or user.role not in ("ward", "department"):
-    st.error("Chỉ cán bộ phường, xã và chuyên viên Sở Nội vụ được gửi báo cáo.")
-    st.stop()
-
 if user.role == "ward":
     unit_code = user.unit_code
-    st.markdown(f"Đơn vị: **{names.get(unit_code, unit_code)}** (mã {unit_code})")
+    _ui.md("Đơn vị: **{unit}** (mã {code})", unit=names.get(unit_code, unit_code), code=unit_code)
 else:
     unit_code = st.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})",
                              help="Chuyên viên Sở có thể gửi thay cho bất kỳ đơn vị nào.")
@@ -47,7 +45,7 @@ convention = right.radio("Cách tính kỳ", [CALENDAR, DECREE09], key="template
 try:
     period = parse_period(spec, convention)
 except PeriodError as exc:
-    st.error(str(exc))
+    st.error(_ui.esc(exc))
     st.stop()
 
 
@@ -58,7 +56,7 @@ def _template(db_file: str, unit: str, period_key: str, version: tuple) -> bytes
 
 
 st.download_button(
-    f"Tải mẫu trống: {names.get(unit_code, unit_code)} — {period.label}",
+    f"Tải mẫu trống: {_ui.esc(names.get(unit_code, unit_code))} — {period.label}",
     _template(path, unit_code, period.key, db.data_version(path)),
     file_name=f"mau-bao-cao-{unit_code}-{period.key.replace('/', '-')}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -68,40 +66,61 @@ st.caption("Điền trang tính «Chỉ tiêu» trong Excel hoặc LibreOffice: 
 
 # ---------------------------------------------------------------- 2. check, then submit
 st.subheader("2. Kiểm tra và gửi")
-limit_mb = reader.max_upload_bytes() / 2**20
+limit = _ui.upload_limit_bytes()
+limit_mb = vn.format_number(limit / 2**20, 0)
+# The file type and size are checked here, in Vietnamese: Streamlit's own checks answer in
+# English (its size cap sits far above ours; serve.py cuts larger uploads off).
 files = st.file_uploader(
-    "Kéo thả một hoặc nhiều tệp báo cáo (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"],
+    f"Kéo thả một hoặc nhiều tệp báo cáo (.xlsx, .xls, .ods), mỗi tệp tối đa {limit_mb} MB",
     accept_multiple_files=True, key="upload_files",
-    help=f"Mỗi tệp tối đa {vn.format_number(limit_mb, 0)} MB.")
-previews = st.session_state.setdefault("_upload_previews", {})
-sent = st.session_state.setdefault("_upload_sent", {})
-
-for i, f in enumerate(files or []):
+    help=f"Chỉ nhận tệp .xlsx, .xls hoặc .ods; mỗi tệp tối đa {limit_mb} MB.")
+files = _ui.held(files)
+_ui.uploader_texts(limit_mb)
+state["_upload_files"] = [f.file_id for f in files]
+previews = state.setdefault("_upload_previews", {})
+sent = state.setdefault("_upload_sent", {})
+for key, r in list(sent.items())[-5:]:
+    st.success(f"Đã gửi «{_ui.esc(r['file_name'])}»: phiên bản {r['version']} (mã "
+               f"{r['submission_id']}), chờ Sở Nội vụ duyệt. Theo dõi ở mục «Báo cáo đã gửi» "
+               "bên dưới.", icon=":material/check_circle:")
+keys = set()
+for f in files:
     data = f.getvalue()
     key = hashlib.sha256(data).hexdigest()
+    keys.add(key)
+    too_large = _ui.oversize(data)
     if key not in previews:
-        with st.spinner(f"Đang kiểm tra {f.name}…"):
-            try:
-                previews[key] = submissions.preview_upload(path, data, f.name, user)
-            except db.DatabaseBusy as exc:
-                st.error(str(exc))
-                continue
+        if too_large is not None:
+            previews[key] = None
+        else:
+            with st.spinner(f"Đang kiểm tra {_ui.esc(f.name)}…"):
+                try:
+                    previews[key] = submissions.preview_upload(path, data, f.name, user)
+                except db.DatabaseBusy as exc:
+                    st.error(_ui.esc(exc))
+                    continue
+            # The preview keeps the findings, not the file: sending reads it again.
+            if previews[key].sub is not None:
+                previews[key].sub.content = None
+    del data
     p = previews[key]
     with st.container(border=True):
+        if too_large is not None:
+            _ui.md("**{name}**", name=f.name)
+            st.error(f"Tệp quá lớn ({vn.format_number(too_large / 2**20, 1)} MB); giới hạn là "
+                     f"{limit_mb} MB mỗi tệp. Không có gì được ghi.", icon=":material/error:")
+            continue
         what = " · ".join(x for x in (
             p.unit_name or (f"đơn vị mã {p.unit_code}" if p.unit_code else None),
             p.period_label or p.period_key) if x)
-        st.markdown(f"**{f.name}**" + (f" — {what}" if what else ""))
+        _ui.md("**{name}**" + (" — {what}" if what else ""), name=f.name, what=what)
         if p.errors:
             st.error(f"Tệp có {len(p.errors)} lỗi nên chưa gửi được; không có gì được ghi. "
                      "Hãy sửa các ô dưới đây rồi tải tệp lên lại.", icon=":material/error:")
             c.table(_subs.findings_table(p.errors))
             continue
         if key in sent:
-            r = sent[key]
-            st.success(f"Đã gửi: phiên bản {r['version']} (mã {r['submission_id']}), "
-                       "chờ Sở Nội vụ duyệt. Theo dõi ở mục «Báo cáo đã gửi» bên dưới.",
-                       icon=":material/check_circle:")
+            st.info("Tệp này vừa được gửi (xem thông báo ở trên).", icon=":material/info:")
             continue
         if p.same_file:
             st.info(f"Tệp này đã được gửi trước đó (phiên bản {p.same_file[3]}); "
@@ -136,11 +155,16 @@ for i, f in enumerate(files or []):
                                     key=f"confirm_{key}")
         if st.button("Gửi báo cáo", key=f"submit_{key}", type="primary", disabled=not confirmed,
                      icon=":material/send:"):
-            result = _subs.write_or_error(submissions.submit_checked, path, p.sub, user,
-                                          warnings_confirmed=confirmed)
+            result = _subs.write_or_error(submissions.submit_upload, path, f.getvalue(), f.name,
+                                          user, warnings_confirmed=confirmed)
             if result:
-                sent[key] = result
+                sent[key] = {**result, "file_name": f.name}
+                _ui.drop_uploads([f])          # sent: the server's copy is no longer needed
                 st.rerun()
+
+# Previews of files no longer in the uploader are forgotten (they are small, but add up).
+for key in set(previews) - keys:
+    del previews[key]
 
 # ---------------------------------------------------------------- 3. what the unit has sent
 st.subheader("Báo cáo đã gửi")
@@ -151,7 +175,7 @@ else:
     for r in mine[mine["status"] == "returned"].head(5).itertuples():
         st.warning(f"{r.period_label}, phiên bản {r.version} bị trả lại"
                    + (f" ({t})" if (t := _subs.fmt_time(r.reviewed_at)) else "")
-                   + f": «{r.review_comment}». Hãy sửa và gửi lại.", icon=":material/undo:")
+                   + f": «{_ui.esc(r.review_comment)}». Hãy sửa và gửi lại.", icon=":material/undo:")
     c.table(pd.DataFrame({
         "Kỳ": list(mine["period_label"]),
         "Phiên bản": [f"{v}" + (" (hiện hành)" if cur else "") for v, cur

@@ -36,12 +36,35 @@ QUARTER = "2025-Q3"
 PARTIAL = "2025-07-01:2025-11-20"     # like the real report of a ward founded on 1 July 2025
 
 
-def _reviewer():
+def _people():
     from etl.accounts import User
-    return User("snv.kiemthu", "Chuyên viên kiểm thử", "department", None)
+    return (User("snv.kiemthu", "Chuyên viên kiểm thử", "department", None),
+            User("vh.canbo", "Cán bộ Việt Hòa", "ward", VIET_HOA),
+            User("snv.chuyenvien", "Chuyên viên Sở", "department", None),
+            User("lanhdao", "Lãnh đạo", "leader", None))
 
 
-REVIEWER = _reviewer()
+# The fixture warehouse's accounts: every write checks its account in the database.
+REVIEWER, WARD, DEPT, LEADER = PEOPLE = _people()
+
+
+def add_account(db_file, user) -> str:
+    """Create the account (random password, returned) unless it exists."""
+    from etl import accounts, db
+    with db.connect(db_file) as con:
+        if any(u.username == user.username for u in accounts.list_users(con)):
+            return ""
+        return accounts.add_user(con, user.username, user.role, None, user.unit_code,
+                                 user.full_name, actor="tests")
+
+
+def session_for(db_file, user) -> str:
+    """A real database session of the account (created if needed): what the browser's cookie
+    carries. AppTest cannot send cookies, so tests put it in session_state (pages._auth)."""
+    from etl import db, sessions
+    add_account(db_file, user)
+    with db.connect(db_file) as con, db.transaction(con):
+        return sessions.open_session(con, user, "tests")
 
 
 def _year_values(unit: str, year: str) -> dict:
@@ -149,6 +172,8 @@ def build_dashboard_db(db_file: Path, work: Path) -> Path:
     from tests.workbooks import fill_models, fill_values, make_template
 
     db.init_db(db_file)
+    for person in PEOPLE:
+        add_account(db_file, person)
     paths = []
     models = fixture_models()
     for (unit, period), values in fixture_values().items():

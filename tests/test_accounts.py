@@ -36,9 +36,10 @@ def test_accounts_store_only_argon2_hashes_and_authenticate(path):
         accounts.add_user(con, "VH.CanBo", "ward", "mật-khẩu-dài", unit_code="10543", full_name="Lan")
         stored = con.execute("SELECT password_hash FROM users").fetchone()[0]
         assert stored.startswith("$argon2") and "mật-khẩu-dài" not in stored
-        assert accounts.authenticate(con, "vh.canbo", "mật-khẩu-dài") == User("vh.canbo", "Lan", "ward", "10543")
-        assert accounts.authenticate(con, "vh.canbo", "sai-mat-khau") is None
-        assert accounts.authenticate(con, "khong.co", "mật-khẩu-dài") is None
+        assert (accounts.verify_password(con, "vh.canbo", "mật-khẩu-dài")
+                == User("vh.canbo", "Lan", "ward", "10543"))
+        assert accounts.verify_password(con, "vh.canbo", "sai-mat-khau") is None
+        assert accounts.verify_password(con, "khong.co", "mật-khẩu-dài") is None
         actions = [r[0] for r in con.execute("SELECT action FROM audit_log").fetchall()]
         assert actions == ["user_add"]
 
@@ -48,7 +49,7 @@ def test_accounts_store_only_argon2_hashes_and_authenticate(path):
     ({"role": "ward", "unit_code": "99999"}, "cần mã đơn vị"),
     ({"role": "leader", "unit_code": "10543"}, "Chỉ tài khoản cán bộ"),
     ({"role": "admin"}, "Vai trò không hợp lệ"),
-    ({"role": "leader", "password": "ngan"}, "ít nhất 8"),
+    ({"role": "leader", "password": "ngan-qua"}, "ít nhất 10"),
 ])
 def test_bad_accounts_are_refused_and_write_nothing(path, kwargs, message):
     with db.connect(path) as con:

@@ -42,13 +42,14 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(db_file, log, **env_overrides):
-    """`streamlit run app.py` on a free port against db_file; yields its URL, stops it after."""
+    """`streamlit run serve.py` (as `make run`) on a free port against db_file; yields its URL,
+    stops it after."""
     port = _free_port()
     env = {**os.environ, "DANVAN_DB": str(db_file), **env_overrides}
     env = {k: v for k, v in env.items() if v is not None}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -138,10 +139,6 @@ def test_sidebar_search_without_diacritics(server, page):
 
 def test_chart_downloads_in_browser(server, page, tmp_path):
     """The PNG button under a chart gives a 16:9 image made on click by the export browser."""
-    # The root first: a deep link as the server's very first visit shows Streamlit's
-    # "Page not found" dialog once (README, known limits), which would cover the buttons.
-    page.goto(server)
-    _wait_until_idle(page)
     page.goto(f"{server}/xu-huong?don_vi=11002")
     _wait_until_idle(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)

@@ -22,8 +22,9 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     live = shutil.copy(dashboard_db, tmp_path / "live.duckdb")
+    password = "Hoa-phuong-do-2025"
     with db.connect(live) as con:
-        password = accounts.add_user(con, "vh.canbo", "ward", None, VIET_HOA, "Cán bộ Việt Hòa")
+        accounts.set_password(con, "vh.canbo", password)
     report = fill_values(make_template(live, VIET_HOA, "2025-Q4", tmp_path / "t.xlsx"),
                          {"dialogues": 4, "reception_visits": 6, "reception_people": 14},
                          tmp_path / "viet-hoa-quy-4.xlsx")
@@ -34,7 +35,7 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
             page = browser.new_context(viewport={"width": 1400, "height": 1000},
                                        locale="vi-VN").new_page()
             page.goto(url)
-            page.wait_for_selector('h1:has-text("Đăng nhập")', timeout=30_000)
+            page.wait_for_selector('form[action="/auth/login"]', timeout=30_000)
             page.get_by_label("Tên đăng nhập").fill("vh.canbo")
             page.get_by_label("Mật khẩu").fill(password)
             page.get_by_role("button", name="Đăng nhập").click()
@@ -55,7 +56,7 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
                 page.get_by_text("Tôi đã xem các cảnh báo và xác nhận số liệu là đúng").click()
                 expect(submit).to_be_enabled(timeout=30_000)
             submit.click()
-            page.wait_for_selector("text=Đã gửi: phiên bản 1", timeout=30_000)
+            page.wait_for_selector("text=Đã gửi «viet-hoa-quy-4.xlsx»: phiên bản 1", timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0
             page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
 
@@ -63,8 +64,7 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
             # found" box), then that very page with its filters.
             shared = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             shared.goto(f"{url}/so-sanh?ky=2025&chi_tieu=dialogues")
-            shared.wait_for_selector('h1:has-text("Đăng nhập")', timeout=30_000)
-            shared.wait_for_load_state("networkidle")
+            shared.wait_for_selector('form[action="/auth/login"]', timeout=30_000)
             assert shared.get_by_text("Page not found").count() == 0
             shared.get_by_label("Tên đăng nhập").fill("vh.canbo")
             shared.get_by_label("Mật khẩu").fill(password)

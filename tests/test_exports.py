@@ -131,6 +131,17 @@ def test_csv_has_bom_and_neutralised_text():
     assert [r[1] for r in rows[1:]] == ["1", "2.5", "Chưa báo cáo", "4", "5", "-6"]
 
 
+def test_csv_of_any_dataframe_guards_headers_and_every_text_cell():
+    # What «Tình hình báo cáo» downloads as its missing-units list goes through to_csv too.
+    df = pd.DataFrame({"=Mã": ["10543", "-10543", "\r=1"], "Đơn vị": ["@x", "Việt Hòa", "+84"],
+                       "Số": [-6, 0, 2.5]})
+    rows = list(csv.reader(io.StringIO(tables.to_csv(df)[3:].decode("utf-8"), newline="")))
+    assert rows[0] == ["'=Mã", "Đơn vị", "Số"]
+    assert [r[0] for r in rows[1:]] == ["10543", "'-10543", "'\r=1"]     # text that looks numeric
+    assert [r[1] for r in rows[1:]] == ["'@x", "Việt Hòa", "'+84"]
+    assert [r[2] for r in rows[1:]] == ["-6", "0", "2.5"]                  # numbers stay numbers
+
+
 def test_tables_behind_the_charts(con):
     trend = queries.trend(con, "mediation_cases", "year", ["11002", "11914"])
     t = tables.trend_table(trend)

@@ -9,7 +9,7 @@ from etl import db, queries, store
 from etl.periods import parse_period
 from etl.submissions import ACCEPT, RETURN, review
 from tests.conftest import (AI_QUOC, CAT_HAI, HONG_BANG, LE_CHAN, REVIEWER, THACH_KHOI, VIET_HOA,
-                            fixture_values)
+                            add_account, fixture_values)
 from tests.test_pages import app, no_exception, use_db  # noqa: F401 (fixture)
 
 VALUES = fixture_values()
@@ -43,6 +43,7 @@ def shown(path, include_unreviewed: bool) -> dict:
 def test_shown_values_follow_new_versions_and_reviews(tmp_path):
     path = tmp_path / "t.duckdb"
     db.init_db(path)
+    add_account(path, REVIEWER)
     period = parse_period("2025-Q3")
 
     def send(value, status="submitted"):

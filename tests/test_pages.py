@@ -165,9 +165,23 @@ def test_missing_database_explains_how_to_load(tmp_path, use_db):
     use_db(tmp_path / "none.duckdb")
     at = app(None).run()
     no_exception(at)
-    assert "Chưa có cơ sở dữ liệu" in at.error[0].value
-    assert any("python -m etl" in m.value for m in at.markdown)
+    assert at.error[0].value.startswith("Hệ thống chưa có cơ sở dữ liệu.")
+    assert any("quản trị hệ thống" in i.value for i in at.info)
+    # Where the file is and how to make it are for the operator, not the page.
+    shown = " ".join(e.value for e in [*at.error, *at.info, *at.markdown, *at.caption])
+    assert "python -m" not in shown and str(tmp_path) not in shown and ".duckdb" not in shown
     assert not (tmp_path / "none.duckdb").exists()       # the dashboard never creates it
+
+
+def test_unreadable_database_says_so_without_details(tmp_path, use_db):
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"\x00DUCK" + bytes(range(256)) * 64)
+    use_db(broken)
+    at = app(None).run()
+    no_exception(at)
+    assert at.error[0].value.startswith("Không đọc được cơ sở dữ liệu (tệp có thể bị hỏng).")
+    shown = " ".join(e.value for e in [*at.error, *at.info, *at.markdown, *at.caption])
+    assert str(tmp_path) not in shown and "Traceback" not in shown and "IO Error" not in shown
 
 
 def test_empty_database_explains_how_to_load(tmp_path, use_db):

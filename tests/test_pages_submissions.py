@@ -6,15 +6,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import accounts, db
-from etl.accounts import User
-from tests.conftest import CAT_HAI, THACH_KHOI, VIET_HOA
+from etl import db
+from pages import _auth
+from tests.conftest import CAT_HAI, DEPT, LEADER, THACH_KHOI, VIET_HOA, WARD, session_for
 from tests.test_pages import APP, TIMEOUT, no_exception, texts
 from tests.workbooks import fill_values, make_template
 
-WARD = User("vh.canbo", "Cán bộ Việt Hòa", "ward", VIET_HOA)
-DEPT = User("snv.chuyenvien", "Chuyên viên Sở", "department", None)
-LEADER = User("lanhdao", "Lãnh đạo", "leader", None)
 GOOD = {"dialogues": 4, "reception_visits": 6, "reception_people": 14}
 
 
@@ -23,6 +20,7 @@ class FakeUpload:
 
     def __init__(self, path: Path):
         self.name, self._data = path.name, path.read_bytes()
+        self.file_id = f"fake-{path.name}"
 
     def getvalue(self) -> bytes:
         return self._data
@@ -37,10 +35,12 @@ def live(dashboard_db, tmp_path, monkeypatch):
     return path
 
 
-def signed_in(user: User | None, page: str | None = None, uploads=None) -> AppTest:
+def signed_in(user, page: str | None = None, path=None) -> AppTest:
+    """The app as this account sees it: a real database session (what the browser's cookie
+    carries; AppTest sends no cookies, so its token goes where pages._auth looks for it)."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if user:
-        at.session_state["user"] = user
+        at.session_state[_auth.SESSION_TOKEN] = session_for(path or db.db_path(), user)
     at.run()
     no_exception(at)
     if page:
@@ -57,25 +57,17 @@ def _count(path, sql, params=()):
 def test_anonymous_visitor_sees_only_the_sign_in_page(live):
     at = signed_in(None)
     assert texts(at.title) == ["Đăng nhập"]
-    assert not at.metric and not at.dataframe
-    at.text_input[0].input("vh.canbo")
-    at.text_input[1].input("sai-mat-khau")
-    at.button[0].click().run()
-    assert "Sai tên đăng nhập hoặc mật khẩu." in texts(at.error)
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert any('href="/auth/login?next=' in m.value for m in at.markdown)
 
 
-def test_sign_in_with_a_local_account_then_sign_out(live):
-    with db.connect(live) as con:
-        password = accounts.add_user(con, "vh.canbo", "ward", None, VIET_HOA, "Cán bộ Việt Hòa")
-    at = signed_in(None)
-    at.text_input[0].input("VH.CANBO")
-    at.text_input[1].input(password)
-    at.button[0].click().run()
-    no_exception(at)
-    assert at.session_state["user"].unit_code == VIET_HOA
+def test_an_ended_session_is_signed_out_on_the_next_run(live):
+    from etl import sessions
+    at = signed_in(WARD)
     assert "Tổng quan — Năm 2025" in texts(at.title)
-    at.button(key="sign_out").click().run()
-    assert texts(at.title) == ["Đăng nhập"]
+    sessions.end_session(live, at.session_state[_auth.SESSION_TOKEN])
+    at.run()
+    assert texts(at.title) == ["Đăng nhập"] and not at.metric
 
 
 def test_anonymous_read_only_deployment(live, monkeypatch):
@@ -142,7 +134,7 @@ def test_confirm_warnings_then_submit_writes_one_version(live, tmp_path, monkeyp
     at.checkbox[0].check().run()
     next(b for b in at.button if b.label == "Gửi báo cáo").click().run()
     no_exception(at)
-    assert any("Đã gửi: phiên bản 2" in s.value for s in at.success)
+    assert any("Đã gửi «w\\.xlsx»: phiên bản 2" in s.value for s in at.success)
     assert _count(live, "SELECT count(*) FROM submissions") == before + 1
     assert _count(live, "SELECT count(*) FROM audit_log WHERE actor = 'vh.canbo' "
                         "AND action = 'upload' AND file_name = 'w.xlsx'") == 1
@@ -190,7 +182,8 @@ def test_review_return_with_comment_seen_by_the_ward_then_accept(live, tmp_path)
     no_exception(at)
     assert any("Đã trả lại" in s.value for s in at.success)
     ward = signed_in(WARD, "pages/upload.py")
-    assert any("Số buổi tuyên truyền chưa đúng." in w.value for w in ward.warning)
+    # Shown as typed (Markdown-escaped: the "." is "\\.").
+    assert any("«Số buổi tuyên truyền chưa đúng\\.»" in w.value for w in ward.warning)
     g = fill_values(make_template(live, VIET_HOA, "2025-Q3", tmp_path / "t3.xlsx"),
                     {**GOOD, "propaganda_sessions": 12}, tmp_path / "v3.xlsx")
     v3 = submit_checked(live, preview_upload(live, g.read_bytes(), g.name, WARD).sub, WARD, True)
@@ -226,7 +219,7 @@ def test_provenance_panel_shows_file_sheet_cell_and_versions(live, page, key):
     box.select_index(pick).run()
     no_exception(at)
     panel = "\n".join(m.value for m in at.markdown)
-    assert "Nguồn số liệu:" in panel and f"Tệp gốc: **{VIET_HOA}_2025.xlsx**" in panel
+    assert "Nguồn số liệu:" in panel and f"Tệp gốc: **{VIET_HOA}\\_2025\\.xlsx**" in panel
     assert "trang tính «Chỉ tiêu», ô " in panel and "Người gửi" in panel
     history = next(t.value for t in at.dataframe if "Phiên bản" in t.value.columns)
     assert list(history["Trạng thái"]) == ["Đã chấp nhận"]
@@ -235,7 +228,7 @@ def test_provenance_panel_shows_file_sheet_cell_and_versions(live, page, key):
 
 def _panel_names_the_source(at) -> None:
     panel = "\n".join(m.value for m in at.markdown)
-    assert "Nguồn số liệu:" in panel and f"Tệp gốc: **{VIET_HOA}_2025.xlsx**" in panel
+    assert "Nguồn số liệu:" in panel and f"Tệp gốc: **{VIET_HOA}\\_2025\\.xlsx**" in panel
     assert "trang tính «Chỉ tiêu», ô " in panel and "Người gửi" in panel
 
 

@@ -1,7 +1,10 @@
 import math
+from pathlib import Path
 
-from etl import db, provenance
+from etl import accounts, db, provenance
 from etl.loader import load_files
+from etl.submissions import ACCEPT, RETURN, review
+from tests.conftest import REVIEWER, VIET_HOA
 from tests.workbooks import fill_values, make_template
 
 
@@ -32,3 +35,49 @@ def test_a_value_traces_back_to_its_file_cell_sender_and_versions(tmp_path):
     assert changed.loc["dialogues", ["old_value", "new_value"]].tolist() == [2, 3]
     assert changed.loc["reception_people", "old_value"] == 14
     assert math.isnan(changed.loc["reception_people", "new_value"])
+
+
+def _reviewer_account(path) -> None:
+    # A review is written only for an account the database holds (etl.submissions re-reads it).
+    with db.connect(path) as con:
+        if not con.execute("SELECT count(*) FROM users WHERE username = ?",
+                           [REVIEWER.username]).fetchone()[0]:
+            accounts.add_user(con, REVIEWER.username, REVIEWER.role, full_name=REVIEWER.full_name)
+
+
+def _accepted_then(tmp_path, decision) -> Path:
+    """Việt Hòa 2025-Q3: v1 (dialogues 2) accepted, then v2 (dialogues 3) returned (RETURN) or
+    left awaiting review (None)."""
+    path = tmp_path / "s.duckdb"
+    db.init_db(path)
+    _reviewer_account(path)
+    template = make_template(path, VIET_HOA, "2025-Q3", tmp_path / "t.xlsx")
+    v1 = fill_values(template, {"dialogues": 2, "reception_visits": 6}, tmp_path / "v1.xlsx")
+    v2 = fill_values(template, {"dialogues": 3, "reception_visits": 6}, tmp_path / "v2.xlsx")
+    first = load_files(path, [v1])[0]
+    review(path, first.submission_id, ACCEPT, "", REVIEWER)
+    second = load_files(path, [v2])[0]
+    if decision:
+        review(path, second.submission_id, decision, "Số cuộc đối thoại chưa khớp biên bản.",
+               REVIEWER)
+    return path
+
+
+def _shown(path, include_unreviewed: bool) -> list:
+    with db.connect(path, read_only=True) as con:
+        vs = provenance.value_versions(con, VIET_HOA, "2025-Q3", "dialogues",
+                                       include_unreviewed=include_unreviewed)
+    assert vs["is_current"].tolist() == [True, False]          # the other columns stay
+    return [(int(r.version), r.value, r.file_name) for r in vs[vs["is_shown"]].itertuples()]
+
+
+def test_the_value_on_screen_traces_to_the_accepted_version_not_a_returned_newer_one(tmp_path):
+    path = _accepted_then(tmp_path, RETURN)
+    assert _shown(path, False) == [(1, 2, "v1.xlsx")]
+    assert _shown(path, True) == [(1, 2, "v1.xlsx")]           # returned never counts
+
+
+def test_a_version_awaiting_review_is_shown_only_with_unreviewed_reports(tmp_path):
+    path = _accepted_then(tmp_path, None)
+    assert _shown(path, False) == [(1, 2, "v1.xlsx")]
+    assert _shown(path, True) == [(2, 3, "v2.xlsx")]

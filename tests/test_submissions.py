@@ -14,11 +14,11 @@ from etl import db, queries
 from etl.accounts import User
 from etl.submissions import (ACCEPT, RETURN, SubmitRefused, pending, preview_upload, review,
                              submit_checked, unit_submissions)
-from tests.conftest import REVIEWER, THACH_KHOI, VIET_HOA
+from tests.conftest import DEPT, LEADER, REVIEWER, THACH_KHOI, VIET_HOA, WARD
 from tests.workbooks import fill_values, make_template
 
 ROOT = Path(__file__).resolve().parent.parent
-VH_STAFF = User("vh.canbo", "Cán bộ Việt Hòa", "ward", VIET_HOA)
+VH_STAFF = WARD
 GOOD = {"dialogues": 4, "reception_visits": 6, "reception_people": 14}
 
 
@@ -92,11 +92,11 @@ def test_ward_account_cannot_send_another_units_file(live, tmp_path):
         "Tài khoản của Phường Việt Hòa chỉ được gửi báo cáo của Phường Việt Hòa; "
         "tệp này là của Phường Thạch Khôi")
     # Even a submission checked by someone else is refused in the writer.
-    dept = User("snv", "", "department", None)
+    dept = DEPT
     sub = preview_upload(live, f.read_bytes(), f.name, dept).sub
     with pytest.raises(SubmitRefused, match="chỉ được gửi báo cáo của Phường Việt Hòa"):
         submit_checked(live, sub, VH_STAFF, warnings_confirmed=True)
-    leader = User("ld", "", "leader", None)
+    leader = LEADER
     with pytest.raises(SubmitRefused, match="không có quyền"):
         submit_checked(live, sub, leader, warnings_confirmed=True)
     assert _state(live) == before
@@ -144,7 +144,7 @@ def test_dashboards_show_accepted_data_unless_asked(live, tmp_path):
 def test_eight_uploads_at_once_app_threads_and_cli_processes_mixed(live, tmp_path):
     units = ["10543", "11002", "10507", "10525", "10532", "10537", "10546", "10549"]
     files = [_file(live, tmp_path, u, "2025-Q4", GOOD) for u in units]
-    dept = User("snv", "", "department", None)
+    dept = DEPT
     errors, outs = [], []
 
     def app_upload(f):  # what the «Gửi báo cáo» page does in one session's thread
@@ -175,3 +175,35 @@ def test_upload_over_the_size_limit_is_refused(live, monkeypatch):
     monkeypatch.setenv("DANVAN_MAX_UPLOAD_MB", "0.01")
     p = preview_upload(live, b"PK\x03\x04" + b"\0" * 20_000, "big.xlsx", VH_STAFF)
     assert not p.ok and "Tệp quá lớn" in p.errors[0].message
+
+
+def test_every_write_checks_the_account_in_the_database_at_that_moment(live, tmp_path):
+    """A removed account, an account that never existed, or a role changed since the page was
+    opened: refused at the write, nothing written."""
+    from etl import accounts
+    from etl.submissions import set_period_deadline
+    f = _file(live, tmp_path, VIET_HOA, "2025-Q4", GOOD)
+    checked = preview_upload(live, f.read_bytes(), f.name, VH_STAFF).sub
+    with db.connect(live) as con:
+        pending_id = con.execute("SELECT max(submission_id) FROM submissions").fetchone()[0]
+        con.execute("UPDATE submissions SET status = 'submitted' WHERE submission_id = ?",
+                    [pending_id])
+    before = _state(live)
+    with db.connect(live) as con:
+        accounts.remove_user(con, "vh.canbo", actor="tests")
+    removed = _state(live)
+    with pytest.raises(SubmitRefused, match="không còn tồn tại"):
+        submit_checked(live, checked, VH_STAFF, warnings_confirmed=True)
+    ghost = User("khong.ton.tai", "", "department", None)
+    with pytest.raises(SubmitRefused, match="không còn tồn tại"):
+        review(live, pending_id, ACCEPT, "", ghost)
+    with pytest.raises(SubmitRefused, match="không còn tồn tại"):
+        set_period_deadline(live, "2025", __import__("datetime").date(2026, 1, 20), ghost)
+    # The page still holds a department User; the database now says leader.
+    with db.connect(live) as con:
+        con.execute("UPDATE users SET role = 'leader' WHERE username = ?", [DEPT.username])
+    with pytest.raises(SubmitRefused, match="Chỉ chuyên viên Sở Nội vụ được duyệt"):
+        review(live, pending_id, ACCEPT, "", DEPT)
+    with pytest.raises(SubmitRefused, match="không có quyền"):
+        submit_checked(live, checked, DEPT, warnings_confirmed=True)
+    assert _state(live) == removed and removed[3] == before[3] + 1   # only the removal's audit row
