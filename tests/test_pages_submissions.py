@@ -7,11 +7,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import db
-from pages import _auth
+from pages import _auth, _nav
 from tests.conftest import CAT_HAI, DEPT, LEADER, THACH_KHOI, VIET_HOA, WARD, session_for
 from tests.test_pages import APP, TIMEOUT, no_exception, texts
 from tests.workbooks import fill_values, make_template
 
+ROOT = Path(__file__).resolve().parent.parent
 GOOD = {"dialogues": 4, "reception_visits": 6, "reception_people": 14}
 
 
@@ -253,3 +254,74 @@ def test_provenance_from_the_trends_table(live):
     period.select("2025").run()
     no_exception(at)
     _panel_names_the_source(at)
+
+
+@pytest.mark.parametrize("page", [p.file for p in _nav.PAGES])
+def test_every_page_guards_itself_when_run_without_app_py(live, page):
+    """Run by its file name (Streamlit's legacy pages/ mode would do that): no data, no form,
+    only the way to sign in."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    no_exception(at)
+    assert texts(at.title) == ["Đăng nhập"]
+    assert not at.dataframe and not at.metric and not at.get("plotly_chart")
+    assert not at.get("download_button") and not at.get("file_uploader")
+
+
+def _pick_source(at, unit_name: str, key: str = "compare_source"):
+    at.session_state["compare_view"] = "Bảng số liệu"
+    at.run()
+    box = at.selectbox(key=key)
+    box.select_index(next(i for i, o in enumerate(box.options) if o.startswith(unit_name))).run()
+    no_exception(at)
+    return "\n".join(m.value for m in [*at.markdown, *at.caption])
+
+
+def test_a_ward_sees_files_senders_and_versions_of_its_own_unit_only(live):
+    at = signed_in(WARD)
+    at.switch_page("pages/compare.py").run()
+    own = _pick_source(at, "Việt Hòa")
+    assert "Tệp gốc:" in own and "Người gửi" in own
+    assert any(b.label.startswith("Tải tệp gốc") for b in at.get("download_button"))
+    other = _pick_source(at, "Thạch Khôi")
+    assert "Tệp gốc:" not in other and "Người gửi" not in other
+    assert "chỉ hiện với tài khoản của đơn vị" in other
+    assert not any(b.label.startswith("Tải tệp gốc") for b in at.get("download_button"))
+    assert not [t for t in at.dataframe if "Phiên bản" in t.value.columns]
+
+
+def test_a_read_only_visitor_sees_accepted_figures_without_files_or_senders(live, monkeypatch):
+    from etl.submissions import preview_upload, submit_checked
+    monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
+    f = fill_values(make_template(live, VIET_HOA, "2025", Path(live).parent / "t.xlsx"),
+                    {**GOOD, "propaganda_sessions": 999}, Path(live).parent / "v2.xlsx")
+    submit_checked(live, preview_upload(live, f.read_bytes(), f.name, WARD).sub, WARD, True)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update({"chua_duyet": "1"})            # asked for in the link: ignored
+    at.run()
+    no_exception(at)
+    assert [t.key for t in at.toggle] == ["per_capita"]                # no «Gồm số liệu chưa duyệt»
+    assert not any("chưa duyệt" in i.value for i in at.info)
+    at.switch_page("pages/compare.py").run()
+    panel = _pick_source(at, "Việt Hòa")
+    table = next(t.value for t in at.dataframe if "Đơn vị" in t.value.columns)
+    assert "999" not in " ".join(map(str, table.to_numpy().ravel()))
+    assert "Tệp gốc:" not in panel and "Người gửi" not in panel
+    assert not any(b.label.startswith("Tải tệp gốc") for b in at.get("download_button"))
+
+
+def test_provenance_names_the_version_on_screen_not_a_newer_returned_one(live, tmp_path):
+    from etl.submissions import RETURN, preview_upload, review, submit_checked
+    f = fill_values(make_template(live, VIET_HOA, "2025", tmp_path / "t.xlsx"),
+                    {**GOOD, "propaganda_sessions": 999}, tmp_path / "tra-lai.xlsx")
+    v2 = submit_checked(live, preview_upload(live, f.read_bytes(), f.name, WARD).sub, WARD, True)
+    review(live, v2["submission_id"], RETURN, "Sai số buổi tuyên truyền.", DEPT)
+    at = signed_in(LEADER)
+    at.switch_page("pages/compare.py").run()
+    panel = _pick_source(at, "Việt Hòa")
+    assert "Phiên bản: **1 \\(đang hiển thị\\)**" in panel
+    assert f"Tệp gốc: **{VIET_HOA}\\_2025\\.xlsx**" in panel and "tra\\-lai" not in panel
+    labels = [b.label for b in at.get("download_button") if b.label.startswith("Tải tệp gốc")]
+    assert labels == [f"Tải tệp gốc «{VIET_HOA}\\_2025\\.xlsx»"]
+    history = next(t.value for t in at.dataframe if "Phiên bản" in t.value.columns)
+    assert list(history["Phiên bản"]) == ["2", "1 (đang hiển thị)"]
+    assert list(history["Trạng thái"]) == ["Bị trả lại", "Đã chấp nhận"]
