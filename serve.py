@@ -66,8 +66,9 @@ class Throttle:
             if len(hits) >= self.limit:
                 return hits[0] + self.window_s - now
             hits.append(now)
-            if len(self._hits) > self.max_clients:     # forget the quietest clients
-                for key in [k for k, v in self._hits.items() if not v][:self.max_clients // 2]:
+            if len(self._hits) > self.max_clients:     # many addresses: forget the oldest half
+                by_age = sorted(self._hits, key=lambda k: self._hits[k][-1] if self._hits[k] else 0)
+                for key in by_age[:len(by_age) // 2]:
                     del self._hits[key]
             return 0.0
 
@@ -123,8 +124,10 @@ def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin:
         return True
-    parsed = urllib.parse.urlsplit(origin)
-    return parsed.netloc == request.headers.get("host", "")
+    host = request.headers.get("host", "")
+    if os.environ.get("DANVAN_TRUSTED_PROXY") == "1":
+        host = request.headers.get("x-forwarded-host", host).split(",")[0].strip()
+    return urllib.parse.urlsplit(origin).netloc == host
 
 
 # ---------------------------------------------------------------- HTML pages of the server
@@ -202,8 +205,9 @@ async def sign_in(request: Request) -> Response:
         if request.query_params.get("da_thoat") == "1":
             return sign_in_form(next_path, message="Đã đăng xuất.", kind="info")
         return sign_in_form(next_path)
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        return sign_in_form("/", message="Dữ liệu gửi lên quá lớn.", status=413)
+    length = request.headers.get("content-length") or "0"
+    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
+        return sign_in_form("/", message="Dữ liệu gửi lên quá lớn hoặc không hợp lệ.", status=413)
     form = await request.form()
     username = str(form.get("username") or "")[:100]
     password = str(form.get("password") or "")[:200]

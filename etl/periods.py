@@ -8,10 +8,16 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from etl import vn
+
 CALENDAR = "calendar"
 DECREE09 = "nd09"
 CONVENTIONS = (CALENDAR, DECREE09)
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+CONVENTION_LABELS = {
+    CALENDAR: "Theo lịch (kỳ tính theo ngày đầu và ngày cuối của tháng, quý, năm)",
+    DECREE09: "Theo Nghị định 09/2019/NĐ-CP (số liệu từ ngày 15 tháng trước đến ngày 14)",
+}
 KIND_LABELS = {
     "month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "Năm",
     "multi_year": "Nhiều năm", "range": "Khoảng thời gian",
@@ -135,3 +141,11 @@ def same_period_last_year(p: Period) -> Period:
     base = p.key.split("/")[0]
     year, rest = base[:4], base[4:]
     return parse_period(f"{int(year) - 1}{rest}", p.convention)
+
+
+def period_text(period: Period) -> str:
+    """The label, with the dates added unless the label already shows them."""
+    start = vn.format_date(period.start)
+    if start in period.label:
+        return period.label
+    return f"{period.label} ({start} – {vn.format_date(period.end)})"

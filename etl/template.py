@@ -13,12 +13,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from etl import db, dvk, layout, vn
-from etl.periods import CALENDAR, DECREE09, Period, parse_period
+from etl.periods import CONVENTION_LABELS, Period, parse_period, period_text
 
-CONVENTION_LABELS = {
-    CALENDAR: "Theo lịch (kỳ tính theo ngày đầu và ngày cuối của tháng, quý, năm)",
-    DECREE09: "Theo Nghị định 09/2019/NĐ-CP (số liệu từ ngày 15 tháng trước đến ngày 14)",
-}
 BLANK_NOTE = "Để trống = chưa báo cáo; nhập 0 = không có."
 
 TITLE_FONT = Font(bold=True, size=14, color="1F3864")
@@ -57,14 +53,6 @@ def territory_notice(unit: dict, period: Period) -> str:
     return (f"Kỳ {period.label} bắt đầu trước ngày thành lập {unit['full_name']} "
             f"({vn.format_date(unit['valid_from'])}): số liệu được hiểu là trên địa bàn hiện nay "
             "của đơn vị.")
-
-
-def period_text(period: Period) -> str:
-    """The label, with the dates added unless the label already shows them."""
-    start = vn.format_date(period.start)
-    if start in period.label:
-        return period.label
-    return f"{period.label} ({start} – {vn.format_date(period.end)})"
 
 
 def build_workbook(con, unit_code: str, period: Period) -> Workbook:

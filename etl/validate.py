@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from etl import dvk, layout, vn
 from etl.findings import ERROR, NOTICE, WARNING, Finding, collapse
-from etl.periods import Period, PeriodError, from_key
+from etl.periods import CONVENTION_LABELS, Period, PeriodError, from_key, period_text
 from etl.reader import ParsedReport
 from etl.store import ValueRow
 
@@ -273,8 +273,6 @@ def _check_claims(report, unit: Unit | None, period: Period | None, add_info) ->
     """The readable texts of «Thông tin chung» must say what the codes mean: a form of another
     unit or period with its codes retyped would otherwise load under a name it does not show.
     A blank text claims nothing."""
-    from etl.template import CONVENTION_LABELS, period_text   # openpyxl: imported only when used
-
     claims = []   # (field, rule, accepted texts, what the code means, what to download again)
     if unit:
         bare = unit.name.removeprefix(unit.type_label).strip() if unit.type_label else unit.name

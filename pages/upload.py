@@ -9,8 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import db, submissions, vn
-from etl.periods import CALENDAR, DECREE09, PeriodError, parse_period
-from etl.template import CONVENTION_LABELS
+from etl.periods import CALENDAR, CONVENTION_LABELS, DECREE09, PeriodError, parse_period
 from pages import _auth, _subs, _ui
 from pages import _common as c
 

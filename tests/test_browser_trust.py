@@ -215,10 +215,11 @@ def test_guessing_is_throttled_per_account_and_per_client(dashboard_db, tmp_path
         # Another account from the same client still signs in, until the client's own limit.
         jar = http.cookiejar.CookieJar()
         status, headers, _ = _http(login, {"username": "snv.chuyenvien", "password": PASSWORD,
-                                           "next": "//evil.example/x"}, jar=jar)
+                                           "next": "//evil.example/x"}, jar=jar,
+                                   headers={"X-Forwarded-Proto": "https"})
         assert status == 303 and headers["location"] == "/"          # never another site
-        assert "httponly" in headers["set-cookie"].lower()
-        assert "samesite=lax" in headers["set-cookie"].lower()
+        cookie = headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
         status, _, body = _http(login, {"username": "lanhdao", "password": "x"})
         assert status == 429 and "quá nhiều lần" in body
         # A form posted from another site is refused before any password check.
