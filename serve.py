@@ -292,11 +292,16 @@ class Gate:
             if _auth.anonymous_read() or await self._let_in(request):
                 return await self.app(scope, receive, send_with_headers)
             return await Response(status_code=403)(scope, receive, send_with_headers)
-        if path.rstrip("/").lstrip("/") not in _nav.URL_PATHS:
+        page = path.strip("/")
+        query = scope["query_string"].decode("latin-1")
+        if page == _nav.DEFAULT_ALIAS:
+            return await RedirectResponse("/" + (f"?{query}" if query else ""), status_code=308)(
+                scope, receive, send_with_headers)
+        if page not in _nav.URL_PATHS:
             return await not_found()(scope, receive, send_with_headers)
         if _auth.anonymous_read() or await self._let_in(request):
             return await self.app(scope, receive, send_with_headers)
-        target = path + (f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else "")
+        target = path + (f"?{query}" if query else "")
         response = RedirectResponse(f"{SIGN_IN_PATH}?next={urllib.parse.quote(target)}",
                                     status_code=303)
         if request.cookies.get(sessions.COOKIE):

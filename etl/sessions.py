@@ -26,9 +26,15 @@ LOCK_MINUTES = 15
 # last_used_at is written at most this often, so a page view is not a database write.
 TOUCH_EVERY = timedelta(seconds=60)
 SIGN_IN, FAILED, LOCKED = "sign_in", "sign_in_failed", "sign_in_locked"
-# argon2 takes ~0,15 s on both cores of this machine: one check at a time in a process keeps a
-# flood of sign-ins from starving everyone else's pages.
+# argon2 takes ~0,2 s of a core: one check at a time in a process keeps a flood of sign-ins
+# from starving everyone else's pages.
 _verify_slot = threading.BoundedSemaphore(1)
+# A locked account is refused from memory until its lock ends (no database work per guess),
+# and its refusals reach audit_log at most once a minute, with their count.
+LOCKED_AUDIT_EVERY = timedelta(minutes=1)
+_known_locks: dict[tuple, datetime] = {}   # (database, username) -> end of its lock
+_refusals: dict[tuple, list] = {}          # (database, username) -> [last audit, not audited]
+_locks_guard = threading.Lock()
 
 
 def idle_limit() -> timedelta:
@@ -81,27 +87,33 @@ def sign_in(db_path, username: str, password: str, client: str = "",
     now = now or datetime.now()
     name = accounts.normalize_username(username)[:accounts.MAX_USERNAME]
     where = f"từ {client}" if client else ""
-    user = None
+    key = (str(db.db_path(db_path)), name)
+    with _locks_guard:
+        known = _known_locks.get(key)
+    if known is not None and now < known:
+        _refused_while_locked(db_path, key, where, now)
+        return SignIn(None, message=_lock_message(known))
+    if known is not None:                  # the lock has ended: what it refused is logged
+        _refused_while_locked(db_path, key, where, now, ended=True)
     with db.connect(db_path, read_only=True, timeout=5) as con:
         until = locked_until(con, name, now)
         rows = con.execute("SELECT username, full_name, role, unit_code, password_hash "
                            "FROM users WHERE username = ?", [name]).fetchall()
-    if until is None:
-        with _verify_slot:
-            user = accounts.check_hash(rows[0] if rows else None, password)
+    if until is not None:                  # locked by failures this process has not seen
+        with db.connect(db_path, timeout=10) as con, db.transaction(con):
+            db.audit(con, name or None, LOCKED, where, at=now)
+        return _remember_lock(key, until, now)
+    with _verify_slot:
+        user = accounts.check_hash(rows[0] if rows else None, password)
     with db.connect(db_path, timeout=10) as con:
-        if until is None and user is None:
-            # Another process may have counted failures meanwhile: the lock is read again.
+        if user is None:
             with db.transaction(con):
                 db.audit(con, name or None, FAILED, where, at=now)
+            # Read again: other processes may have counted failures meanwhile.
             until = locked_until(con, name, now)
-            if until is not None:
-                return SignIn(None, message=_lock_message(until))
-            return SignIn(None, message="Sai tên đăng nhập hoặc mật khẩu.")
-        if until is not None:
-            with db.transaction(con):
-                db.audit(con, name or None, LOCKED, where, at=now)
-            return SignIn(None, message=_lock_message(until))
+            if until is None:
+                return SignIn(None, message="Sai tên đăng nhập hoặc mật khẩu.")
+            return _remember_lock(key, until, now)
         token = secrets.token_urlsafe(32)
         with db.transaction(con):
             # Sessions that ended are deleted here, so the table holds only live ones.
@@ -111,6 +123,36 @@ def sign_in(db_path, username: str, password: str, client: str = "",
                         [token_hash(token), user.username, now, now, now + max_age(), client])
             db.audit(con, user.username, SIGN_IN, where, at=now)
     return SignIn(user, token)
+
+
+def _remember_lock(key: tuple, until: datetime, now: datetime) -> SignIn:
+    with _locks_guard:
+        _known_locks[key] = until
+        _refusals[key] = [None, 0]
+    return SignIn(None, message=_lock_message(until))
+
+
+def _refused_while_locked(db_path, key: tuple, where: str, now: datetime,
+                          ended: bool = False) -> None:
+    """Audit a refusal of a locked account: the first at once, then at most one row a minute
+    counting them, and what is left when the lock ends."""
+    with _locks_guard:
+        last, pending = _refusals.get(key, [None, 0])
+        if ended:
+            _known_locks.pop(key, None)
+            _refusals.pop(key, None)
+            count = pending
+        else:
+            count = pending + 1
+            due = last is None or now - last >= LOCKED_AUDIT_EVERY
+            _refusals[key] = [now, 0] if due else [last, count]
+            count = count if due else 0
+    if count:
+        try:
+            with db.connect(db_path, timeout=5) as con, db.transaction(con):
+                db.audit(con, key[1] or None, LOCKED, f"{where} ({count} lần)".strip(), at=now)
+        except db.DatabaseBusy:
+            pass
 
 
 def _lock_message(until: datetime) -> str:

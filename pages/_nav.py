@@ -46,5 +46,6 @@ PAGES = [
     PageSpec("pages/password.py", "Đổi mật khẩu", ":material/password:", "doi-mat-khau", ACCOUNT,
              "change_password"),
 ]
-# "" is the default page's own address.
-URL_PATHS = {""} | {p.url_path for p in PAGES}
+# The default page's address is "" (Streamlit ignores its url_path, which serve.py sends to "/").
+URL_PATHS = {""} | {p.url_path for p in PAGES if not p.default}
+DEFAULT_ALIAS = next(p.url_path for p in PAGES if p.default)

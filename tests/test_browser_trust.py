@@ -98,6 +98,9 @@ def test_a_fresh_server_serves_no_page_by_file_name(dashboard_db, tmp_path, brow
         assert page.get_by_text("Tình hình báo cáo").count() == 0
         status, _, body = _http(f"{url}/completeness")
         assert status == 404 and "Không tìm thấy trang" in body
+        # The default page's own name leads to its address, "/" (Streamlit would not find it).
+        status, headers, _ = _http(f"{url}/tong-quan?ky=2025")
+        assert status == 308 and headers["location"] == "/?ky=2025"
         page.goto(f"{url}/tinh-hinh-bao-cao?ky=2025")
         sign_in(page, "snv.chuyenvien")
         _idle(page)

@@ -176,3 +176,19 @@ def test_cli_passwd_and_remove(path):
     assert _etl(path, "list").stdout.startswith("Chưa có tài khoản nào")
     bad = _etl(path, "add", "lê.văn", "--role", "leader")
     assert bad.returncode == 2 and accounts.USERNAME_RULE in bad.stderr
+
+
+def test_a_flood_on_a_locked_account_costs_no_password_check_and_few_log_rows(path, monkeypatch):
+    t0 = datetime(2026, 12, 1, 10, 0)
+    for i in range(5):
+        sessions.sign_in(path, "vh.canbo", "sai-mat-khau-nhe", "10.0.0.9", now=t0)
+    checks = []
+    monkeypatch.setattr(accounts, "check_hash", lambda *a: checks.append(a))
+    for i in range(30):                   # 30 guesses in the next 50 seconds
+        r = sessions.sign_in(path, "vh.canbo", "doan-tiep", "10.0.0.9",
+                             now=t0 + timedelta(seconds=1 + i))
+        assert r.user is None and "tạm khóa" in r.message
+    sessions.sign_in(path, "vh.canbo", "doan-tiep", "10.0.0.9", now=t0 + timedelta(minutes=2))
+    assert checks == []
+    assert _rows(path, "SELECT detail FROM audit_log WHERE action = 'sign_in_locked' "
+                       "ORDER BY logged_at") == [("từ 10.0.0.9 (1 lần)",), ("từ 10.0.0.9 (30 lần)",)]
