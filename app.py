@@ -6,7 +6,7 @@ Served by serve.py (`make run`); database: $DANVAN_DB, default data/danvan.duckd
 """
 import streamlit as st
 
-from etl import vn
+from etl.domain import vn
 from pages import _auth, _nav, _ui
 from pages import _common as c
 

@@ -31,7 +31,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from etl import db, sessions
+from etl.warehouse import db
+from etl.workflow import sessions
 from pages import _auth, _nav, _ui
 
 log = logging.getLogger("danvan")

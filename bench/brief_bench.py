@@ -12,7 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import briefing, db, figures, vn  # noqa: E402
+from etl.briefing import pack as briefing  # noqa: E402
+from etl.domain import vn
+from etl.present import figures
+from etl.warehouse import db
 
 TARGET_S = 20.0
 
@@ -21,11 +24,11 @@ def main() -> int:
     if len(sys.argv) > 1:
         path = Path(sys.argv[1])
     else:
-        from etl.demo import generate
+        from etl.synthetic.demo import generate
         path = Path(tempfile.mkdtemp()) / "bench.duckdb"
         generate(path, seed=2025)
     with db.connect(path, read_only=True) as con:
-        from etl import queries
+        from etl.read import queries
         years = queries.periods(con)
         period = years.loc[years["kind"] == "year", "period_key"].iloc[0]
     figures.close()                       # measure a cold start: the browser launch counts

@@ -25,8 +25,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import db, dvk, layout  # noqa: E402
-from etl.periods import parse_period  # noqa: E402
+from etl.domain import dvk, layout  # noqa: E402
+from etl.domain.periods import parse_period  # noqa: E402
+from etl.warehouse import db
 
 DEFAULT_DB = ROOT / "bench" / "data" / "national.duckdb"
 N_PROVINCES, N_UNITS, N_YEARS, LAST_YEAR = 34, 3321, 10, 2025

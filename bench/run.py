@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 
-from etl import db, layout  # noqa: E402
+from etl.domain import layout  # noqa: E402
+from etl.warehouse import db
 
 RESULTS = ROOT / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"
@@ -104,8 +105,8 @@ def _file_values(rng, indicators) -> dict:
 def _write_files(args) -> list[str]:
     """Worker: build and save filled templates for (unit, period) jobs."""
     db_path, out_dir, jobs, seed = args
-    from etl.periods import parse_period
-    from etl.template import build_workbook
+    from etl.domain.periods import parse_period
+    from etl.intake.template import build_workbook
     rng = np.random.default_rng(seed)
     out = []
     with db.connect(db_path, read_only=True) as con:
@@ -146,7 +147,8 @@ def naive_load(db_path: Path, files: list[str], time_cap_s: float) -> dict:
     one transaction per file. No checks at all. Stops after time_cap_s (rate over files done)."""
     import duckdb
     import pandas as pd
-    from etl.periods import from_key
+
+    from etl.domain.periods import from_key
     con = duckdb.connect(str(db_path))
     t0 = time.perf_counter()
     done = values = 0
@@ -223,7 +225,7 @@ def bench_etl(n_files: int, work: Path, naive_cap_s: float) -> dict:
 def page_queries(con) -> list[tuple[str, str, tuple]]:
     """(pages, q() name, args) for every q() call of pages/*.py and app.py, with the arguments a
     first visit uses (latest year, default indicator propaganda_sessions, two followed units)."""
-    from etl import queries
+    from etl.read import queries
     periods = queries.periods(con)
     year = periods.loc[periods["kind"] == "year", "period_key"].iloc[0]
     ind = "propaganda_sessions"
@@ -276,7 +278,8 @@ def page_queries(con) -> list[tuple[str, str, tuple]]:
 
 
 def _function(name: str):
-    from etl import completeness, provenance, queries, submissions
+    from etl.read import completeness, provenance, queries
+    from etl.workflow import submissions
     if name.startswith("connect only"):
         return lambda con: con.execute("SELECT 1").fetchall()
     modules = {"completeness": completeness, "provenance": provenance, "submissions": submissions}
@@ -316,7 +319,7 @@ def query_worker(db_path: str, out: str, runs: int, cap_s: float) -> None:
 
 def pandas_equivalents(db_path: Path, runs: int, cap_s: float) -> dict:
     """city_totals, ranking and trend done by pandas on an in-memory DataFrame of shown values."""
-    from etl.periods import from_key, same_period_last_year
+    from etl.domain.periods import from_key, same_period_last_year
     t0 = time.perf_counter()
     with db.connect(db_path, read_only=True) as con:
         df = con.execute("""

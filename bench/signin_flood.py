@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from run import CHROMIUM, CHROMIUM_ARGS, _free_port, _render  # noqa: E402
 
-from etl import accounts, db  # noqa: E402
+from etl.warehouse import db  # noqa: E402
+from etl.workflow import accounts
 
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "Hoa-phuong-do-2025"
@@ -112,7 +113,7 @@ def _phase(page, url: str, flood: str | None) -> dict:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from etl.demo import demo_accounts, generate
+    from etl.synthetic.demo import demo_accounts, generate
     work = Path(tempfile.mkdtemp())
     path = work / "flood.duckdb"
     generate(path, seed=2025)

@@ -2,8 +2,9 @@
 import argparse
 import sys
 
-from etl import db, vn
-from etl.periods import CALENDAR, DECREE09, PeriodError
+from etl.domain import vn
+from etl.domain.periods import CALENDAR, DECREE09, PeriodError
+from etl.warehouse import db
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,27 +79,27 @@ def main(argv=None) -> int:
                   f"{n['submissions']} báo cáo đã nạp.")
             return 0
         if args.command == "template":
-            from etl.template import write_template_cli
+            from etl.intake.template import write_template_cli
             return write_template_cli(args.db, args.unit, args.period, args.cutoff, args.output)
         if args.command == "load":
-            from etl.loader import load_cli
+            from etl.intake.loader import load_cli
             return load_cli(args.db, args.files, dry_run=args.dry_run, as_json=args.json,
                             sent_by=args.sent_by)
         if args.command == "export":
-            from etl.export import export_cli
+            from etl.read.export import export_cli
             return export_cli(args.db, args.output, args.kind, args.include_unreviewed)
         if args.command == "history":
-            from etl.history import history_cli
+            from etl.read.history import history_cli
             return history_cli(args.db, args.unit, args.period, args.json)
         if args.command == "user":
-            from etl.accounts import user_cli
+            from etl.workflow.accounts import user_cli
             return user_cli(args.db, args.action, args.username, args.role, args.unit, args.name,
                             args.password_stdin)
         if args.command == "brief":
-            from etl.briefing import brief_cli
+            from etl.briefing.pack import brief_cli
             return brief_cli(args.db, args.period, args.units, args.output, args.sections)
         if args.command == "demo":
-            from etl.demo import demo_cli
+            from etl.synthetic.demo import demo_cli
             return demo_cli(args.db, args.seed)
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stderr.close()

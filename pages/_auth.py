@@ -12,8 +12,9 @@ import urllib.parse
 
 import streamlit as st
 
-from etl import accounts, db, sessions
-from etl.accounts import User
+from etl.warehouse import db
+from etl.workflow import accounts, sessions
+from etl.workflow.accounts import User
 
 # A session token in st.session_state instead of the cookie: AppTest cannot send cookies, so
 # tests open a real database session and put its token here. Only the server sets it.

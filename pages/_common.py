@@ -16,9 +16,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl import charts, completeness, db, provenance, queries, submissions, vn
-from etl import figures, tables
-from etl.periods import KIND_LABELS
+from etl.domain import vn
+from etl.domain.periods import KIND_LABELS
+from etl.present import charts, figures, tables
+from etl.read import completeness, provenance, queries
+from etl.warehouse import db
+from etl.workflow import submissions
 
 BUSY_MESSAGE = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút "
                 "hoặc bấm R để tải lại trang.")

@@ -3,9 +3,10 @@ a version diff, and the source (provenance) panel of one value."""
 import pandas as pd
 import streamlit as st
 
-from etl import accounts, db
-from etl.findings import SEVERITY_LABELS
-from etl.history import STATUS_LABELS
+from etl.domain.findings import SEVERITY_LABELS
+from etl.read.history import STATUS_LABELS
+from etl.warehouse import db
+from etl.workflow import accounts
 from pages import _common as c
 from pages import _ui
 
@@ -162,7 +163,7 @@ def pick_row(event, options: list, label: str, key: str, format_func):
 
 def write_or_error(fn, *args, **kwargs):
     """Run an etl write; a refusal or a busy database becomes a Vietnamese error, not a crash."""
-    from etl.submissions import SubmitRefused
+    from etl.workflow.submissions import SubmitRefused
     try:
         return fn(*args, **kwargs)
     except (SubmitRefused, accounts.AccountError) as exc:

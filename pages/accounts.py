@@ -3,7 +3,7 @@ log of every write (who, what, when, from which file)."""
 import pandas as pd
 import streamlit as st
 
-from etl import accounts
+from etl.workflow import accounts
 from pages import _auth, _subs
 from pages import _common as c
 

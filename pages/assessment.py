@@ -2,9 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, tables, vn
-from etl.queries_dvk import NOT_ENOUGH
-from pages import _auth, _ui
+from etl.domain import vn
+from etl.present import charts, tables
+from etl.read.queries_dvk import NOT_ENOUGH
+from pages import _auth
 from pages import _common as c
 
 _auth.require("view")

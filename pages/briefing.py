@@ -1,7 +1,10 @@
 """Xuất báo cáo: the briefing pack (.pptx and .docx) for a period, units and sections."""
 import streamlit as st
 
-from etl import briefing, db, figures, vn
+from etl.briefing import pack as briefing
+from etl.domain import vn
+from etl.present import figures
+from etl.warehouse import db
 from pages import _auth, _ui
 from pages import _common as c
 

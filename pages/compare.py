@@ -1,11 +1,12 @@
 """So sánh đơn vị: one indicator across all units, and a unit × indicator grid for its group."""
 import streamlit as st
 
-from etl import charts, queries, tables, vn
-from etl.briefing import top_bottom
-from pages import _auth, _ui
+from etl.briefing.pack import top_bottom
+from etl.domain import vn
+from etl.present import charts, tables
+from etl.read import queries
+from pages import _auth, _subs
 from pages import _common as c
-from pages import _subs
 
 _auth.require("view")
 f = c.filters()

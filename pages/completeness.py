@@ -5,8 +5,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from etl import completeness, db, submissions, vn
-from etl import tables
+from etl.domain import vn
+from etl.present import tables
+from etl.read import completeness
+from etl.warehouse import db
+from etl.workflow import submissions
 from pages import _auth, _subs, _ui
 from pages import _common as c
 

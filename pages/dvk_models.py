@@ -2,8 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, tables, vn
-from pages import _auth, _ui
+from etl.domain import vn
+from etl.present import charts, tables
+from pages import _auth
 from pages import _common as c
 
 _auth.require("view")

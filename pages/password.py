@@ -2,7 +2,8 @@
 password are checked again at the moment of the change; the account's other sessions end."""
 import streamlit as st
 
-from etl import accounts, db, sessions
+from etl.warehouse import db
+from etl.workflow import accounts, sessions
 from pages import _auth, _subs
 
 user = _auth.require("change_password")

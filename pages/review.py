@@ -3,7 +3,8 @@ sees; every version of a report is kept and any two can be compared."""
 import pandas as pd
 import streamlit as st
 
-from etl import db, submissions
+from etl.warehouse import db
+from etl.workflow import submissions
 from pages import _auth, _subs, _ui
 from pages import _common as c
 

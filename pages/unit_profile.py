@@ -2,10 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from etl import charts, queries, tables, vn
-from pages import _auth, _ui
+from etl.domain import vn
+from etl.present import charts, tables
+from etl.read import queries
+from pages import _auth, _subs, _ui
 from pages import _common as c
-from pages import _subs
 
 _auth.require("view")
 f = c.filters()

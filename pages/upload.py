@@ -8,8 +8,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from etl import db, submissions, vn
-from etl.periods import CALENDAR, CONVENTION_LABELS, DECREE09, PeriodError, parse_period
+from etl.domain import vn
+from etl.domain.periods import CALENDAR, CONVENTION_LABELS, DECREE09, PeriodError, parse_period
+from etl.warehouse import db
+from etl.workflow import submissions
 from pages import _auth, _subs, _ui
 from pages import _common as c
 
@@ -50,7 +52,7 @@ except PeriodError as exc:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _template(db_file: str, unit: str, period_key: str, version: tuple) -> bytes:
-    from etl.periods import from_key
+    from etl.domain.periods import from_key
     return submissions.template_bytes(db_file, unit, from_key(period_key))
 
 

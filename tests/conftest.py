@@ -37,7 +37,7 @@ PARTIAL = "2025-07-01:2025-11-20"     # like the real report of a ward founded o
 
 
 def _people():
-    from etl.accounts import User
+    from etl.workflow.accounts import User
     return (User("snv.kiemthu", "Chuyên viên kiểm thử", "department", None),
             User("vh.canbo", "Cán bộ Việt Hòa", "ward", VIET_HOA),
             User("snv.chuyenvien", "Chuyên viên Sở", "department", None),
@@ -50,7 +50,8 @@ REVIEWER, WARD, DEPT, LEADER = PEOPLE = _people()
 
 def add_account(db_file, user) -> str:
     """Create the account (random password, returned) unless it exists."""
-    from etl import accounts, db
+    from etl.warehouse import db
+    from etl.workflow import accounts
     with db.connect(db_file) as con:
         if any(u.username == user.username for u in accounts.list_users(con)):
             return ""
@@ -61,7 +62,8 @@ def add_account(db_file, user) -> str:
 def session_for(db_file, user) -> str:
     """A real database session of the account (created if needed): what the browser's cookie
     carries. AppTest cannot send cookies, so tests put it in session_state (pages._auth)."""
-    from etl import db, sessions
+    from etl.warehouse import db
+    from etl.workflow import sessions
     add_account(db_file, user)
     with db.connect(db_file) as con, db.transaction(con):
         return sessions.open_session(con, user, "tests")
@@ -166,9 +168,9 @@ def fixture_models() -> dict[tuple[str, str], list[dict]]:
 
 def build_dashboard_db(db_file: Path, work: Path) -> Path:
     """init_db, then every fixture report as a filled template through the real loader."""
-    from etl import db
-    from etl.loader import load_files
-    from etl.submissions import ACCEPT, review
+    from etl.intake.loader import load_files
+    from etl.warehouse import db
+    from etl.workflow.submissions import ACCEPT, review
     from tests.workbooks import fill_models, fill_values, make_template
 
     db.init_db(db_file)
@@ -200,7 +202,7 @@ def dashboard_db(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def con(dashboard_db):
-    from etl import db
+    from etl.warehouse import db
 
     with db.connect(dashboard_db, read_only=True) as c:
         yield c

@@ -7,10 +7,11 @@ would be a live link, a tracking image, HTML or formatting if any page rendered 
 import shutil
 from pathlib import Path
 
-from etl import accounts, db
-from etl.accounts import User
-from etl.loader import load_files
-from etl.submissions import ACCEPT, RETURN, preview_upload, review, submit_checked
+from etl.intake.loader import load_files
+from etl.warehouse import db
+from etl.workflow import accounts
+from etl.workflow.accounts import User
+from etl.workflow.submissions import ACCEPT, RETURN, preview_upload, review, submit_checked
 from tests.conftest import DEPT, THACH_KHOI, VIET_HOA, WARD
 from tests.workbooks import fill_models, fill_values, make_template
 

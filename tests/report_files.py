@@ -13,7 +13,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from etl import db
+from etl.warehouse import db
 from tests.workbooks import fill_values, make_template
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

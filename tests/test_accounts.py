@@ -3,8 +3,9 @@ import sys
 
 import pytest
 
-from etl import accounts, db
-from etl.accounts import User, can
+from etl.warehouse import db
+from etl.workflow import accounts
+from etl.workflow.accounts import User, can
 
 
 @pytest.fixture()

@@ -12,7 +12,8 @@ from docx import Document
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from etl import briefing, figures
+from etl.briefing import pack as briefing
+from etl.present import figures
 from tests.conftest import CAT_HAI, FIXTURE_UNITS, ROOT, THACH_KHOI, VIET_HOA
 
 needs_browser = pytest.mark.skipif(

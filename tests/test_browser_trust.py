@@ -11,7 +11,6 @@ import random
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from etl import accounts, db
+from etl.warehouse import db
+from etl.workflow import accounts
 from tests.conftest import DEPT, THACH_KHOI, VIET_HOA, WARD
 from tests.hostile import DEPT_X, EVIL, WARD_X, hostile_db
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_app

@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from etl import accounts, db
+from etl.warehouse import db
+from etl.workflow import accounts
 from tests.conftest import VIET_HOA
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_app
 from tests.workbooks import fill_values, make_template

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl import charts, queries
+from etl.present import charts
+from etl.read import queries
 from tests.conftest import CAT_HAI, THACH_KHOI
 
 UPDATED = date(2025, 11, 20)

@@ -1,8 +1,9 @@
 from datetime import date, datetime
 
-from etl import completeness, db, store
-from etl.loader import load_files
-from etl.periods import parse_period
+from etl.domain.periods import parse_period
+from etl.intake.loader import load_files
+from etl.read import completeness
+from etl.warehouse import db, store
 from tests.workbooks import fill_values, make_template
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from etl import db
+from etl.warehouse import db
 
 ROOT = db.ROOT
 
@@ -14,7 +14,7 @@ ROOT = db.ROOT
 def _hold(path, read_only: bool, seconds: float) -> subprocess.Popen:
     """Another process that opens the file and keeps it open for a while."""
     code = (
-        "import sys, time; from etl import db\n"
+        "import sys, time; from etl.warehouse import db\n"
         f"with db.connect({str(path)!r}, read_only={read_only}) as con:\n"
         "    con.execute('SELECT count(*) FROM units').fetchall()\n"
         "    print('ready', flush=True)\n"
@@ -87,7 +87,7 @@ def test_dashboard_keeps_reading_while_the_cli_loads_a_batch(path, tmp_path):
             files.append(fill_values(t, {"dialogues": i + 1, "population": 30000 + i},
                                      tmp_path / f"f-{unit}-{month}.xlsx"))
     reader_code = (
-        "import sys, time; from etl import db\n"
+        "import sys, time; from etl.warehouse import db\n"
         "seen = set(); deadline = time.monotonic() + 60\n"
         "print('ready', flush=True)\n"
         "while time.monotonic() < deadline:\n"
@@ -145,7 +145,7 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(path, tmp_path):
     victim = fill_values(tmp_path / "t.xlsx", {"dialogues": 2}, tmp_path / "v2.xlsx")
     # The loader stops right after writing the new version, inside its transaction, and is killed.
     code = (
-        "import sys, time; from etl import loader, store\n"
+        "import sys, time; from etl.intake import loader; from etl.warehouse import store\n"
         "original = store.save_submissions\n"
         "def slow(con, subs, refresh=True):\n"
         "    result = original(con, subs, refresh)\n"

@@ -2,8 +2,8 @@ import csv
 import re
 from pathlib import Path
 
-from etl import db, store
-from etl.periods import parse_period
+from etl.domain.periods import parse_period
+from etl.warehouse import db, store
 
 DOMAIN = Path(__file__).resolve().parents[2] / "shared" / "DOMAIN.md"
 

@@ -3,9 +3,10 @@ from datetime import datetime
 
 import pytest
 
-from etl import db, demo
-from etl.periods import parse_period
-from etl.store import NewSubmission, ValueRow, save_submission
+from etl.domain.periods import parse_period
+from etl.synthetic import demo
+from etl.warehouse import db
+from etl.warehouse.store import NewSubmission, ValueRow, save_submission
 
 
 @pytest.fixture(scope="module")

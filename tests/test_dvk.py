@@ -5,11 +5,13 @@ import csv
 import pandas as pd
 import pytest
 
-from etl import db, dvk, layout, queries
-from etl.export import MODEL_COLUMNS, export_cli
-from etl.loader import load_files
-from etl.periods import parse_period
-from etl.store import NewSubmission, ValueRow, save_submission
+from etl.domain import dvk, layout
+from etl.domain.periods import parse_period
+from etl.intake.loader import load_files
+from etl.read import queries
+from etl.read.export import MODEL_COLUMNS, export_cli
+from etl.warehouse import db
+from etl.warehouse.store import NewSubmission, ValueRow, save_submission
 from tests.conftest import AI_QUOC, CAT_HAI, HONG_BANG, LE_CHAN, THACH_KHOI, VIET_HOA
 from tests.workbooks import fill_models, fill_values, make_template
 

@@ -6,12 +6,16 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from etl import accounts, db, demo, layout, tables, vn
-from etl.export import COLUMNS, MODEL_COLUMNS, export_cli, export_csv
-from etl.loader import load_files
-from etl.periods import parse_period
-from etl.store import NewSubmission, ValueRow, save_submission
-from etl.submissions import ACCEPT, RETURN, review
+from etl.domain import layout, vn
+from etl.domain.periods import parse_period
+from etl.intake.loader import load_files
+from etl.present import tables
+from etl.read.export import COLUMNS, MODEL_COLUMNS, export_cli, export_csv
+from etl.synthetic import demo
+from etl.warehouse import db
+from etl.warehouse.store import NewSubmission, ValueRow, save_submission
+from etl.workflow import accounts
+from etl.workflow.submissions import ACCEPT, RETURN, review
 from tests.conftest import AI_QUOC, HONG_BANG, REVIEWER, THACH_KHOI, VIET_HOA
 from tests.workbooks import fill_models, fill_values, make_template
 

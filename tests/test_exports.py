@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from etl import charts, figures, queries, tables
+from etl.present import charts, figures, tables
+from etl.read import queries
 
 needs_browser = pytest.mark.skipif(
     not figures.browser_available() and os.environ.get("DANVAN_REQUIRE_BROWSER") != "1",
@@ -25,7 +26,7 @@ HOSTILE = ['=HYPERLINK("http://x","bấm")', "+1", "-2", "@SUM(A1)", "\t=1", "Vi
 
 @pytest.fixture(scope="module")
 def ranking_fig(dashboard_db):
-    from etl import db
+    from etl.warehouse import db
     with db.connect(dashboard_db, read_only=True) as con:
         rank = queries.ranking(con, "2025", "mediation_cases")
     return charts.ranking_chart(rank, title="Vụ việc hòa giải (vụ)",

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from etl import db, layout
-from etl.findings import ERROR, Finding, collapse
-from etl.loader import load_files
-from etl.reader import read_report
-from etl.validate import load_reference, validate
+from etl.domain import layout
+from etl.domain.findings import ERROR, Finding, collapse
+from etl.intake.loader import load_files
+from etl.intake.reader import read_report
+from etl.intake.validate import load_reference, validate
+from etl.warehouse import db
 from tests.report_files import FIXTURES, counts, fresh_db, ods, ods_cell, ods_row, ods_table, report
 from tests.workbooks import set_info
 
@@ -285,7 +286,7 @@ def test_hand_written_ods_formula_in_an_unread_sheet_is_ignored(tmp_path):
 
 def test_ordinary_files_keep_the_fast_path(filled, monkeypatch):
     """No formula, no element-by-element scan: the regex alone guards a plain form."""
-    from etl import reader
+    from etl.intake import reader
 
     def slow(*_):
         raise AssertionError("the full XML scan ran on an ordinary file")

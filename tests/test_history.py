@@ -1,8 +1,8 @@
 import json
 
-from etl import db
 from etl.__main__ import main
-from etl.loader import load_files
+from etl.intake.loader import load_files
+from etl.warehouse import db
 from tests.workbooks import fill_values, make_template
 
 

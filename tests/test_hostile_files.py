@@ -10,10 +10,20 @@ import zipfile
 
 import pytest
 
-from etl.loader import load_files
-from etl.reader import read_report
-from tests.report_files import (FIXTURES, SHEET_HEAD, counts, fresh_db, ods, ods_cell, ods_row,
-                                ods_table, report, xlsx_with_sheet)
+from etl.intake.loader import load_files
+from etl.intake.reader import read_report
+from tests.report_files import (
+    FIXTURES,
+    SHEET_HEAD,
+    counts,
+    fresh_db,
+    ods,
+    ods_cell,
+    ods_row,
+    ods_table,
+    report,
+    xlsx_with_sheet,
+)
 
 BOUND_S = 5.0   # generous: each refusal measures in milliseconds (the million-row sheet: ~0.1 s)
 
@@ -125,7 +135,7 @@ def test_zip_bomb_by_ratio(db_path, template, tmp_path):
 
 
 def test_zip_bomb_by_total_size(db_path, template, tmp_path, monkeypatch):
-    from etl import reader
+    from etl.intake import reader
     monkeypatch.setattr(reader, "MAX_TOTAL_UNCOMPRESSED", 30 * 2**20)
     monkeypatch.setenv("DANVAN_MAX_UPLOAD_MB", "40")
     path = tmp_path / "wide-bomb.xlsx"

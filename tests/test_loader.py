@@ -3,8 +3,10 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from etl import db, layout, loader, store
-from etl.loader import check_file, load_cli, load_files
+from etl.domain import layout
+from etl.intake import loader
+from etl.intake.loader import check_file, load_cli, load_files
+from etl.warehouse import db, store
 from tests.report_files import FIXTURES, counts, fresh_db, report
 from tests.workbooks import set_info
 

@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from etl import db, loader, store
-from etl.loader import load_files
+from etl.intake import loader
+from etl.intake.loader import load_files
+from etl.warehouse import db, store
 from tests.report_files import counts, fresh_db, report
 
 UNITS = ["10507", "10525", "10532", "10537", "10543", "10546", "10549", "10660", "11002", "11329",

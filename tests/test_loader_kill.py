@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import loader
+from etl.intake import loader
 from tests.report_files import fresh_db, report
 
 ROOT = Path(__file__).resolve().parent.parent

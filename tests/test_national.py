@@ -5,11 +5,21 @@ import statistics
 import pandas as pd
 import pytest
 
-from etl import db, queries, store
-from etl.periods import parse_period
-from etl.submissions import ACCEPT, RETURN, review
-from tests.conftest import (AI_QUOC, CAT_HAI, HONG_BANG, LE_CHAN, REVIEWER, THACH_KHOI, VIET_HOA,
-                            add_account, fixture_values)
+from etl.domain.periods import parse_period
+from etl.read import queries
+from etl.warehouse import db, store
+from etl.workflow.submissions import ACCEPT, RETURN, review
+from tests.conftest import (
+    AI_QUOC,
+    CAT_HAI,
+    HONG_BANG,
+    LE_CHAN,
+    REVIEWER,
+    THACH_KHOI,
+    VIET_HOA,
+    add_account,
+    fixture_values,
+)
 from tests.test_pages import app, no_exception, use_db  # noqa: F401 (fixture)
 
 VALUES = fixture_values()

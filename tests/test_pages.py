@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import db
+from etl.warehouse import db
 from tests.conftest import CAT_HAI, THACH_KHOI, VIET_HOA
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -210,7 +210,7 @@ def test_busy_database_says_try_again(dashboard_db, tmp_path, use_db):
 
 
 def test_demo_data_shows_banner(tmp_path_factory, use_db):
-    from etl.demo import generate
+    from etl.synthetic.demo import generate
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     generate(path, seed=7)
@@ -247,7 +247,7 @@ def test_partial_period_is_flagged(dashboard_db, use_db):
 
 
 def test_new_load_shows_up_on_next_rerun(dashboard_db, tmp_path, use_db):
-    from etl.loader import load_files
+    from etl.intake.loader import load_files
     from tests.conftest import fixture_values
     from tests.workbooks import fill_values, make_template
 

@@ -100,9 +100,9 @@ def test_assessment_page_without_a_previous_year(dashboard_db, use_db):
 
 
 def test_pages_on_an_empty_warehouse_say_nothing_reported(tmp_path, use_db):
-    from etl import db
-    from etl.periods import parse_period
-    from etl.store import NewSubmission, ValueRow, save_submission
+    from etl.domain.periods import parse_period
+    from etl.warehouse import db
+    from etl.warehouse.store import NewSubmission, ValueRow, save_submission
 
     path = tmp_path / "bare.duckdb"
     db.init_db(path)
@@ -117,7 +117,7 @@ def test_pages_on_an_empty_warehouse_say_nothing_reported(tmp_path, use_db):
 
 
 def test_demo_data_on_both_pages(tmp_path, use_db):
-    from etl.demo import generate
+    from etl.synthetic.demo import generate
 
     path = tmp_path / "demo.duckdb"
     generate(path, seed=7)
@@ -131,7 +131,7 @@ def test_demo_data_on_both_pages(tmp_path, use_db):
 
 
 def test_models_and_assessment_charts_offer_downloads(dashboard_db, use_db):
-    from etl import figures
+    from etl.present import figures
 
     use_db(dashboard_db)
     at = app(dashboard_db, {"ky": "2025", "don_vi": THACH_KHOI})

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import db
+from etl.warehouse import db
 from pages import _auth, _nav
 from tests.conftest import CAT_HAI, DEPT, LEADER, THACH_KHOI, VIET_HOA, WARD, session_for
 from tests.test_pages import APP, TIMEOUT, no_exception, texts
@@ -63,7 +63,7 @@ def test_anonymous_visitor_sees_only_the_sign_in_page(live):
 
 
 def test_an_ended_session_is_signed_out_on_the_next_run(live):
-    from etl import sessions
+    from etl.workflow import sessions
     at = signed_in(WARD)
     assert "Tổng quan — Năm 2025" in texts(at.title)
     sessions.end_session(live, at.session_state[_auth.SESSION_TOKEN])
@@ -172,7 +172,7 @@ def test_completeness_grid_and_missing_list(live):
 
 
 def test_review_return_with_comment_seen_by_the_ward_then_accept(live, tmp_path):
-    from etl.submissions import preview_upload, submit_checked
+    from etl.workflow.submissions import preview_upload, submit_checked
     f = fill_values(make_template(live, VIET_HOA, "2025-Q3", tmp_path / "t.xlsx"),
                     {**GOOD, "propaganda_sessions": 77}, tmp_path / "v2.xlsx")
     out = submit_checked(live, preview_upload(live, f.read_bytes(), f.name, WARD).sub, WARD, True)
@@ -290,7 +290,7 @@ def test_a_ward_sees_files_senders_and_versions_of_its_own_unit_only(live):
 
 
 def test_a_read_only_visitor_sees_accepted_figures_without_files_or_senders(live, monkeypatch):
-    from etl.submissions import preview_upload, submit_checked
+    from etl.workflow.submissions import preview_upload, submit_checked
     monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
     f = fill_values(make_template(live, VIET_HOA, "2025", Path(live).parent / "t.xlsx"),
                     {**GOOD, "propaganda_sessions": 999}, Path(live).parent / "v2.xlsx")
@@ -310,7 +310,7 @@ def test_a_read_only_visitor_sees_accepted_figures_without_files_or_senders(live
 
 
 def test_provenance_names_the_version_on_screen_not_a_newer_returned_one(live, tmp_path):
-    from etl.submissions import RETURN, preview_upload, review, submit_checked
+    from etl.workflow.submissions import RETURN, preview_upload, review, submit_checked
     f = fill_values(make_template(live, VIET_HOA, "2025", tmp_path / "t.xlsx"),
                     {**GOOD, "propaganda_sessions": 999}, tmp_path / "tra-lai.xlsx")
     v2 = submit_checked(live, preview_upload(live, f.read_bytes(), f.name, WARD).sub, WARD, True)

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from etl.periods import DECREE09, PeriodError, from_key, parse_period, same_period_last_year
+from etl.domain.periods import DECREE09, PeriodError, from_key, parse_period, same_period_last_year
 
 
 @pytest.mark.parametrize("spec,start,end,kind,label", [

@@ -1,9 +1,11 @@
 import math
 from pathlib import Path
 
-from etl import accounts, db, provenance
-from etl.loader import load_files
-from etl.submissions import ACCEPT, RETURN, review
+from etl.intake.loader import load_files
+from etl.read import provenance
+from etl.warehouse import db
+from etl.workflow import accounts
+from etl.workflow.submissions import ACCEPT, RETURN, review
 from tests.conftest import REVIEWER, VIET_HOA
 from tests.workbooks import fill_values, make_template
 

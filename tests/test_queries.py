@@ -5,9 +5,18 @@ import statistics
 import pandas as pd
 import pytest
 
-from etl import queries
-from tests.conftest import (AI_QUOC, CAT_HAI, HONG_BANG, LE_CHAN, PARTIAL, QUARTER, THACH_KHOI,
-                            VIET_HOA, fixture_values)
+from etl.read import queries
+from tests.conftest import (
+    AI_QUOC,
+    CAT_HAI,
+    HONG_BANG,
+    LE_CHAN,
+    PARTIAL,
+    QUARTER,
+    THACH_KHOI,
+    VIET_HOA,
+    fixture_values,
+)
 
 VALUES = fixture_values()
 
@@ -264,8 +273,8 @@ def test_dataset_info(con):
 
 
 def test_trend_of_an_irregular_range_keeps_only_the_same_dates_each_year(tmp_path):
-    from etl import db
-    from etl.loader import load_files
+    from etl.intake.loader import load_files
+    from etl.warehouse import db
     from tests.workbooks import fill_values, make_template
 
     path = tmp_path / "ranges.duckdb"

@@ -4,9 +4,9 @@ import unicodedata
 import pytest
 from openpyxl import load_workbook
 
-from etl import layout
-from etl.reader import ParsedReport, col_letter, read_report
-from tests.report_files import (FIXTURES, fresh_db, ods, ods_cell, ods_row, ods_table, report)
+from etl.domain import layout
+from etl.intake.reader import ParsedReport, col_letter, read_report
+from tests.report_files import FIXTURES, fresh_db, ods, ods_cell, ods_row, ods_table, report
 
 
 @pytest.fixture()

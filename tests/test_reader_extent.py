@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from etl import reader
+from etl.intake import reader
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
         'spreadsheetml/2006/main" xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

@@ -7,8 +7,9 @@ Everything the report does not give stays blank: not reported, never 0.
 """
 import pytest
 
-from etl import db, layout
-from etl.loader import load_files
+from etl.domain import layout
+from etl.intake.loader import load_files
+from etl.warehouse import db
 from tests.report_files import fresh_db, report
 
 UNIT, PERIOD = "10543", "2025-07-01:2025-11-20"

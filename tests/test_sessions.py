@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import accounts, db, sessions
-from etl.accounts import AccountError, User
+from etl.warehouse import db
+from etl.workflow import accounts, sessions
+from etl.workflow.accounts import AccountError, User
 
 ROOT = Path(__file__).resolve().parent.parent
 WARD = User("vh.canbo", "Cán bộ Việt Hòa", "ward", "10543")

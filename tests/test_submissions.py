@@ -10,10 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from etl import db, queries
-from etl.accounts import User
-from etl.submissions import (ACCEPT, RETURN, SubmitRefused, pending, preview_upload, review,
-                             submit_checked, unit_submissions)
+from etl.read import queries
+from etl.warehouse import db
+from etl.workflow.accounts import User
+from etl.workflow.submissions import (
+    ACCEPT,
+    RETURN,
+    SubmitRefused,
+    pending,
+    preview_upload,
+    review,
+    submit_checked,
+    unit_submissions,
+)
 from tests.conftest import DEPT, LEADER, REVIEWER, THACH_KHOI, VIET_HOA, WARD
 from tests.workbooks import fill_values, make_template
 
@@ -180,8 +189,8 @@ def test_upload_over_the_size_limit_is_refused(live, monkeypatch):
 def test_every_write_checks_the_account_in_the_database_at_that_moment(live, tmp_path):
     """A removed account, an account that never existed, or a role changed since the page was
     opened: refused at the write, nothing written."""
-    from etl import accounts
-    from etl.submissions import set_period_deadline
+    from etl.workflow import accounts
+    from etl.workflow.submissions import set_period_deadline
     f = _file(live, tmp_path, VIET_HOA, "2025-Q4", GOOD)
     checked = preview_upload(live, f.read_bytes(), f.name, VH_STAFF).sub
     with db.connect(live) as con:

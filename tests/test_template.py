@@ -3,8 +3,9 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from etl import db, layout
-from etl.template import write_template, write_template_cli
+from etl.domain import layout
+from etl.intake.template import write_template, write_template_cli
+from etl.warehouse import db
 from tests.workbooks import fill_values, make_template, set_info
 
 

@@ -3,9 +3,18 @@ from datetime import date, datetime
 
 import pytest
 
-from etl import db, layout
-from etl.reader import ParsedReport, ValueCell
-from etl.validate import (Catalogue, History, Stats, Unit, load_reference, parse_rule, validate)
+from etl.domain import layout
+from etl.intake.reader import ParsedReport, ValueCell
+from etl.intake.validate import (
+    Catalogue,
+    History,
+    Stats,
+    Unit,
+    load_reference,
+    parse_rule,
+    validate,
+)
+from etl.warehouse import db
 
 TODAY = date(2026, 1, 15)
 SHEET = layout.SHEET_VALUES
@@ -190,7 +199,7 @@ def test_template_and_meta_notices(catalogue, units):
 
 
 def test_read_errors_stop_validation(catalogue, units):
-    from etl.findings import Finding
+    from etl.domain.findings import Finding
     report = make({"population": -1})
     report.findings.append(Finding("r.xlsx", "", "", "", "corrupt_file", "error", "hỏng"))
     r = validate(report, catalogue, units, today=TODAY)

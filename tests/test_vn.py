@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from etl import vn
+from etl.domain import vn
 
 
 def test_fold_ignores_diacritics_and_case():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from etl import layout
-from etl.template import write_template
+from etl.domain import layout
+from etl.intake.template import write_template
 
 
 def make_template(db_path, unit_code: str, period_spec: str, out_path,

@@ -9,11 +9,11 @@ from datetime import datetime
 
 import pandas as pd
 
-from etl import db, store
-from etl.accounts import AccountError, User, can, recheck
-from etl.findings import ERROR, WARNING, Finding
-from etl.loader import check_file
-from etl.reader import read_report
+from etl.domain.findings import ERROR, WARNING, Finding
+from etl.intake.loader import check_file
+from etl.intake.reader import read_report
+from etl.warehouse import db, store
+from etl.workflow.accounts import AccountError, User, can, recheck
 
 ACCEPT, RETURN = "accept", "return"
 UNIT_RULE = "unit_not_allowed"
@@ -257,7 +257,7 @@ def template_bytes(db_path, unit_code: str, period) -> bytes:
     """The blank report form (etl.template) for one unit and period, as .xlsx bytes."""
     import io
 
-    from etl.template import build_workbook
+    from etl.intake.template import build_workbook
     with db.connect(db_path, read_only=True) as con:
         wb = build_workbook(con, unit_code, period)
     out = io.BytesIO()
@@ -267,7 +267,7 @@ def template_bytes(db_path, unit_code: str, period) -> bytes:
 
 def set_period_deadline(db_path, period_key: str, deadline, actor: User) -> bool:
     """The department sets a period's deadline (etl.completeness.set_deadline, audited)."""
-    from etl.completeness import set_deadline
+    from etl.read.completeness import set_deadline
     with db.connect(db_path) as con:
         actor = _writer(con, actor, "set_deadlines")
         set_deadline(con, period_key, deadline, actor=actor.username)

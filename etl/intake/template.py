@@ -12,8 +12,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl import db, dvk, layout, vn
-from etl.periods import CONVENTION_LABELS, Period, parse_period, period_text
+from etl.domain import dvk, layout, vn
+from etl.domain.periods import CONVENTION_LABELS, Period, parse_period, period_text
+from etl.warehouse import db
 
 BLANK_NOTE = "Để trống = chưa báo cáo; nhập 0 = không có."
 

@@ -2,8 +2,9 @@
 import json
 import sys
 
-from etl import db, vn
-from etl.periods import parse_period
+from etl.domain import vn
+from etl.domain.periods import parse_period
+from etl.warehouse import db
 
 STATUS_LABELS = {"draft": "bản nháp", "submitted": "đã gửi", "accepted": "đã chấp nhận",
                  "returned": "bị trả lại"}

@@ -13,8 +13,9 @@ parameterised SQL from constant fragments; a unit that sent nothing has a row sa
 """
 import pandas as pd
 
-from etl import db, dvk
-from etl.periods import PeriodError, from_key, same_period_last_year
+from etl.domain import dvk
+from etl.domain.periods import PeriodError, from_key, same_period_last_year
+from etl.warehouse import db
 
 NOT_ENOUGH = "Chưa đủ 10 tiêu chí"
 N_CRITERIA = 10

@@ -18,8 +18,8 @@ from datetime import date
 
 import pandas as pd
 
-from etl import db
-from etl.periods import PeriodError, from_key, same_period_last_year
+from etl.domain.periods import PeriodError, from_key, same_period_last_year
+from etl.warehouse import db
 
 PER_CAPITA_KINDS = ("flow", "stock")
 # Stocks that make no sense per resident.
@@ -474,6 +474,16 @@ def unit_ranks(con, unit_code: str, period_key: str, per_capita: bool = False,
 
 # ---------------------------------------------------------------- "Dân vận khéo", assessment
 # In their own module; re-exported so pages reach them through pages._common.q() like the rest.
-from etl.queries_dvk import (  # noqa: E402,F401
-    assessment, assessment_scores, assessment_years, dvk_by_field, dvk_by_unit, dvk_by_year,
-    dvk_models_of_year, dvk_options, dvk_years, rating_distribution, ratings)
+from etl.read.queries_dvk import (  # noqa: E402,F401
+    assessment,
+    assessment_scores,
+    assessment_years,
+    dvk_by_field,
+    dvk_by_unit,
+    dvk_by_year,
+    dvk_models_of_year,
+    dvk_options,
+    dvk_years,
+    rating_distribution,
+    ratings,
+)

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from etl import db
-from etl.findings import Finding
-from etl.periods import Period
+from etl.domain.findings import Finding
+from etl.domain.periods import Period
+from etl.warehouse import db
 
 
 @dataclass

@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
-from etl import db, dvk, layout, vn
-from etl.periods import parse_period
-from etl.store import ensure_period
+from etl.domain import dvk, layout, vn
+from etl.domain.periods import parse_period
+from etl.warehouse import db
+from etl.warehouse.store import ensure_period
 
 DEMO_FILE_NAME = "DỮ LIỆU MẪU (tổng hợp, không phải số liệu thật)"
 DEMO_SENT_BY = "Dữ liệu mẫu"
@@ -387,7 +388,7 @@ DEMO_ACCOUNTS = (("lanhdao", "leader", None, "Lãnh đạo (tài khoản mẫu)"
 
 def demo_accounts(db_path=None) -> list[tuple[str, str, str]]:
     """[(username, role label, password)] of the demo accounts created now (none if any exist)."""
-    from etl import accounts
+    from etl.workflow import accounts
     with db.connect(db_path) as con:
         if con.execute("SELECT count(*) FROM users").fetchone()[0]:
             return []

@@ -23,12 +23,19 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl import db, store
-from etl.findings import ERROR, NOTICE, WARNING, Finding
-from etl.periods import Period
-from etl.reader import ParsedReport, read_report
-from etl.validate import (Catalogue, History, Stats, Unit, add_history_findings, load_reference,
-                          validate)
+from etl.domain.findings import ERROR, NOTICE, WARNING, Finding
+from etl.domain.periods import Period
+from etl.intake.reader import ParsedReport, read_report
+from etl.intake.validate import (
+    Catalogue,
+    History,
+    Stats,
+    Unit,
+    add_history_findings,
+    load_reference,
+    validate,
+)
+from etl.warehouse import db, store
 
 # A batch lets go of the file regularly so a running dashboard can read in between
 # (db.connect retries every 30–60 ms, so a 0.1 s gap is enough).

@@ -17,7 +17,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from etl import db
+from etl.warehouse import db
 
 ROLES = {"leader": "Lãnh đạo", "ward": "Cán bộ phường, xã, đặc khu",
          "department": "Chuyên viên Sở Nội vụ"}

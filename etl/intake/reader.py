@@ -20,8 +20,8 @@ from xml.parsers import expat
 
 import python_calamine as pc
 
-from etl import layout, vn
-from etl.findings import ERROR, NOTICE, Finding, collapse
+from etl.domain import layout, vn
+from etl.domain.findings import ERROR, NOTICE, Finding, collapse
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")

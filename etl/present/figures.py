@@ -56,7 +56,7 @@ class _Session:
     """One Kaleido browser on a private event loop thread."""
 
     def __init__(self, browser: str):
-        import kaleido    # imported late: it starts nothing, but costs ~0.3 s
+        import kaleido  # imported late: it starts nothing, but costs ~0.3 s
 
         self._kaleido = kaleido
         self.loop = asyncio.new_event_loop()

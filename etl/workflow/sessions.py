@@ -17,8 +17,10 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from etl import accounts, db, vn
-from etl.accounts import User
+from etl.domain import vn
+from etl.warehouse import db
+from etl.workflow import accounts
+from etl.workflow.accounts import User
 
 COOKIE = "danvan_phien"
 LOCK_FAILURES = 5

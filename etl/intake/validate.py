@@ -9,11 +9,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from etl import dvk, layout, vn
-from etl.findings import ERROR, NOTICE, WARNING, Finding, collapse
-from etl.periods import CONVENTION_LABELS, Period, PeriodError, from_key, period_text
-from etl.reader import ParsedReport
-from etl.store import ValueRow
+from etl.domain import dvk, layout, vn
+from etl.domain.findings import ERROR, NOTICE, WARNING, Finding, collapse
+from etl.domain.periods import CONVENTION_LABELS, Period, PeriodError, from_key, period_text
+from etl.intake.reader import ParsedReport
+from etl.warehouse.store import ValueRow
 
 OPS = {"=": operator.eq, "==": operator.eq, "<=": operator.le, ">=": operator.ge,
        "<": operator.lt, ">": operator.gt, "!=": operator.ne}

@@ -20,13 +20,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import vn
+from etl.domain import vn
 
 # fetch_df() takes Arrow from an execute() result. DuckDB suggests con.sql() to save a copy, but a
 # relation refuses to run while an earlier result is not fully fetched; the copy costs ~1 ms.
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "danvan.duckdb"
 SCHEMA_VERSION = 3

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pyarrow.csv as pa_csv
 
-from etl import db, vn
-from etl.tables import sql_csv_text as _text
+from etl.domain import vn
+from etl.present.tables import sql_csv_text as _text
+from etl.warehouse import db
 
 COLUMNS = ["unit_code", "unit_name", "period_start", "period_end", "indicator_code", "value"]
 

@@ -1,7 +1,7 @@
 """Structured findings of validation: what the CLI prints and the app shows as a table."""
 from dataclasses import asdict, dataclass, replace
 
-from etl import vn
+from etl.domain import vn
 
 ERROR, WARNING, NOTICE = "error", "warning", "notice"
 SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo", NOTICE: "Lưu ý"}

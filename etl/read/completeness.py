@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from etl import db
+from etl.warehouse import db
 
 STATE_LABELS = {
     "accepted": "Đã chấp nhận", "returned": "Bị trả lại", "on_time": "Đúng hạn",

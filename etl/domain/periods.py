@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from etl import vn
+from etl.domain import vn
 
 CALENDAR = "calendar"
 DECREE09 = "nd09"

@@ -10,7 +10,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PROVINCE_CODE = "31"
 VALID_FROM = "2025-07-01"
 PREDECESSORS_END = "2025-06-30"

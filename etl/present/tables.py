@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from etl import vn
+from etl.domain import vn
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 INTEGER_FORMAT = "#,##0"            # Excel shows it as 1.020 under Vietnamese regional settings
@@ -175,7 +175,7 @@ def to_csv(df: pd.DataFrame) -> bytes:
 # Raw numbers (NaN = not reported) under Vietnamese headers; to_xlsx/to_csv format them.
 
 def _unit_note(reason) -> str:
-    from etl.charts import BLANK_TEXT      # charts imports plotly: only when a table is built
+    from etl.present.charts import BLANK_TEXT  # charts imports plotly: only when a table is built
     return "" if _is_blank(reason) else BLANK_TEXT.get(reason, vn.NOT_REPORTED)
 
 

@@ -16,8 +16,11 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from etl import charts, db, figures, queries, tables, vn
-from etl.periods import PeriodError, from_key, parse_period
+from etl.domain import vn
+from etl.domain.periods import PeriodError, from_key, parse_period
+from etl.present import charts, figures, tables
+from etl.read import queries
+from etl.warehouse import db
 
 SECTIONS = {"overview": "Tổng quan toàn thành phố", "compare": "So sánh các đơn vị",
             "trends": "Xu hướng qua các kỳ", "dvk": "Dân vận khéo",
@@ -316,7 +319,7 @@ def _trend_item(ctx: _Ctx, code: str) -> Item | None:
 
 
 def _kind_word(kind: str) -> str:
-    from etl.periods import KIND_LABELS
+    from etl.domain.periods import KIND_LABELS
     return {"range": "cùng khoảng ngày mỗi năm"}.get(kind, KIND_LABELS.get(kind, kind).lower())
 
 

@@ -1,0 +1,1 @@
+"""The briefing pack: collect, sentences, PowerPoint, Word."""

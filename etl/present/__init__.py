@@ -1,0 +1,1 @@
+"""Presentation: labels, charts, tables, images."""

@@ -1,0 +1,1 @@
+"""Every query the pages, the briefing pack and exports run."""

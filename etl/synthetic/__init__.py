@@ -1,0 +1,1 @@
+"""Synthetic data (demo, national bench), written through the warehouse like everything else."""
