@@ -15,7 +15,6 @@ and adds what a Streamlit script cannot do for itself:
 import ctypes
 import html
 import logging
-import os
 import re
 import threading
 import time
@@ -31,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from etl import config
+from etl.intake import reader
 from etl.warehouse import db
 from etl.workflow import sessions
 from pages import _auth, _nav, _ui
@@ -74,13 +75,13 @@ class Throttle:
             return 0.0
 
 
-sign_in_throttle = Throttle(int(os.environ.get("DANVAN_SIGNIN_PER_MINUTE", "10")), 60.0)
+sign_in_throttle = Throttle(config.get("DANVAN_SIGNIN_PER_MINUTE"), 60.0)
 
 
 def client_address(request: Request) -> str:
     """The visitor's address; behind a reverse proxy (DANVAN_TRUSTED_PROXY=1) the address the
     proxy saw, else every visitor would share the proxy's address and its limit."""
-    if os.environ.get("DANVAN_TRUSTED_PROXY") == "1":
+    if config.get("DANVAN_TRUSTED_PROXY"):
         forwarded = request.headers.get("x-forwarded-for", "")
         if forwarded:
             return forwarded.split(",")[-1].strip()[:64]
@@ -88,7 +89,7 @@ def client_address(request: Request) -> str:
 
 
 def _secure(request: Request) -> bool:
-    return (os.environ.get("DANVAN_COOKIE_SECURE") == "1" or request.url.scheme == "https"
+    return (config.get("DANVAN_COOKIE_SECURE") or request.url.scheme == "https"
             or request.headers.get("x-forwarded-proto") == "https")
 
 
@@ -126,7 +127,7 @@ def _same_origin(request: Request) -> bool:
     if not origin:
         return True
     host = request.headers.get("host", "")
-    if os.environ.get("DANVAN_TRUSTED_PROXY") == "1":
+    if config.get("DANVAN_TRUSTED_PROXY"):
         host = request.headers.get("x-forwarded-host", host).split(",")[0].strip()
     return urllib.parse.urlsplit(origin).netloc == host
 
@@ -321,7 +322,7 @@ class Gate:
 async def capped_upload(app, scope, receive, send):
     """Pass an upload on, or, over the app's limit, read it away without keeping it and pass on
     a small stand-in file (same name) that the upload page refuses in Vietnamese."""
-    limit = _ui.upload_limit_bytes()
+    limit = reader.max_upload_bytes()
     headers = dict(scope["headers"])
     try:
         length = int(headers.get(b"content-length", b"0"))

@@ -7,11 +7,11 @@ first: it guards itself even if it were ever run without app.py. An organisation
 through st.login maps to the local account whose username is its e-mail address.
 """
 import logging
-import os
 import urllib.parse
 
 import streamlit as st
 
+from etl import config
 from etl.warehouse import db
 from etl.workflow import accounts, sessions
 from etl.workflow.accounts import User
@@ -26,7 +26,7 @@ log = logging.getLogger("danvan")
 
 
 def anonymous_read() -> bool:
-    return os.environ.get("DANVAN_ANONYMOUS_READ", "") == "1"
+    return config.get("DANVAN_ANONYMOUS_READ")
 
 
 def oidc_configured() -> bool:

@@ -9,13 +9,13 @@ import html
 import inspect
 import json
 import logging
-import os
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from etl import config
 from etl.domain import vn
 from etl.domain.periods import KIND_LABELS
 from etl.present import charts, figures, tables
@@ -85,7 +85,7 @@ class NoData(Exception):
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(name: str, path: str, version: tuple, args: tuple, kwargs: tuple = ()):
     # Wait briefly for a writer, then tell the user (the CLI waits longer).
-    timeout = float(os.environ.get("DANVAN_READ_TIMEOUT", "5"))
+    timeout = config.get("DANVAN_READ_TIMEOUT")
     with db.connect(path, read_only=True, timeout=timeout) as con:
         return _function(name)(con, *args, **dict(kwargs))
 

@@ -6,7 +6,6 @@ link or a tracking image in front of a leader. Anything a person typed or upload
 comments, names of people, units and models, cell contents) goes through esc() before it joins
 such a text; tables (st.dataframe) and widget options show text as it is and need nothing.
 """
-import os
 import re
 
 import streamlit as st
@@ -42,10 +41,6 @@ def unexpected_error() -> None:
 
 
 # ---------------------------------------------------------------- uploads
-
-def upload_limit_bytes() -> int:
-    return int(float(os.environ.get("DANVAN_MAX_UPLOAD_MB", "20")) * 2**20)
-
 
 def oversize_marker(size: int) -> bytes:
     """What serve.py passes on instead of a file over the limit."""

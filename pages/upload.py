@@ -10,6 +10,7 @@ import streamlit as st
 
 from etl.domain import vn
 from etl.domain.periods import CALENDAR, CONVENTION_LABELS, DECREE09, PeriodError, parse_period
+from etl.intake import reader
 from etl.warehouse import db
 from etl.workflow import submissions
 from pages import _auth, _subs, _ui
@@ -67,7 +68,7 @@ st.caption("Điền trang tính «Chỉ tiêu» trong Excel hoặc LibreOffice: 
 
 # ---------------------------------------------------------------- 2. check, then submit
 st.subheader("2. Kiểm tra và gửi")
-limit = _ui.upload_limit_bytes()
+limit = reader.max_upload_bytes()
 limit_mb = vn.format_number(limit / 2**20, 0)
 # The file type and size are checked here, in Vietnamese: Streamlit's own checks answer in
 # English (its size cap sits far above ours; serve.py cuts larger uploads off).

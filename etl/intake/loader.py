@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from etl import config
 from etl.domain.findings import ERROR, NOTICE, WARNING, Finding
 from etl.domain.periods import Period
 from etl.intake.reader import ParsedReport, read_report
@@ -39,7 +40,7 @@ from etl.warehouse import db, store
 
 # A batch lets go of the file regularly so a running dashboard can read in between
 # (db.connect retries every 30–60 ms, so a 0.1 s gap is enough).
-HOLD_S = float(os.environ.get("DANVAN_WRITE_HOLD_S", "1.0"))
+HOLD_S = config.get("DANVAN_WRITE_HOLD_S")
 PAUSE_S = 0.1
 CHUNK_FILES = 100          # files per transaction, at most
 WORKERS = min(2, os.cpu_count() or 1)

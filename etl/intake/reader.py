@@ -8,7 +8,6 @@ headers can lie), encryption markers, and the used extent of every sheet.
 """
 import hashlib
 import io
-import os
 import posixpath
 import re
 import struct
@@ -20,6 +19,7 @@ from xml.parsers import expat
 
 import python_calamine as pc
 
+from etl import config
 from etl.domain import layout, vn
 from etl.domain.findings import ERROR, NOTICE, Finding, collapse
 
@@ -45,7 +45,7 @@ KIND_NAMES = {"xlsx": "Excel (.xlsx)", "xls": "Excel 97–2003 (.xls)", "ods": "
 
 
 def max_upload_bytes() -> int:
-    return int(float(os.environ.get("DANVAN_MAX_UPLOAD_MB", "20")) * 2**20)
+    return int(config.get("DANVAN_MAX_UPLOAD_MB") * 2**20)
 
 
 @dataclass

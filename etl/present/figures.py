@@ -7,12 +7,13 @@ threads (Streamlit download callbacks) can share it. No Streamlit here.
 """
 import asyncio
 import atexit
-import os
 import shutil
 import threading
 from pathlib import Path
 
 import plotly.graph_objects as go
+
+from etl import config
 
 # 16:9 at 2× resolution: 2560×1440 pixels in a PNG, a whole slide without rescaling.
 WIDTH, HEIGHT, SCALE = 1280, 720, 2
@@ -37,7 +38,7 @@ class BrowserMissing(ExportError):
 
 def find_browser() -> str | None:
     """The Chromium kaleido will drive: $BROWSER_PATH, Debian's chromium, or one on PATH."""
-    env = os.environ.get("BROWSER_PATH")
+    env = config.get("BROWSER_PATH")
     if env:
         return env if Path(env).is_file() else None
     if Path(DEBIAN_CHROMIUM).is_file():

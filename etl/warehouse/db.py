@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from etl import config
 from etl.domain import vn
 
 # fetch_df() takes Arrow from an execute() result. DuckDB suggests con.sql() to save a copy, but a
@@ -30,10 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "danvan.duckdb"
 SCHEMA_VERSION = 3
-LOCK_TIMEOUT_S = float(os.environ.get("DANVAN_LOCK_TIMEOUT", "60"))
-# DuckDB takes up to 80 % of RAM by default; the readers' shared instance (below) gets a cap so
-# the dashboard's process stays small (a page's queries need ~100 MB at 16 M values).
-READ_MEMORY_LIMIT = os.environ.get("DANVAN_READ_MEMORY", "256MB")
 
 
 class _ReadWriteLock:
@@ -80,7 +77,7 @@ class DatabaseBusy(RuntimeError):
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
-    return Path(path or os.environ.get("DANVAN_DB") or DEFAULT_DB)
+    return Path(path or config.get("DANVAN_DB") or DEFAULT_DB)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -114,9 +111,11 @@ _attach_guard = threading.Lock()
 
 
 def _reader():
+    # DuckDB takes up to 80 % of RAM by default; the readers' shared instance gets a cap so the
+    # dashboard's process stays small (a page's queries need ~100 MB at 16 M values).
     global _reader_db
     if _reader_db is None:
-        _reader_db = duckdb.connect(":memory:", config={"memory_limit": READ_MEMORY_LIMIT})
+        _reader_db = duckdb.connect(":memory:", config={"memory_limit": config.get("DANVAN_READ_MEMORY")})
     return _reader_db
 
 
@@ -159,7 +158,7 @@ def connect(path=None, read_only: bool = False, timeout: float | None = None):
             f"Chưa có cơ sở dữ liệu {target}. Chạy 'python -m etl init' (hoặc 'make run') trước."
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + (LOCK_TIMEOUT_S if timeout is None else timeout)
+    deadline = time.monotonic() + (config.get("DANVAN_LOCK_TIMEOUT") if timeout is None else timeout)
     busy = "Cơ sở dữ liệu đang được một tiến trình khác ghi; vui lòng thử lại sau ít phút."
     in_process = _process_lock(target)
     if not in_process.acquire(write=not read_only, timeout=max(0.0, deadline - time.monotonic())):

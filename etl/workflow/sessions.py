@@ -11,12 +11,12 @@ even with the right password, so guessing it online is hopeless. Every attempt i
 of what happened, on every app process that shares the database.
 """
 import hashlib
-import os
 import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from etl import config
 from etl.domain import vn
 from etl.warehouse import db
 from etl.workflow import accounts
@@ -40,11 +40,11 @@ _locks_guard = threading.Lock()
 
 
 def idle_limit() -> timedelta:
-    return timedelta(minutes=float(os.environ.get("DANVAN_SESSION_IDLE_MINUTES", "30")))
+    return timedelta(minutes=config.get("DANVAN_SESSION_IDLE_MINUTES"))
 
 
 def max_age() -> timedelta:
-    return timedelta(hours=float(os.environ.get("DANVAN_SESSION_MAX_HOURS", "12")))
+    return timedelta(hours=config.get("DANVAN_SESSION_MAX_HOURS"))
 
 
 def token_hash(token: str) -> str:
