@@ -12,9 +12,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.briefing import pack as briefing  # noqa: E402
+from etl.briefing import pack as briefing
 from etl.domain import vn
 from etl.present import figures
+from etl.read import reference
+from etl.read.scope import Scope
 from etl.warehouse import db
 
 TARGET_S = 20.0
@@ -28,12 +30,11 @@ def main() -> int:
         path = Path(tempfile.mkdtemp()) / "bench.duckdb"
         generate(path, seed=2025)
     with db.connect(path, read_only=True) as con:
-        from etl.read import queries
-        years = queries.periods(con)
+        years = reference.periods(con)
         period = years.loc[years["kind"] == "year", "period_key"].iloc[0]
     figures.close()                       # measure a cold start: the browser launch counts
     t0 = time.perf_counter()
-    pack = briefing.build_pack(path, period)
+    pack = briefing.build_pack(path, Scope(period))
     build = time.perf_counter() - t0
     n = len(pack.items)
     t1 = time.perf_counter()

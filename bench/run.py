@@ -7,8 +7,9 @@
    for the real 114-unit registry in a fresh DB; `python -m etl --db X load <N files>` as one
    subprocess (files/s) against a naive loader on the same files in the same run
    (pandas.read_excel(engine="openpyxl") + one INSERT per value, into a copy of the fresh DB).
-2. Queries: every query the pages call through q(), on the national DB (bench/national.py), each
-   timed as q() runs it on a cache miss (open read-only, query, close): p50/p95 over repeated runs,
+2. Queries: every query the pages call through q(), on the national DB
+   (etl/synthetic/national.py), each timed as q() runs it on a cache miss (open read-only,
+   query, close): p50/p95 over repeated runs,
    in a separate process whose peak RSS (VmHWM) is reported; pandas doing city_totals, ranking and
    trend on an in-memory DataFrame of the same values.
 3. Pages: `streamlit run serve.py` on the national DB (DANVAN_ANONYMOUS_READ=1), each page opened in
@@ -32,12 +33,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 
 from etl.domain import layout  # noqa: E402
-from etl.warehouse import db
+from etl.warehouse import db  # noqa: E402
+from etl.warehouse.reference import init_db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"
@@ -185,7 +186,7 @@ def naive_load(db_path: Path, files: list[str], time_cap_s: float) -> dict:
 def bench_etl(n_files: int, work: Path, naive_cap_s: float) -> dict:
     fresh = work / "etl.duckdb"
     t0 = time.perf_counter()
-    db.init_db(fresh)                       # the real 114-unit registry, no reports
+    init_db(fresh)                       # the real 114-unit registry, no reports
     naive_db = work / "naive.duckdb"
     shutil.copy(fresh, naive_db)
     files_dir = work / "files"
@@ -590,7 +591,7 @@ def main() -> int:
         Path(out).write_text(json.dumps(pandas_equivalents(Path(d), int(runs), float(cap))))
         return 0
 
-    import national
+    from etl.synthetic import national
     smoke = args.smoke
     skip = set(filter(None, args.skip.split(",")))
     n_units, n_years = (20, 2) if smoke else (national.N_UNITS, national.N_YEARS)

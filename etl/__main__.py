@@ -5,6 +5,8 @@ import sys
 from etl.domain import vn
 from etl.domain.periods import CALENDAR, DECREE09, PeriodError
 from etl.warehouse import db
+from etl.warehouse.migrations import SchemaTooNew
+from etl.warehouse.reference import init_db
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", required=True)
     e.add_argument("--kind", choices=["values", "models"], default="values",
                    help="values = số liệu (mặc định); models = danh sách mô hình «Dân vận khéo»")
+    e.add_argument("--province", default=None,
+                   help="chỉ các đơn vị của một tỉnh, thành phố (mã tỉnh; mặc định: tất cả)")
     e.add_argument("--include-unreviewed", action="store_true",
                    help="gồm cả báo cáo chưa duyệt (phiên bản mới nhất đã duyệt hoặc chờ duyệt); "
                         "báo cáo bị trả lại không bao giờ được xuất")
@@ -58,9 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("brief", help="tạo bộ trình chiếu (.pptx) hoặc báo cáo Word (.docx) của một kỳ")
     b.add_argument("--period", required=True,
                    help="kỳ: 2025, 2025-H1, 2025-Q3, 2025-07, 2021-2025 hoặc 2025-07-01:2025-11-20")
-    b.add_argument("--units", default=None, help="mã đơn vị, cách nhau bởi dấu phẩy (mặc định: tất cả)")
+    b.add_argument("--units", default=None,
+                   help="mã đơn vị, cách nhau bởi dấu phẩy, thuộc --province nếu có "
+                        "(mặc định: tất cả đơn vị trong phạm vi)")
     b.add_argument("--sections", default=None,
                    help="phần báo cáo, cách nhau bởi dấu phẩy: overview,compare,trends,dvk,assessment")
+    b.add_argument("--province", default=None, metavar="MÃ",
+                   help="chỉ một tỉnh, thành phố (mã trong data/provinces.csv, ví dụ 31); "
+                        "mặc định: tất cả các đơn vị trong danh sách")
+    b.add_argument("--include-unreviewed", action="store_true",
+                   help="gồm cả báo cáo chưa duyệt (đã gửi, Sở Nội vụ chưa chấp nhận); "
+                        "báo cáo bị trả lại không bao giờ được tính")
     b.add_argument("-o", "--output", required=True, help="tệp .pptx hoặc .docx sẽ tạo")
 
     d = sub.add_parser("demo", help="tạo dữ liệu mẫu (tổng hợp, không phải số liệu thật)")
@@ -72,7 +84,7 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "init":
-            counts = db.init_db(args.db)
+            counts = init_db(args.db)
             n = {k: vn.format_number(v) for k, v in counts.items()}
             print(f"Đã khởi tạo {db.db_path(args.db)}: {n['units']} đơn vị, "
                   f"{n['indicators']} chỉ tiêu, {n['rules']} quy tắc kiểm tra, "
@@ -87,7 +99,10 @@ def main(argv=None) -> int:
                             sent_by=args.sent_by)
         if args.command == "export":
             from etl.read.export import export_cli
-            return export_cli(args.db, args.output, args.kind, args.include_unreviewed)
+            from etl.read.scope import Scope
+            return export_cli(args.db, args.output, args.kind,
+                              Scope(province=args.province,
+                                    include_unreviewed=args.include_unreviewed))
         if args.command == "history":
             from etl.read.history import history_cli
             return history_cli(args.db, args.unit, args.period, args.json)
@@ -96,15 +111,16 @@ def main(argv=None) -> int:
             return user_cli(args.db, args.action, args.username, args.role, args.unit, args.name,
                             args.password_stdin)
         if args.command == "brief":
-            from etl.briefing.pack import brief_cli
-            return brief_cli(args.db, args.period, args.units, args.output, args.sections)
+            from etl.briefing.cli import brief_cli
+            return brief_cli(args.db, args.period, args.units, args.output, args.sections,
+                             args.province, args.include_unreviewed)
         if args.command == "demo":
             from etl.synthetic.demo import demo_cli
             return demo_cli(args.db, args.seed)
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stderr.close()
         return 0
-    except (PeriodError, db.DatabaseBusy, FileNotFoundError, PermissionError) as exc:
+    except (PeriodError, db.DatabaseBusy, SchemaTooNew, FileNotFoundError, PermissionError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     return 2

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from etl.domain.findings import SEVERITY_LABELS
-from etl.read.history import STATUS_LABELS
+from etl.read import versions
+from etl.read.versions import STATUS_LABELS
 from etl.warehouse import db
 from etl.workflow import accounts
-from pages import _common as c
-from pages import _ui
+from pages import _data, _ui
 
 DEMO_NO_FILE = "Dữ liệu mẫu — không có tệp gốc"
 STATUS_TEXT = {k: v[:1].upper() + v[1:] for k, v in STATUS_LABELS.items()}
@@ -42,8 +42,8 @@ def changes_table(changes: pd.DataFrame, old_label: str, new_label: str) -> pd.D
     return pd.DataFrame({
         "Nhóm": list(changes["group_name"]), "Chỉ tiêu": list(changes["label"]),
         "Đơn vị tính": list(changes["unit"]),
-        old_label: c.fmt_values(changes["old_value"], "flow", None),
-        new_label: c.fmt_values(changes["new_value"], "flow", None),
+        old_label: _ui.fmt_values(changes["old_value"], "flow", None),
+        new_label: _ui.fmt_values(changes["new_value"], "flow", None),
     })
 
 
@@ -66,7 +66,7 @@ def original_download(sha256, file_name, source, key: str) -> None:
     if source == "demo" or not isinstance(sha256, str):
         st.caption(DEMO_NO_FILE)
         return
-    data = c.q("provenance.original_file", sha256)
+    data = _data.load(versions.original_file, sha256)
     if data is None:
         st.caption("Không tìm thấy tệp gốc trong cơ sở dữ liệu.")
         return
@@ -76,11 +76,11 @@ def original_download(sha256, file_name, source, key: str) -> None:
 
 def compare_panel(unit_code: str, period_key: str, key: str) -> None:
     """Every version of one report; choose two to see what changed between them."""
-    vs = c.q("submissions.versions", unit_code, period_key)
+    vs = _data.load(versions.versions, unit_code, period_key)
     if vs.empty:
         st.info("Chưa có phiên bản nào.")
         return
-    c.table(versions_table(vs))
+    _ui.table(versions_table(vs))
     if len(vs) < 2:
         return
     labels = {int(r.submission_id): f"Phiên bản {r.version} ({STATUS_TEXT.get(r.status, r.status)})"
@@ -92,21 +92,21 @@ def compare_panel(unit_code: str, period_key: str, key: str) -> None:
     if old == new:
         st.caption("Chọn hai phiên bản khác nhau.")
         return
-    diff = c.q("provenance.compare_versions", old, new)
+    diff = _data.load(versions.compare_versions, old, new)
     if diff.empty:
         st.success("Hai phiên bản có số liệu giống nhau.")
     else:
-        c.table(changes_table(diff, labels[old], labels[new]))
+        _ui.table(changes_table(diff, labels[old], labels[new]))
 
 
-def source_panel(unit_code: str, unit_name: str, period_key: str, period_label: str,
-                 indicator_code: str, indicator_label: str, key: str, user=None) -> None:
+def source_panel(f, unit_code: str, unit_name: str, period_key: str, period_label: str,
+                 indicator_code: str, indicator_label: str, key: str) -> None:
     """Where the value on screen comes from: the version the dashboards show in this scope (its
     file, sheet, cell, sender, time) and the report's other versions. Versions, files and
     senders are for accounts that may see them (a ward: its own unit only); others see that
     the value comes from an accepted report, and nothing else."""
-    # q() passes the sidebar's «Gồm số liệu chưa duyệt», which decides the version shown.
-    vs = c.q("provenance.value_versions", unit_code, period_key, indicator_code)
+    # The scope's «Gồm số liệu chưa duyệt» decides which version is on screen.
+    vs = _data.load(versions.value_versions, f.scope, unit_code, period_key, indicator_code)
     with st.container(border=True):
         _ui.md("**Nguồn số liệu:** {what}", what=f"{indicator_label} — {unit_name}, {period_label}")
         shown = vs[vs["is_shown"]]
@@ -114,7 +114,7 @@ def source_panel(unit_code: str, unit_name: str, period_key: str, period_label: 
             st.info("Đơn vị chưa có báo cáo được tính cho kỳ này.")
             return
         cur = shown.iloc[0]
-        if not accounts.can(user, "see_versions", unit_code):
+        if not accounts.can(f.user, "see_versions", unit_code):
             st.caption(f"Số liệu lấy từ báo cáo {STATUS_TEXT.get(cur['status'], cur['status']).lower()} "
                        f"(phiên bản {cur['version']}). Tệp gốc, người gửi và các phiên bản khác chỉ "
                        "hiện với tài khoản của đơn vị và của Sở Nội vụ, lãnh đạo.")
@@ -132,11 +132,11 @@ def source_panel(unit_code: str, unit_name: str, period_key: str, period_label: 
         st.markdown("\n".join(f"- {k}: **{_ui.esc(v)}**" for k, v in facts))
         original_download(cur["sha256"], cur["file_name"], cur["source"], key=f"{key}_file")
         st.markdown("Lịch sử phiên bản")
-        c.table(pd.DataFrame({
+        _ui.table(pd.DataFrame({
             "Phiên bản": [f"{v}" + (" (đang hiển thị)" if x else "") for v, x
                           in zip(vs["version"], vs["is_shown"])],
             "Trạng thái": [STATUS_TEXT.get(s, s) for s in vs["status"]],
-            "Giá trị": c.fmt_values(vs["value"], "flow", None),
+            "Giá trị": _ui.fmt_values(vs["value"], "flow", None),
             "Trang tính": [txt(s) for s in vs["sheet"]],
             "Ô": [txt(x) for x in vs["cell"]],
             "Tệp": [DEMO_NO_FILE if s == "demo" else f for f, s in zip(vs["file_name"], vs["source"])],
@@ -174,8 +174,7 @@ def write_or_error(fn, *args, **kwargs):
 
 
 
-def sourced_table(data, sources: list, key: str, height: int | None = None,
-                  user=None) -> None:
+def sourced_table(f, data, sources: list, key: str, height: int | None = None) -> None:
     """A dashboard table whose values can be traced: pick a row (in the table or the selectbox
     under it) to see its file, sheet, cell, sender and version history. `sources` has one dict
     per row (unit_code, unit_name, period_key, period_label, indicator_code, indicator_label)
@@ -191,5 +190,5 @@ def sourced_table(data, sources: list, key: str, height: int | None = None,
                       key, label)
     if picked is not None:
         s = sources[picked]
-        source_panel(s["unit_code"], s["unit_name"], s["period_key"], s["period_label"],
-                     s["indicator_code"], s["indicator_label"], key=f"{key}_{picked}", user=user)
+        source_panel(f, s["unit_code"], s["unit_name"], s["period_key"], s["period_label"],
+                     s["indicator_code"], s["indicator_label"], key=f"{key}_{picked}")

@@ -1,4 +1,5 @@
-"""Safe output for the pages: user text as literal text, uploads, unexpected errors.
+"""What pages show and how: user text as literal text, vi-VN numbers in tables, tabs that run
+only when opened, downloads under each chart, uploads, unexpected errors. No queries here.
 
 Streamlit renders the text of st.markdown, st.caption, alerts, titles and button labels as
 Markdown: a file name holding `[link](https://…)` or `![](http://…/pixel.png)` would put a live
@@ -6,9 +7,17 @@ link or a tracking image in front of a leader. Anything a person typed or upload
 comments, names of people, units and models, cell contents) goes through esc() before it joins
 such a text; tables (st.dataframe) and widget options show text as it is and need nothing.
 """
+import functools
+import html
+import json
 import re
 
+import pandas as pd
 import streamlit as st
+
+from etl.domain import vn
+from etl.domain.periods import KIND_LABELS
+from etl.present import charts, figures, tables
 
 # CommonMark lets a backslash escape any ASCII punctuation. Escaping those that start or close a
 # construct turns off links, images, emphasis, code, HTML, entities, lists and headings,
@@ -87,3 +96,164 @@ def uploader_texts(limit_mb: str) -> None:
 {box} button [data-testid="stMarkdownContainer"] p {{display: none;}}
 {box} button [data-testid="stMarkdownContainer"]::after {{content: "Chọn tệp";}}
 </style>""")
+
+
+# ---------------------------------------------------------------- numbers and tables
+
+PER_10K = "trên 10.000 dân"
+DEMO_BANNER = "Dữ liệu mẫu — không phải số liệu thật"
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def coverage_note(period: dict) -> str | None:
+    """Say when a period is not a whole standard period (e.g. 01/07–20/11/2025)."""
+    if period["kind"] == "range":
+        return (f"Kỳ báo cáo không trọn năm: từ {vn.format_date(period['start_date'])} đến "
+                f"{vn.format_date(period['end_date'])} ({vn.format_number(period['days'])} ngày). "
+                "Không so sánh trực tiếp với số liệu cả năm.")
+    return None
+
+
+def decimals_for(row, per_capita: bool = False) -> int | None:
+    """Decimals of an indicator's values (its value_type in data/indicators.csv): counts none,
+    decimals as they come; per 10,000 residents one."""
+    if per_capita:
+        return 1
+    value_type = row.get("value_type") if isinstance(row, dict) else row
+    return 0 if value_type == "integer" else None
+
+
+def fmt_values(values, kind: str = "flow", decimals: int | None = None,
+               blank: str = vn.NOT_REPORTED) -> list[str]:
+    """vi-VN strings for a column; a rate is a fraction shown as a percentage."""
+    out = []
+    for v in pd.Series(values, dtype="float64"):
+        if pd.isna(v):
+            out.append(blank)
+        elif kind == "rate":
+            out.append(vn.format_percent(v, 1))
+        else:
+            out.append(vn.format_number(v, decimals))
+    return out
+
+
+def fmt_rows(values, kinds, value_types, blank: str = vn.NOT_REPORTED) -> list[str]:
+    """vi-VN strings of a column mixing indicators (each with its kind and value_type)."""
+    return [fmt_values([v], k, decimals_for(t), blank)[0]
+            for v, k, t in zip(values, kinds, value_types)]
+
+
+def metric_texts(df: pd.DataFrame, kind: str, decimals: int | None) -> list[str]:
+    """vi-VN text of a query's metric column; a blank says why (column blank_reason)."""
+    texts = fmt_values(df["metric"], kind, decimals)
+    return [t if pd.isna(r) else charts.BLANK_TEXT.get(r, vn.NOT_REPORTED)
+            for t, r in zip(texts, df["blank_reason"])]
+
+
+def fmt_change(change, kind: str) -> str | None:
+    """A delta for st.metric, signed; rates change in percentage points."""
+    if change is None or pd.isna(change):
+        return None
+    if change == 0:
+        return "0"             # st.metric shows exactly "0" as no change
+    sign = "+" if change > 0 else "-"   # ASCII minus: st.metric reads it as a decrease
+    if kind == "rate":
+        return f"{sign}{vn.format_number(abs(change) * 100, 1)} điểm %"
+    return f"{sign}{vn.format_number(abs(change), None if kind == 'score' else 0)}"
+
+
+def rank_text(rank, n=None) -> str:
+    if pd.isna(rank):
+        return "—"
+    return f"{int(rank)}/{int(n)}" if n is not None else str(int(rank))
+
+
+def table(df, height: int | None = None) -> None:
+    """Show a table of already formatted strings (shown as text: never Markdown), no index."""
+    st.dataframe(pd.DataFrame(df), hide_index=True, width="stretch", height=height or "auto")
+
+
+def demo_banner(info: dict) -> None:
+    if info.get("demo"):
+        st.warning(DEMO_BANNER, icon=":material/warning:")
+
+
+def view_tabs(views: dict, key: str) -> None:
+    """Tabs {label: function} where only the open tab's function runs: drawing every view of a
+    long page at once (several charts, tables of ~3.300 units) made a page opened from a link
+    take over 2 s in the browser."""
+    for tab, view in zip(st.tabs(list(views), key=key, on_change="rerun"), views.values()):
+        with tab:
+            if tab.open:
+                view()
+
+
+def year_picker(f, years, key: str, help: str, not_a_year: str) -> tuple[str, str]:
+    """(period_key, label) of the year to show: the sidebar's period (filters f) when it is one
+    of `years`, otherwise the latest, saying so (`not_a_year` completes "Kỳ đang chọn ở thanh
+    bên (…)")."""
+    keys = list(years["period_key"])
+    labels = dict(zip(years["period_key"], years["label"]))
+    year = st.selectbox("Năm", keys, index=keys.index(f.period) if f.period in keys else 0,
+                        format_func=labels.get, key=key, help=help)
+    if f.period not in keys:
+        st.caption(f"Kỳ đang chọn ở thanh bên ({f.period_label}) {not_a_year}: "
+                   f"hiển thị {labels[year]}.")
+    return year, labels[year]
+
+
+# ---------------------------------------------------------------- downloads under each chart
+
+def file_stem(name: str) -> str:
+    """A file name without diacritics or spaces: 'Đơn thư — Năm 2025' -> 'don-thu-nam-2025'."""
+    words = "".join(ch if ch.isalnum() else " " for ch in vn.fold(name)).split()
+    return "-".join(words)[:80] or "bieu-do"
+
+
+@functools.lru_cache(maxsize=64)
+def _image(fig_json: str, fmt: str) -> bytes:
+    # Keyed on the figure's JSON: the same chart is rendered once per server process.
+    return figures.to_image(json.loads(fig_json), fmt)
+
+
+def chart_downloads(f, fig, table_df: pd.DataFrame, name: str, *, percent_columns=(),
+                    export_fig=None, key: str | None = None) -> None:
+    """PNG, SVG, PDF of the chart and Excel, CSV of its table, as download buttons (f: the
+    page's filters, for the update date and the demo mark of the notes).
+
+    Images are made only when a button is clicked (data as a callable), through the export
+    browser shared by the whole server; export_fig is a slide-sized variant when the screen
+    chart is too tall for 16:9 (a ranking of 114 units).
+    """
+    stem = file_stem(name)
+    key = key or stem
+    layout = (export_fig or fig).layout
+    # Chart texts are HTML-escaped for plotly (charts.plain); a spreadsheet shows them as typed.
+    title = html.unescape(layout.title.text or name)
+    subtitle = html.unescape(layout.title.subtitle.text or "") if layout.title.subtitle else ""
+    notes = [subtitle, charts.source_text(f.updated),
+             charts.DEMO_MARK + " — không phải số liệu thật" if f.demo else None,
+             "Ô «Chưa báo cáo»: đơn vị chưa báo cáo số liệu (khác với 0)."]
+    fig_json = (export_fig or fig).to_json()
+    row = st.container(horizontal=True, gap="small")
+    if figures.browser_available():
+        for fmt, label in (("png", "PNG"), ("svg", "SVG"), ("pdf", "PDF")):
+            row.download_button(
+                label, data=functools.partial(_image, fig_json, fmt), file_name=f"{stem}.{fmt}",
+                mime=figures.FORMATS[fmt], key=f"dl-{key}-{fmt}", icon=":material/image:",
+                on_click="ignore", help=f"Ảnh {label} khổ 16:9 để chèn vào trình chiếu, văn bản")
+    row.download_button(
+        "Excel", data=functools.partial(tables.to_xlsx, table_df, title=title, notes=notes,
+                                        percent_columns=tuple(percent_columns)),
+        file_name=f"{stem}.xlsx", key=f"dl-{key}-xlsx", icon=":material/table:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore", help="Bảng số liệu của biểu đồ (Excel)")
+    row.download_button(
+        "CSV", data=functools.partial(tables.to_csv, table_df), file_name=f"{stem}.csv",
+        mime="text/csv", key=f"dl-{key}-csv", icon=":material/description:", on_click="ignore",
+        help="Bảng số liệu dạng CSV (UTF-8, mở được bằng Excel)")
+    if not figures.browser_available():
+        st.caption(figures.BROWSER_MISSING)

@@ -3,18 +3,19 @@ log of every write (who, what, when, from which file)."""
 import pandas as pd
 import streamlit as st
 
+from etl.read import accounts as read_accounts
+from etl.read import reference
 from etl.workflow import accounts
-from pages import _auth, _subs
-from pages import _common as c
+from pages import _auth, _data, _subs, _ui
 
 user = _auth.require("manage_accounts")
 st.title("Tài khoản và nhật ký")
 
-users = c.q("submissions.user_list")
-units = c.q("units")
+users = _data.load(read_accounts.users)
+units = _data.load(reference.units)
 names = {u.code: f"{u.type_label} {u.name}" for u in units.itertuples()}
 st.subheader(f"Tài khoản ({len(users)})")
-c.table(pd.DataFrame({
+_ui.table(pd.DataFrame({
     "Tên đăng nhập": list(users["username"]), "Họ và tên": [_subs.txt(x) for x in users["full_name"]],
     "Vai trò": [accounts.ROLES.get(r, r) for r in users["role"]],
     "Đơn vị": [names.get(u, "") if isinstance(u, str) else "" for u in users["unit_code"]],
@@ -28,12 +29,12 @@ ACTIONS = {"load": "Nạp tệp (dòng lệnh)", "upload": "Gửi báo cáo", "a
            "user_remove": "Xóa tài khoản", "password_change": "Đổi mật khẩu",
            "sign_in": "Đăng nhập", "sign_in_failed": "Đăng nhập sai",
            "sign_in_locked": "Đăng nhập khi tài khoản tạm khóa", "sign_out": "Đăng xuất"}
-log = c.q("submissions.audit_log", 500)
+log = _data.load(read_accounts.audit_log, 500)
 st.subheader("Nhật ký ghi dữ liệu (500 dòng mới nhất)")
 if log.empty:
     st.info("Chưa có thao tác ghi nào.")
 else:
-    c.table(pd.DataFrame({
+    _ui.table(pd.DataFrame({
         "Thời gian": [_subs.fmt_time(t) for t in log["logged_at"]],
         "Người thực hiện": [_subs.txt(a, "không rõ") for a in log["actor"]],
         "Thao tác": [ACTIONS.get(a, a) for a in log["action"]],

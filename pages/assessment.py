@@ -3,32 +3,33 @@ import pandas as pd
 import streamlit as st
 
 from etl.domain import vn
-from etl.present import charts, tables
-from etl.read.queries_dvk import NOT_ENOUGH
-from pages import _auth
-from pages import _common as c
+from etl.present import capping, charts, tables
+from etl.read import assessment, reference
+from etl.read.assessment import NOT_ENOUGH
+from pages import _auth, _data, _state, _ui
 
 _auth.require("view")
-f = c.filters()
+f = _state.filters()
 st.title("Chấm điểm dân vận")
-years = c.q("assessment_years")
+years = _data.load(assessment.assessment_years, f.scope)
 if years.empty:
     st.info("Chưa đơn vị nào báo cáo điểm các tiêu chí chấm điểm dân vận trong báo cáo năm.",
             icon=":material/info:")
     st.stop()
 
-year, label = c.year_picker(
-    years, key="score_year", not_a_year="không có chấm điểm theo năm",
+year, label = _ui.year_picker(
+    f, years, key="score_year", not_a_year="không có chấm điểm theo năm",
     help="Chấm điểm, xếp loại theo năm (mẫu báo cáo năm, 10 tiêu chí, mỗi tiêu chí 0–10 điểm).")
 
-thresholds = c.q("ratings").sort_values("min_total", ascending=False)
+thresholds = _data.load(reference.ratings).sort_values("min_total", ascending=False)
 rule = "; ".join(f"{r.rating}: từ {vn.format_number(r.min_total)} điểm" if r.min_total > 0
                  else f"{r.rating}: dưới {vn.format_number(prev)} điểm"
                  for r, prev in zip(thresholds.itertuples(), [None] + list(thresholds["min_total"][:-1])))
 st.caption(f"Tổng điểm = cộng 10 tiêu chí (tối đa 100), chỉ tính khi đơn vị báo cáo đủ 10 tiêu chí. "
            f"Xếp loại: {rule}.")
 
-res = c.q("assessment", year)
+in_year = f.scope.at(year)
+res = _data.load(assessment.assessment, in_year)
 scored = res[res["n_criteria"] > 0]
 incomplete = int(((res["n_criteria"] > 0) & res["total"].isna()).sum())
 st.markdown(f"**{int(res['total'].notna().sum())}/{len(res)}** đơn vị có tổng điểm {label.lower()}; "
@@ -45,7 +46,8 @@ def ranking_view():
     n_missing = int((res["n_criteria"] == 0).sum())
     tab_chart, tab_table = st.tabs(["Biểu đồ xếp hạng", "Bảng số liệu"])
     with tab_chart:
-        drawn, note = c.drawn_rows(res, res["total"].notna(), keep=f.units)
+        drawn = capping.capped(res, res["total"].notna(), capping.SCREEN, keep=f.units)
+        note = capping.note(len(res), capping.SCREEN, keep=f.units)
         fig = charts.assessment_ranking_chart(
             drawn, title=f"Tổng điểm chấm điểm dân vận — {label}",
             subtitle=(f"Màu: xếp loại · {int(res['total'].notna().sum())}/{len(res)} đơn vị có đủ 10 tiêu chí"
@@ -53,13 +55,13 @@ def ranking_view():
                       + (f" · {note}" if note else "")),
             updated=f.updated, demo=f.demo, highlight=f.units)
         st.plotly_chart(fig, width="stretch")
-        c.chart_downloads(fig, tables.renamed(res, {
+        _ui.chart_downloads(f, fig, tables.renamed(res, {
             "rank": "Hạng", "name": "Đơn vị", "type_label": "Loại",
             "n_criteria": "Số tiêu chí báo cáo", "total": "Tổng điểm", "rating": "Xếp loại"}),
             f"xep hang cham diem {label}")
     with tab_table:
-        c.table({
-            "Hạng": [c.rank_text(r) for r in res["rank"]],
+        _ui.table({
+            "Hạng": [_ui.rank_text(r) for r in res["rank"]],
             "Đơn vị": list(res["name"]), "Loại": list(res["type_label"]),
             "Số tiêu chí báo cáo": [f"{int(n)}/10" for n in res["n_criteria"]],
             "Tổng điểm": [vn.format_number(t, 1) if pd.notna(t) else
@@ -71,22 +73,22 @@ def ranking_view():
 
 def distribution_view():
     st.subheader("Phân bố xếp loại qua các năm")
-    dist = c.q("rating_distribution")
+    dist = _data.load(assessment.rating_distribution, f.scope)
     fig = charts.rating_distribution_chart(
         dist, title="Số đơn vị theo xếp loại", subtitle="Theo năm · chỉ các đơn vị có báo cáo điểm",
         updated=f.updated, demo=f.demo)
     st.plotly_chart(fig, width="stretch")
-    c.chart_downloads(fig, tables.renamed(dist, {
+    _ui.chart_downloads(f, fig, tables.renamed(dist, {
         "label": "Năm", "rating": "Xếp loại", "units": "Số đơn vị"}),
         "phan bo xep loai")
 
 
 def criteria_view():
     st.subheader(f"Điểm từng tiêu chí — {label}")
-    scores = c.q("assessment_scores", year)
+    scores = _data.load(assessment.assessment_scores, in_year)
     only = bool(f.units) and st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
     grid = scores[scores["unit_code"].isin(f.units)] if only else scores
-    drawn = c.drawn_units(list(res["code"]), keep=f.units)
+    drawn = capping.capped_units(list(res["code"]), capping.SCREEN, keep=f.units)
     cut = grid["unit_code"].nunique() > len(drawn)
     fig = charts.score_heatmap(
         grid[grid["unit_code"].isin(drawn)] if cut else grid, title=f"Đơn vị × tiêu chí — {label}",
@@ -95,16 +97,16 @@ def criteria_view():
                     "theo dõi và tổng điểm cao nhất; bảng số liệu có đủ" if cut else ""),
         updated=f.updated, demo=f.demo)
     st.plotly_chart(fig, width="stretch")
-    c.chart_downloads(fig, tables.renamed(grid, {
+    _ui.chart_downloads(f, fig, tables.renamed(grid, {
         "name": "Đơn vị", "short_name": "Tiêu chí", "value": "Điểm", "median": "Trung vị các đơn vị"}),
         f"diem tieu chi {label}")
     with st.expander("Tên đầy đủ các tiêu chí"):
         crit = scores.drop_duplicates("criterion").sort_values("sort_order")
-        c.table({"Tiêu chí": list(crit["short_name"]), "Nội dung": list(crit["label"])})
+        _ui.table({"Tiêu chí": list(crit["short_name"]), "Nội dung": list(crit["label"])})
 
 
 def unit_view():
-    scores = c.q("assessment_scores", year)
+    scores = _data.load(assessment.assessment_scores, in_year)
     st.subheader("Một đơn vị so với trung vị các đơn vị")
     names = dict(zip(scored["code"], scored["name"]))
     choices = [u for u in f.units if u in names] + [u for u in scored["code"] if u not in f.units]
@@ -118,14 +120,15 @@ def unit_view():
         subtitle=f"{total_text} · vạch cam: trung vị của các đơn vị báo cáo tiêu chí đó",
         updated=f.updated, demo=f.demo)
     st.plotly_chart(fig, width="stretch")
-    c.chart_downloads(fig, tables.renamed(one, {
+    _ui.chart_downloads(f, fig, tables.renamed(one, {
         "short_name": "Tiêu chí", "label": "Nội dung", "value": "Điểm",
         "median": "Trung vị các đơn vị"}),
         f"tieu chi {names[unit]} {label}")
 
 
 def changes_view():
-    prev_label = c.q("periods").set_index("period_key")["label"].get(res["prev_period_key"].iloc[0])
+    prev_label = (_data.load(reference.periods).set_index("period_key")["label"]
+                  .get(res["prev_period_key"].iloc[0]))
     st.subheader("Đơn vị thay đổi xếp loại so với năm trước")
     if not prev_label:
         st.info(f"Không có báo cáo năm trước {label.lower()} để so sánh.")
@@ -140,7 +143,7 @@ def changes_view():
         if changed.empty:
             st.info("Không đơn vị nào thay đổi xếp loại.")
         else:
-            c.table({
+            _ui.table({
                 "Đơn vị": list(changed["name"]), "Thay đổi": ["↑ lên" if u else "↓ xuống" for u in changed["up"]],
                 f"Xếp loại {prev_label}": list(changed["prev_rating"]),
                 f"Xếp loại {label}": list(changed["rating"]),
@@ -152,4 +155,4 @@ def changes_view():
 VIEWS = {"Xếp hạng": ranking_view, "Phân bố xếp loại": distribution_view,
          "Điểm từng tiêu chí": criteria_view, "Một đơn vị": unit_view,
          "Thay đổi xếp loại": changes_view}
-c.view_tabs(VIEWS, key="score_view")
+_ui.view_tabs(VIEWS, key="score_view")

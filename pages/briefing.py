@@ -5,17 +5,17 @@ from etl.briefing import pack as briefing
 from etl.domain import vn
 from etl.present import figures
 from etl.warehouse import db
-from pages import _auth, _ui
-from pages import _common as c
+from etl.read import reference
+from pages import _auth, _data, _state, _ui
 
 _auth.require("view")
-f = c.filters()
+f = _state.filters()
 st.title("Xuất báo cáo")
 st.caption("Bộ trình chiếu PowerPoint và báo cáo Word gồm các biểu đồ, nhận xét rút ra từ số liệu "
            "và bảng số liệu, để chuẩn bị báo cáo lãnh đạo.")
 
-periods = c.q("periods")
-units = c.q("units")
+periods = _data.load(reference.periods)
+units = _data.load(reference.units)
 keys = list(periods["period_key"])
 display = dict(zip(periods["period_key"], periods["display"]))
 names = dict(zip(units["code"], units["name"]))
@@ -24,8 +24,8 @@ period = st.selectbox("Kỳ báo cáo", keys, index=keys.index(f.period) if f.pe
                       format_func=display.get, key="brief_period")
 chosen = st.multiselect("Đơn vị", list(units["code"]), default=list(f.units),
                         format_func=names.get, key="brief_units",
-                        placeholder="Để trống: toàn thành phố",
-                        help="Để trống để báo cáo toàn thành phố; chọn đơn vị để báo cáo riêng.")
+                        placeholder=f"Để trống: {f.area}",
+                        help=f"Để trống để báo cáo {f.area}; chọn đơn vị để báo cáo riêng.")
 section_labels = {**briefing.SECTIONS, "assessment": "Chấm điểm dân vận (khi có điểm chấm)"}
 sections = st.multiselect("Nội dung", list(briefing.SECTIONS), default=list(briefing.SECTIONS),
                           format_func=section_labels.get, key="brief_sections")
@@ -34,12 +34,14 @@ if not figures.browser_available():
     st.warning(figures.BROWSER_MISSING + " Báo cáo vẫn tạo được nhưng không có ảnh biểu đồ.",
                icon=":material/image_not_supported:")
 
-request = (period, tuple(chosen), tuple(sections))
+# The sidebar's province and «Gồm số liệu chưa duyệt» reach the pack: same scope as the pages.
+scope = f.scope.at(period)
+request = (scope, tuple(chosen), tuple(sections))
 if st.button("Tạo báo cáo", type="primary", icon=":material/slideshow:",
              disabled=not sections, key="brief_build"):
     bar = st.progress(0.0, text="Bắt đầu…")
     try:
-        pack = briefing.build_pack(db.db_path(), period, chosen, sections,
+        pack = briefing.build_pack(db.db_path(), scope, chosen, sections,
                                    progress=lambda x, text: bar.progress(x, text=text))
         bar.progress(0.98, text="Đang ghép tệp PowerPoint và Word…")
         st.session_state["brief_result"] = (request, pack.title, briefing.write_pptx(pack),
@@ -51,7 +53,7 @@ if st.button("Tạo báo cáo", type="primary", icon=":material/slideshow:",
         st.error(_ui.esc(exc), icon=":material/error:")
     except db.DatabaseBusy:
         bar.empty()
-        st.warning(c.BUSY_MESSAGE, icon=":material/hourglass_top:")
+        st.warning(_data.BUSY, icon=":material/hourglass_top:")
 
 result = st.session_state.get("brief_result")
 if result and result[0] == request:
@@ -61,7 +63,7 @@ if result and result[0] == request:
                icon=":material/check_circle:")
     for note in notes:
         st.markdown(f"- {_ui.esc(note)}")
-    stem = c.file_stem(f"bao cao dan van {display[period]}")
+    stem = _ui.file_stem(f"bao cao dan van {display[period]}")
     cols = st.columns(2)
     cols[0].download_button(
         "Tải bộ trình chiếu (.pptx)", pptx, file_name=f"{stem}.pptx", key="brief_pptx",

@@ -1,30 +1,29 @@
 """So sánh đơn vị: one indicator across all units, and a unit × indicator grid for its group."""
 import streamlit as st
 
-from etl.briefing.pack import top_bottom
 from etl.domain import vn
-from etl.present import charts, tables
-from etl.read import queries
-from pages import _auth, _subs
-from pages import _common as c
+from etl.present import capping, charts, tables
+from etl.read import compare
+from etl.read._sql import per_capita_allowed
+from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
-f = c.filters()
-period = c.period_row(f.period)
-ind = c.catalogue_row(f.indicator)
-per_capita = f.per_capita and queries.per_capita_allowed(ind["code"], ind["kind"])
-suffix = f" {c.PER_10K}" if per_capita else ""
-decimals = c.decimals_for(ind, per_capita)
+f = _state.filters()
+period = _data.period(f.period)
+ind = _data.indicator(f.indicator)
+per_capita = f.per_capita and per_capita_allowed(ind["code"], ind["kind"])
+suffix = f" {_ui.PER_10K}" if per_capita else ""
+decimals = _ui.decimals_for(ind, per_capita)
 
 st.title("So sánh đơn vị")
 st.markdown(f"**{ind['label']}** ({ind['unit']}{suffix}) — {f.period_label}")
 if f.per_capita and not per_capita:
     st.caption("Chỉ tiêu này không tính trên 10.000 dân (tỷ lệ, điểm chấm, dân số, diện tích): "
                "hiển thị giá trị tuyệt đối.")
-if note := c.coverage_note(period):
+if note := _ui.coverage_note(period):
     st.info(note, icon=":material/date_range:")
 
-rank = c.q("ranking", f.period, f.indicator, per_capita)
+rank = _data.load(compare.ranking, f.scope, f.indicator, per_capita)
 n_ranked = int(rank["n_ranked"].iloc[0]) if len(rank) else 0
 n_blank = int((~rank["reported"]).sum())
 subtitle = (f"{f.period_label} · {n_ranked}/{len(rank)} đơn vị có số liệu"
@@ -36,16 +35,18 @@ def ranking_chart():
     chart = dict(title=f"{ind['label']} ({ind['unit']}{suffix})", updated=f.updated,
                  demo=f.demo, percent=ind["kind"] == "rate", decimals=decimals,
                  highlight=f.units)
-    drawn, note = c.drawn_rows(rank, rank["metric"].notna(), keep=f.units)
+    has_value = rank["metric"].notna()
+    drawn = capping.capped(rank, has_value, capping.SCREEN, keep=f.units)
+    note = capping.note(len(rank), capping.SCREEN, keep=f.units)
     fig = charts.ranking_chart(drawn, subtitle=subtitle + (f" · {note}" if note else ""), **chart)
     st.plotly_chart(fig, width="stretch")
     # 114 bars do not fit a 16:9 image: the image shows the top, the bottom and the
     # followed units; the Excel/CSV table keeps every unit.
-    shown = top_bottom(rank, keep=f.units)
+    shown = capping.capped(rank, has_value, capping.SLIDE, keep=f.units)
     slide = None if len(shown) == len(rank) else charts.ranking_chart(
         shown, subtitle=f"{subtitle} · ảnh: đơn vị cao nhất, thấp nhất và đang theo dõi; "
                         "bảng số liệu có đủ các đơn vị", **chart)
-    c.chart_downloads(fig, tables.ranking_table(rank, ind["unit"], per_capita),
+    _ui.chart_downloads(f, fig, tables.ranking_table(rank, ind["unit"], per_capita),
                       f"xep hang {ind['label']} {f.period_label}", export_fig=slide,
                       percent_columns=[f"Giá trị ({ind['unit']})"] if ind["kind"] == "rate"
                       else [])
@@ -54,30 +55,30 @@ def ranking_chart():
 def ranking_table():
     value_col = f"Giá trị ({ind['unit']})"
     data = {
-        "Hạng": [c.rank_text(r) for r in rank["rank"]],
+        "Hạng": [_ui.rank_text(r) for r in rank["rank"]],
         "Đơn vị": list(rank["name"]), "Loại": list(rank["type_label"]),
-        value_col: (c.metric_texts(rank, ind["kind"], c.decimals_for(ind)) if not per_capita
-                    else c.fmt_values(rank["value"], ind["kind"], c.decimals_for(ind))),
+        value_col: (_ui.metric_texts(rank, ind["kind"], _ui.decimals_for(ind)) if not per_capita
+                    else _ui.fmt_values(rank["value"], ind["kind"], _ui.decimals_for(ind))),
     }
     if per_capita:
-        data["Dân số"] = c.fmt_values(rank["population"], "stock", 0, blank="Chưa rõ")
-        data["Trên 10.000 dân"] = c.metric_texts(rank, ind["kind"], 1)
+        data["Dân số"] = _ui.fmt_values(rank["population"], "stock", 0, blank="Chưa rõ")
+        data["Trên 10.000 dân"] = _ui.metric_texts(rank, ind["kind"], 1)
     sources = [dict(unit_code=u, unit_name=n, period_key=f.period, period_label=f.period_label,
                     indicator_code=ind["code"], indicator_label=ind["label"])
                if rep and ind["kind"] != "rate" else None
                for u, n, rep in zip(rank["code"], rank["name"], rank["reported"])]
-    _subs.sourced_table(data, sources, key="compare_source", height=600, user=f.user)
+    _subs.sourced_table(f, data, sources, key="compare_source", height=600)
 
 
 if rank["reported"].any():
-    c.view_tabs({"Biểu đồ xếp hạng": ranking_chart, "Bảng số liệu": ranking_table},
+    _ui.view_tabs({"Biểu đồ xếp hạng": ranking_chart, "Bảng số liệu": ranking_table},
                 key="compare_view")
 else:
     st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» trong kỳ {f.period_label}.")
 
 group = ind["group_name"]
 st.subheader(f"Ma trận đơn vị × chỉ tiêu: {group}")
-grid = c.q("matrix", f.period, group, bool(f.per_capita))
+grid = _data.load(compare.matrix, f.scope, group, bool(f.per_capita))
 if f.units:
     only = st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
     if only:
@@ -88,9 +89,9 @@ else:
     heat = dict(title=f"{group} — {f.period_label}", updated=f.updated, demo=f.demo,
                 decimals=1 if f.per_capita else None)
     heat_note = ("Màu: thứ hạng của đơn vị trong từng chỉ tiêu (đậm = cao); ô xám: chưa báo cáo"
-                 + (f"; số lượng tính {c.PER_10K}" if f.per_capita else ""))
+                 + (f"; số lượng tính {_ui.PER_10K}" if f.per_capita else ""))
     best = grid.groupby("code")["pct_rank"].mean().sort_values(ascending=False).index
-    drawn = c.drawn_units(best, keep=f.units)
+    drawn = capping.capped_units(best, capping.SCREEN, keep=f.units)
     n_units = grid["code"].nunique()
     fig = charts.heatmap(
         grid if len(drawn) == n_units else grid[grid["code"].isin(drawn)],
@@ -98,13 +99,11 @@ else:
                               f" · {len(drawn)}/{vn.format_number(n_units)} đơn vị: đang theo dõi "
                               "và thứ hạng trung bình cao nhất; bảng số liệu có đủ"), **heat)
     st.plotly_chart(fig, width="stretch")
-    # A 16:9 image holds about 20 rows: the followed units, else the best 20 by mean rank.
-    keep = [u for u in dict.fromkeys(grid["code"]) if u in f.units] or list(
-        grid.groupby("code")["pct_rank"].mean().sort_values(ascending=False).index[:20])
-    slide = None if grid["code"].nunique() <= 20 else charts.heatmap(
-        grid[grid["code"].isin(keep[:20])],
-        subtitle=f"{len(keep[:20])}/{grid['code'].nunique()} đơn vị "
-                 + ("đang theo dõi" if set(keep) <= set(f.units) else "có thứ hạng trung bình cao nhất")
-                 + "; bảng số liệu có đủ các đơn vị", **heat)
-    c.chart_downloads(fig, tables.heatmap_table(grid), f"ma tran {group} {f.period_label}",
+    # A 16:9 image holds about 20 rows: the followed units and the best by mean rank.
+    on_slide = capping.capped_units(best, capping.SLIDE, keep=f.units)
+    slide = None if len(on_slide) == n_units else charts.heatmap(
+        grid[grid["code"].isin(on_slide)],
+        subtitle=f"{len(on_slide)}/{vn.format_number(n_units)} đơn vị: đang theo dõi và thứ hạng "
+                 "trung bình cao nhất; bảng số liệu có đủ các đơn vị", **heat)
+    _ui.chart_downloads(f, fig, tables.heatmap_table(grid), f"ma tran {group} {f.period_label}",
                       export_fig=slide, percent_columns=tables.rate_columns(grid))

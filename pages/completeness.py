@@ -7,24 +7,23 @@ import streamlit as st
 
 from etl.domain import vn
 from etl.present import tables
-from etl.read import completeness
+from etl.read import completeness, reference
 from etl.warehouse import db
 from etl.workflow import submissions
-from pages import _auth, _subs, _ui
-from pages import _common as c
+from pages import _auth, _data, _subs, _ui
 
 user = _auth.require("completeness")
 st.title("Tình hình báo cáo")
-periods = c.q("periods")
+periods = _data.load(reference.periods)
 kinds = list(dict.fromkeys(periods["kind"]))
 left, right = st.columns([2, 1])
-kind = left.radio("Loại kỳ", kinds, horizontal=True, format_func=c.kind_label,
+kind = left.radio("Loại kỳ", kinds, horizontal=True, format_func=_ui.kind_label,
                   index=kinds.index("year") if "year" in kinds else 0, key="done_kind")
 of_kind = periods[periods["kind"] == kind]
 n = right.number_input("Số kỳ gần nhất", 1, max(1, len(of_kind)), min(6, len(of_kind)),
                        key="done_n")
 keys = tuple(of_kind["period_key"].head(int(n)))
-grid = c.q("completeness.grid", keys, date.today())
+grid = _data.load(completeness.grid, keys, date.today())
 summary = completeness.summary(grid)
 
 st.subheader("Số đơn vị theo tình trạng")
@@ -33,12 +32,12 @@ due = grid.groupby("period_key")["due_date"].first()
 table = pd.DataFrame({
     "Kỳ": list(summary["period_label"]),
     "Hạn nộp": [vn.format_date(due[k]) for k in summary["period_key"]],
-    "Phải nộp": c.fmt_values(summary["expected"], decimals=0),
-    **{labels[s]: c.fmt_values(summary[s], decimals=0)
+    "Phải nộp": _ui.fmt_values(summary["expected"], decimals=0),
+    **{labels[s]: _ui.fmt_values(summary[s], decimals=0)
        for s in ("accepted", "on_time", "late", "returned", "missing", "not_due")},
-    "Tỷ lệ đã nộp": c.fmt_values(summary["share_reported"], "rate"),
+    "Tỷ lệ đã nộp": _ui.fmt_values(summary["share_reported"], "rate"),
 })
-c.table(table)
+_ui.table(table)
 st.caption("«Đúng hạn» và «Nộp muộn»: đã gửi, chờ Sở duyệt. «Không áp dụng» (đơn vị chưa thành lập "
            "hoặc đã giải thể trong kỳ) không tính vào số phải nộp. Hạn nộp mặc định theo thực tiễn "
            f"Nghị định 09/2019/NĐ-CP: ngày {completeness.DEFAULT_DUE_DAY} của tháng có ngày chốt số liệu "
@@ -76,7 +75,7 @@ else:
                         "Kỳ": list(missing["period_label"]),
                         "Hạn nộp": [vn.format_date(d) for d in missing["due_date"]]})
     st.markdown(f"**{vn.format_number(len(out))} đơn vị** quá hạn chưa nộp.")
-    c.table(out, height=300)
+    _ui.table(out, height=300)
     st.download_button(
         "Tải danh sách để nhắc (CSV)", tables.to_csv(out),
         file_name=f"chua-nop-{period_key.replace('/', '-').replace(':', '_')}.csv",

@@ -3,24 +3,25 @@ import pandas as pd
 import streamlit as st
 
 from etl.domain import vn
-from etl.present import charts, tables
-from pages import _auth
-from pages import _common as c
+from etl.present import capping, charts, tables
+from etl.read import models
+from pages import _auth, _data, _state, _ui
 
 _auth.require("view")
-f = c.filters()
+f = _state.filters()
 st.title("Dân vận khéo")
-years = c.q("dvk_years")
+years = _data.load(models.dvk_years, f.scope)
 if years.empty:
     st.info("Chưa đơn vị nào gửi danh sách mô hình «Dân vận khéo» trong báo cáo năm (trang tính "
             "«Mô hình Dân vận khéo» của mẫu báo cáo).", icon=":material/info:")
     st.stop()
 
-year, label = c.year_picker(
-    years, key="dvk_year", not_a_year="không phải báo cáo năm có danh sách mô hình",
+year, label = _ui.year_picker(
+    f, years, key="dvk_year", not_a_year="không phải báo cáo năm có danh sách mô hình",
     help="Danh sách mô hình được tính theo báo cáo năm của các đơn vị.")
 
-by_unit = c.q("dvk_by_unit", year)
+in_year = f.scope.at(year)
+by_unit = _data.load(models.dvk_by_unit, in_year)
 n_units, n_lists = len(by_unit), int(by_unit["has_list"].sum())
 cols = st.columns(4)
 cols[0].metric("Đơn vị đã gửi danh sách", f"{n_lists}/{n_units}", border=True)
@@ -39,25 +40,25 @@ def text(values, blank=vn.NOT_REPORTED):
 
 
 def yearly_view():
-    by_year = c.q("dvk_by_year")
+    by_year = _data.load(models.dvk_by_year, f.scope)
     fig = charts.models_by_year_chart(
             by_year, title="Mô hình «Dân vận khéo» theo năm",
             subtitle="Xây dựng mới, duy trì từ trước và đã dừng · theo danh sách trong báo cáo năm",
             updated=f.updated, demo=f.demo)
     st.plotly_chart(fig, width="stretch")
-    c.chart_downloads(fig, tables.renamed(by_year, {
+    _ui.chart_downloads(f, fig, tables.renamed(by_year, {
         "label": "Năm", "n_new": "Xây dựng mới", "n_maintained": "Duy trì từ trước",
         "n_stopped": "Đã dừng", "units_with_list": "Số đơn vị gửi danh sách"}), "mo hinh theo nam")
     st.caption("Số đơn vị gửi danh sách mỗi năm: " + "; ".join(
         f"{r.label}: {vn.format_number(r.units_with_list)}" for r in by_year.itertuples()) + ".")
-    fields = c.q("dvk_by_field", year)
+    fields = _data.load(models.dvk_by_field, in_year)
     fig = charts.field_share_chart(
         fields, title=f"Đơn vị có mô hình theo lĩnh vực — {label}",
         subtitle=f"Tỷ lệ đơn vị có ít nhất một mô hình đang duy trì, trong {n_lists} đơn vị đã gửi "
                  "danh sách (số đơn vị có mô hình / số đơn vị gửi danh sách)",
         updated=f.updated, demo=f.demo)
     st.plotly_chart(fig, width="stretch")
-    c.chart_downloads(fig, tables.renamed(fields, {
+    _ui.chart_downloads(f, fig, tables.renamed(fields, {
         "field": "Lĩnh vực", "units_with_model": "Số đơn vị có mô hình",
         "units_with_list": "Số đơn vị gửi danh sách", "share": "Tỷ lệ"}),
         f"mo hinh theo linh vuc {label}", percent_columns=("Tỷ lệ",))
@@ -65,35 +66,36 @@ def yearly_view():
 
 def unit_view():
     st.subheader(f"Mô hình theo đơn vị — {label}")
-    drawn, note = c.drawn_rows(by_unit, by_unit["has_list"], keep=f.units)
+    drawn = capping.capped(by_unit, by_unit["has_list"], capping.SCREEN, keep=f.units)
+    note = capping.note(len(by_unit), capping.SCREEN, keep=f.units)
     fig = charts.models_by_unit_chart(
         drawn, title=f"Mô hình «Dân vận khéo» của từng đơn vị — {label}",
         subtitle="Xếp theo số mô hình đang duy trì; đơn vị chưa gửi danh sách ở cuối"
                  + (f" · {note}" if note else ""),
         updated=f.updated, demo=f.demo, highlight=f.units)
     st.plotly_chart(fig, width="stretch")
-    c.chart_downloads(fig, tables.renamed(by_unit, {
+    _ui.chart_downloads(f, fig, tables.renamed(by_unit, {
         "name": "Đơn vị", "n_running": "Đang duy trì", "n_new": "Xây dựng mới",
         "n_stopped": "Đã dừng"}), f"mo hinh theo don vi {label}")
 
 
 def list_view():
-    fields = c.q("dvk_by_field", year)
+    fields = _data.load(models.dvk_by_field, in_year)
     st.subheader(f"Danh sách mô hình — {label}")
-    models = c.q("dvk_models_of_year", year)
+    listed = _data.load(models.dvk_models_of_year, in_year)
     a, b = st.columns([2, 1])
     search = vn.fold(a.text_input("Tìm mô hình hoặc đơn vị", key="dvk_search",
                                   placeholder="không cần dấu, ví dụ: ngay thu 7"))
     field_options = ["Tất cả lĩnh vực"] + list(fields["field"])
     field = b.selectbox("Lĩnh vực", field_options, key="dvk_field")
-    shown = models
+    shown = listed
     if search:
         shown = shown[[search in n or search in u for n, u in zip(shown["name_folded"], shown["unit_folded"])]]
     if field != field_options[0]:
         shown = shown[shown["field"] == field]
-    st.caption(f"{vn.format_number(len(shown))} / {vn.format_number(len(models))} mô hình.")
+    st.caption(f"{vn.format_number(len(shown))} / {vn.format_number(len(listed))} mô hình.")
     state_text = {"new": "Xây dựng mới, đang duy trì", "maintained": "Đang duy trì", "stopped": "Đã dừng"}
-    c.table({
+    _ui.table({
         "Đơn vị": [f"{t} {n}" for t, n in zip(shown["type_label"], shown["unit_name"])],
         "Tên mô hình": list(shown["name"]), "Lĩnh vực": text(shown["field"]),
         "Đơn vị chủ trì": text(shown["lead_org"]),
@@ -105,4 +107,4 @@ def list_view():
 
 VIEWS = {"Theo năm và lĩnh vực": yearly_view, "Theo đơn vị": unit_view,
          "Danh sách mô hình": list_view}
-c.view_tabs(VIEWS, key="dvk_view")
+_ui.view_tabs(VIEWS, key="dvk_view")

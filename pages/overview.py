@@ -4,25 +4,25 @@ import streamlit as st
 
 from etl.domain import vn
 from etl.present import charts, tables
-from etl.read import queries
-from pages import _auth, _subs
-from pages import _common as c
+from etl.read import city, compare, reference
+from etl.read._sql import per_capita_allowed
+from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
-f = c.filters()
-period = c.period_row(f.period)
-ind = c.catalogue_row(f.indicator)
-totals = c.q("city_totals", f.period)
-missing = c.q("missing_units", f.period)
+f = _state.filters()
+period = _data.period(f.period)
+ind = _data.indicator(f.indicator)
+totals = _data.load(city.totals, f.scope)
+missing = _data.load(city.missing_units, f.scope)
 prev_key = totals["prev_period_key"].iloc[0]
-prev_label = c.period_row(prev_key)["display"] if prev_key in set(c.q("periods")["period_key"]) \
-    else None
+prev_label = (_data.period(prev_key)["display"]
+              if prev_key in set(_data.load(reference.periods)["period_key"]) else None)
 
 st.title(f"Tổng quan — {f.period_label}")
-if note := c.coverage_note(period):
+if note := _ui.coverage_note(period):
     st.info(note, icon=":material/date_range:")
 
-cover = c.q("coverage", f.period)
+cover = _data.load(city.coverage, f.scope)
 reported, expected = cover["reported"], cover["expected"]
 cols = st.columns(4)
 cols[0].metric("Đơn vị đã báo cáo", f"{reported}/{expected}",
@@ -35,49 +35,48 @@ cols[3].metric("Độ dài kỳ", f"{vn.format_number(period['days'])} ngày")
 group = ind["group_name"]
 rows = totals[totals["group_name"] == group]
 st.subheader(f"Nhóm chỉ tiêu: {group}")
-st.caption(f"Số {f.scope}: chỉ tiêu số lượng được cộng trên các đơn vị đã báo cáo; điểm chấm "
+st.caption(f"Số {f.area}: chỉ tiêu số lượng được cộng trên các đơn vị đã báo cáo; điểm chấm "
            "lấy trung vị; tỷ lệ tính từ tổng tử số và tổng mẫu số. Mũi tên so với cùng kỳ năm trước.")
 if rows["units_reported"].sum() == 0:
     st.info(f"Chưa đơn vị nào báo cáo nhóm chỉ tiêu «{group}» trong kỳ {f.period_label}.")
 else:
     metric_cols = st.columns(min(4, max(1, len(rows))))
     for i, r in enumerate(rows.itertuples()):
-        dec = 0 if r.kind in ("flow", "stock") and r.code != "area_km2" else None
-        value = c.fmt_values([r.value], r.kind, dec)[0]
+        dec = _ui.decimals_for(r.value_type)
+        value = _ui.fmt_values([r.value], r.kind, dec)[0]
         unit = "" if r.kind == "rate" or pd.isna(r.value) else f" {r.unit}"
-        delta = c.fmt_change(r.change, r.kind)
+        delta = _ui.fmt_change(r.change, r.kind)
         help_text = (f"Kỳ này: {r.units_reported} đơn vị báo cáo. Cùng kỳ"
                      f"{' (' + prev_label + ')' if prev_label else ''}: "
-                     f"{c.fmt_values([r.prev_value], r.kind, dec)[0]}, "
+                     f"{_ui.fmt_values([r.prev_value], r.kind, dec)[0]}, "
                      f"{r.prev_units_reported} đơn vị báo cáo.")
         metric_cols[i % len(metric_cols)].metric(
             r.label, value + unit, delta=delta,
-            delta_color="inverse" if r.code in ("staff_violations", "crowd_delegations")
-            else "normal",
+            delta_color="inverse" if r.better == "lower" else "normal",
             delta_description="so với cùng kỳ" if delta else None, help=help_text, border=True)
 
 chart_rows = rows[rows["kind"].isin(["flow", "stock"])]
 if len(chart_rows):
     fig = charts.compare_chart(
         chart_rows, title=f"{group}: {f.period_label} so với cùng kỳ",
-        subtitle=f"{f.scope[:1].upper()}{f.scope[1:]}, {reported}/{expected} đơn vị đã báo cáo",
+        subtitle=f"{f.area[:1].upper()}{f.area[1:]}, {reported}/{expected} đơn vị đã báo cáo",
         updated=f.updated, demo=f.demo, current_label=f.period_label,
         previous_label=prev_label or "Cùng kỳ")
     st.plotly_chart(fig, width="stretch")
-    c.chart_downloads(fig, tables.compare_table(chart_rows, f.period_label, prev_label or "Cùng kỳ"),
+    _ui.chart_downloads(f, fig, tables.compare_table(chart_rows, f.period_label, prev_label or "Cùng kỳ"),
                       f"{group} {f.period_label} so voi cung ky",
                       percent_columns=["Tỷ lệ tăng/giảm"])
 
 # Top and bottom five units for the chosen indicator.
-per_capita = f.per_capita and queries.per_capita_allowed(ind["code"], ind["kind"])
-rank = c.q("ranking", f.period, f.indicator, per_capita)
+per_capita = f.per_capita and per_capita_allowed(ind["code"], ind["kind"])
+rank = _data.load(compare.ranking, f.scope, f.indicator, per_capita)
 ranked = rank[rank["metric"].notna()]
-suffix = f" ({c.PER_10K})" if per_capita else ""
+suffix = f" ({_ui.PER_10K})" if per_capita else ""
 
 
 def top_table(df):
     return {"Hạng": [str(x) for x in df["rank"]], "Đơn vị": list(df["name"]),
-            "Giá trị": c.fmt_values(df["metric"], ind["kind"], c.decimals_for(ind, per_capita))}
+            "Giá trị": _ui.fmt_values(df["metric"], ind["kind"], _ui.decimals_for(ind, per_capita))}
 
 
 def top_sources(df):
@@ -97,12 +96,11 @@ def top_bottom_view():
         with left:
             st.markdown("**5 đơn vị cao nhất**")
             top = ranked.head(5)
-            _subs.sourced_table(top_table(top), top_sources(top), key="top_source", user=f.user)
+            _subs.sourced_table(f, top_table(top), top_sources(top), key="top_source")
         with right:
             st.markdown("**5 đơn vị thấp nhất**")
             bottom = ranked.tail(5).iloc[::-1]
-            _subs.sourced_table(top_table(bottom), top_sources(bottom), key="bottom_source",
-                                user=f.user)
+            _subs.sourced_table(f, top_table(bottom), top_sources(bottom), key="bottom_source")
         st.caption(f"{int(ranked['n_ranked'].iloc[0])} đơn vị có số liệu; "
                    f"{int((~rank['reported']).sum())} đơn vị chưa báo cáo chỉ tiêu này.")
 
@@ -112,24 +110,21 @@ def missing_view():
     if missing.empty:
         st.success("Tất cả đơn vị đã báo cáo.")
     else:
-        c.table({"Mã": list(missing["code"]), "Đơn vị": list(missing["name"]),
+        _ui.table({"Mã": list(missing["code"]), "Đơn vị": list(missing["name"]),
                  "Loại": list(missing["type_label"])})
 
 
 def all_view():
-    st.subheader(f"Tất cả chỉ tiêu {f.scope}")
-    dec = [0 if k in ("flow", "stock") and code != "area_km2" else None
-           for k, code in zip(totals["kind"], totals["code"])]
-    c.table({
+    st.subheader(f"Tất cả chỉ tiêu {f.area}")
+    kinds, types = totals["kind"], totals["value_type"]
+    _ui.table({
         "Nhóm": list(totals["group_name"]), "Chỉ tiêu": list(totals["label"]),
         "Đơn vị tính": list(totals["unit"]),
-        f.period_label: [c.fmt_values([v], k, d)[0]
-                         for v, k, d in zip(totals["value"], totals["kind"], dec)],
+        f.period_label: _ui.fmt_rows(totals["value"], kinds, types),
         "Số đơn vị báo cáo": [str(n) for n in totals["units_reported"]],
-        f"Cùng kỳ ({prev_label or 'không có'})": [
-            c.fmt_values([v], k, d)[0] for v, k, d in zip(totals["prev_value"], totals["kind"], dec)],
+        f"Cùng kỳ ({prev_label or 'không có'})": _ui.fmt_rows(totals["prev_value"], kinds, types),
         "Số đơn vị báo cáo (cùng kỳ)": [str(n) for n in totals["prev_units_reported"]],
-        "Tăng/giảm": [c.fmt_change(ch, k) or "—" for ch, k in zip(totals["change"], totals["kind"])],
+        "Tăng/giảm": [_ui.fmt_change(ch, k) or "—" for ch, k in zip(totals["change"], kinds)],
         "Tỷ lệ tăng/giảm": [vn.format_percent(p) if k != "rate" else "—"
                             for p, k in zip(totals["change_pct"], totals["kind"])],
     })
@@ -137,4 +132,4 @@ def all_view():
 
 VIEWS = {"Cao nhất và thấp nhất": top_bottom_view, "Đơn vị chưa báo cáo": missing_view,
          "Tất cả chỉ tiêu": all_view}
-c.view_tabs(VIEWS, key="overview_view")
+_ui.view_tabs(VIEWS, key="overview_view")

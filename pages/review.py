@@ -3,10 +3,10 @@ sees; every version of a report is kept and any two can be compared."""
 import pandas as pd
 import streamlit as st
 
+from etl.read import reference, versions
 from etl.warehouse import db
 from etl.workflow import submissions
-from pages import _auth, _subs, _ui
-from pages import _common as c
+from pages import _auth, _data, _subs, _ui
 
 user = _auth.require("review")
 path = str(db.db_path())
@@ -15,12 +15,12 @@ st.title("Duyệt báo cáo")
 if done := st.session_state.pop("_review_done", None):
     st.success(done, icon=":material/check_circle:")
 
-queue = c.q("submissions.pending")
+queue = _data.load(versions.pending)
 st.markdown(f"**{len(queue)} báo cáo chờ duyệt** (phiên bản hiện hành, gửi sớm nhất trước).")
 if queue.empty:
     st.info("Không có báo cáo nào chờ duyệt.")
 else:
-    c.table(pd.DataFrame({
+    _ui.table(pd.DataFrame({
         "Đơn vị": list(queue["unit_name"]), "Kỳ": list(queue["period_label"]),
         "Phiên bản": list(queue["version"]),
         "Tệp": [_subs.DEMO_NO_FILE if s == "demo" else f for f, s
@@ -39,19 +39,19 @@ else:
                unit=r.unit_name, period=r.period_label, version=r.version,
                sender=_subs.txt(r.sent_by, "không rõ"), time=_subs.fmt_time(r.loaded_at))
         _subs.original_download(None if r.source == "demo" else
-                                c.q("submissions.versions", r.unit_code, r.period_key)
+                                _data.load(versions.versions, r.unit_code, r.period_key)
                                 .set_index("submission_id").loc[sid, "sha256"],
                                 r.file_name, r.source, key=f"review_file_{sid}")
-        found = c.q("submissions.submission_findings", sid)
+        found = _data.load(versions.submission_findings, sid)
         if not found.empty:
             st.warning(f"{len(found)} cảnh báo, lưu ý đã được người gửi xác nhận:",
                        icon=":material/warning:")
-            c.table(_subs.findings_table(found.to_dict("records")))
-        values = c.q("submissions.submission_values", sid)
+            _ui.table(_subs.findings_table(found.to_dict("records")))
+        values = _data.load(versions.submission_values, sid)
         with st.expander(f"Số liệu của báo cáo ({len(values)} giá trị)"):
-            c.table(pd.DataFrame({
+            _ui.table(pd.DataFrame({
                 "Nhóm": list(values["group_name"]), "Chỉ tiêu": list(values["label"]),
-                "Giá trị": c.fmt_values(values["value"]), "Đơn vị tính": list(values["unit"]),
+                "Giá trị": _ui.fmt_values(values["value"]), "Đơn vị tính": list(values["unit"]),
                 "Trang tính": [_subs.txt(s) for s in values["sheet"]], "Ô": [_subs.txt(x) for x in values["cell"]],
             }), height=400)
         st.markdown("**Các phiên bản và thay đổi**")
@@ -74,12 +74,12 @@ else:
                     st.rerun()
 
 st.subheader("Lịch sử phiên bản của một đơn vị")
-units = c.q("units")
+units = _data.load(reference.units)
 names = {u.code: f"{u.type_label} {u.name}" for u in units.itertuples()}
 left, right = st.columns(2)
 unit = left.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})",
                       key="review_hist_unit")
-mine = c.q("submissions.unit_submissions", unit)
+mine = _data.load(versions.unit_submissions, unit)
 if mine.empty:
     st.info("Đơn vị chưa có báo cáo nào.")
 else:

@@ -4,21 +4,21 @@ import streamlit as st
 
 from etl.domain import vn
 from etl.present import charts, tables
-from etl.read import queries
-from pages import _auth, _subs
-from pages import _common as c
+from etl.read import reference, trends
+from etl.read._sql import per_capita_allowed
+from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
-f = c.filters()
-period = c.period_row(f.period)
-ind = c.catalogue_row(f.indicator)
-per_capita = f.per_capita and queries.per_capita_allowed(ind["code"], ind["kind"])
-suffix = f" {c.PER_10K}" if per_capita else ""
+f = _state.filters()
+period = _data.period(f.period)
+ind = _data.indicator(f.indicator)
+per_capita = f.per_capita and per_capita_allowed(ind["code"], ind["kind"])
+suffix = f" {_ui.PER_10K}" if per_capita else ""
 
 RANGE_SERIES = f"Cùng khoảng ngày mỗi năm ({period['start_date']:%d/%m}–{period['end_date']:%d/%m})"
 
 st.title("Xu hướng")
-kinds = c.q("period_kinds")
+kinds = _data.load(reference.period_kinds)
 # An irregular range forms a series only with the same dates in other years (the selected one).
 kinds = kinds[(kinds["kind"] != "range") | (period["kind"] == "range")]
 order = ["year", "half", "quarter", "month", "multi_year"]
@@ -32,39 +32,39 @@ if default not in options:
     default = ("year", "calendar") if ("year", "calendar") in options else options[0]
 kind, convention = st.radio(
     "Chuỗi theo", options, index=options.index(default), horizontal=True,
-    format_func=lambda o: (RANGE_SERIES if o[0] == "range" else c.kind_label(o[0]))
+    format_func=lambda o: (RANGE_SERIES if o[0] == "range" else _ui.kind_label(o[0]))
     + (" (NĐ 09/2019)" if o[1] == "nd09" else ""),
     help="Mỗi chuỗi chỉ gồm một loại kỳ để không cộng trùng (một năm và các quý của năm đó).")
 
-anchor = f.period if kind == "range" else None
-series = c.q("trend", f.indicator, kind, f.units, per_capita, convention, anchor)
+# A range series takes its dates from the scope's period (the one chosen in the sidebar).
+series = _data.load(trends.trend, f.scope, f.indicator, kind, f.units, per_capita, convention)
 series_order = list(dict.fromkeys(series["series"]))        # units (Vietnamese order), median
 if not f.units:
     st.info("Chọn đơn vị ở thanh bên (ô «Tìm đơn vị» gõ không dấu được) để so sánh với trung vị "
-            f"{f.scope}.", icon=":material/arrow_back:")
+            f"{f.area}.", icon=":material/arrow_back:")
 if series["value"].isna().all():
-    st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» theo {c.kind_label(kind).lower()}.")
+    st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» theo {_ui.kind_label(kind).lower()}.")
     st.stop()
 percent = ind["kind"] == "rate"
-decimals = c.decimals_for(ind, per_capita)
+decimals = _ui.decimals_for(ind, per_capita)
 names = ", ".join(vn.nfc(n) for n in dict.fromkeys(series.loc[~series["is_median"], "series"]))
 fig = charts.trend_chart(
     series, title=f"{ind['label']}{suffix}",
-    subtitle=f"Theo {c.kind_label(kind).lower()} · {names or 'chưa chọn đơn vị'} · "
-             f"đường nét đứt: {queries.MEDIAN_LABEL.lower()}",
+    subtitle=f"Theo {_ui.kind_label(kind).lower()} · {names or 'chưa chọn đơn vị'} · "
+             f"đường nét đứt: {trends.MEDIAN_LABEL.lower()}",
     updated=f.updated, demo=f.demo, percent=percent, decimals=decimals,
     axis_title=f"{ind['unit']}{suffix}" if not percent else "%")
 st.plotly_chart(fig, width="stretch")
-c.chart_downloads(fig, tables.trend_table(series), f"xu huong {ind['label']}",
+_ui.chart_downloads(f, fig, tables.trend_table(series), f"xu huong {ind['label']}",
                   percent_columns=list(dict.fromkeys(series["period_label"])) if percent else [])
 
 # Same numbers as a table: one column per period, blank = not reported.
 series = series.sort_values("end_date")
 periods_order = list(dict.fromkeys(series["period_label"]))
-table = series.assign(text=c.fmt_values(series["value"], ind["kind"], decimals)).pivot_table(
+table = series.assign(text=_ui.fmt_values(series["value"], ind["kind"], decimals)).pivot_table(
     index="series", columns="period_label", values="text", aggfunc="first", sort=False)
 table = table.reindex(index=series_order, columns=periods_order).fillna(vn.NOT_REPORTED)
-c.table(pd.DataFrame(table).reset_index().rename(columns={"series": "Đơn vị"}))
+_ui.table(pd.DataFrame(table).reset_index().rename(columns={"series": "Đơn vị"}))
 # Where a unit's value of one period comes from (the median has no single source).
 unit_rows = series[~series["is_median"] & series["value"].notna()]
 if ind["kind"] != "rate" and not unit_rows.empty:
@@ -77,9 +77,8 @@ if ind["kind"] != "rate" and not unit_rows.empty:
         period_labels = dict(zip(of_unit["period_key"], of_unit["period_label"]))
         period_key = b.selectbox("Kỳ", list(period_labels), format_func=period_labels.get,
                                  key="trend_src_period")
-        _subs.source_panel(unit, unit_names[unit], period_key, period_labels[period_key],
-                           ind["code"], ind["label"], key=f"trend_src_{unit}_{period_key}",
-                           user=f.user)
+        _subs.source_panel(f, unit, unit_names[unit], period_key, period_labels[period_key],
+                           ind["code"], ind["label"], key=f"trend_src_{unit}_{period_key}")
 median_rows = series[series["is_median"]]
 st.caption("Số đơn vị có số liệu mỗi kỳ: " + "; ".join(
     f"{p}: {int(n)}" for p, n in zip(median_rows["period_label"], median_rows["units_reported"])))

@@ -4,13 +4,12 @@ import streamlit as st
 
 from etl.domain import vn
 from etl.present import charts, tables
-from etl.read import queries
-from pages import _auth, _subs, _ui
-from pages import _common as c
+from etl.read import profile, reference, trends
+from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
-f = c.filters()
-units = c.q("units")
+f = _state.filters()
+units = _data.load(reference.units)
 names = dict(zip(units["code"], units["name"]))
 types = dict(zip(units["code"], units["type_label"]))
 
@@ -19,7 +18,7 @@ st.title("Hồ sơ đơn vị")
 choices = list(f.units) + [u for u in units["code"] if u not in f.units]
 code = st.selectbox("Đơn vị", choices, format_func=lambda u: f"{names[u]} ({types[u]}, mã {u})",
                     help="Gõ tên có dấu để lọc, hoặc dùng ô «Tìm đơn vị» (không dấu) ở thanh bên.")
-info = c.q("unit_info", code)
+info = _data.load(reference.unit_info, code)
 st.header(_ui.esc(f"{info['type_label']} {info['name']}"))
 since = None if pd.isna(info["valid_from"]) else vn.format_date(info["valid_from"])
 st.caption(_ui.esc(" · ".join(x for x in (
@@ -28,85 +27,82 @@ st.caption(_ui.esc(" · ".join(x for x in (
     f"hình thành từ {info['n_predecessors']} đơn vị cũ" if info["n_predecessors"] else None,
     f"địa bàn cũ: {info['former_district']}" if info["former_district"] else None) if x)))
 
-stocks = c.q("unit_latest_stocks", code)
+stocks = _data.load(profile.unit_latest_stocks, f.scope, code)
 if stocks.empty:
     st.info("Đơn vị chưa báo cáo các số liệu hồ sơ (dân số, diện tích, đảng viên…).")
 else:
     cols = st.columns(min(4, len(stocks)))
     for i, r in enumerate(stocks.itertuples()):
-        decimals = 0 if r.value_type == "integer" else 2
-        cols[i % len(cols)].metric(f"{r.label} ({r.unit})", vn.format_number(r.value, decimals),
+        cols[i % len(cols)].metric(f"{r.label} ({r.unit})",
+                                   _ui.fmt_values([r.value], "stock", _ui.decimals_for(r.value_type))[0],
                                    help=f"Số liệu báo cáo kỳ {r.period_label}", border=True)
 
 
 def ranks_view():
     per_capita = f.per_capita
-    st.subheader(f"Thứ hạng trong {f.period_label}" + (f" ({c.PER_10K})" if per_capita else ""))
-    ranks = c.q("unit_ranks", code, f.period, per_capita)
+    st.subheader(f"Thứ hạng trong {f.period_label}" + (f" ({_ui.PER_10K})" if per_capita else ""))
+    ranks = _data.load(profile.unit_ranks, f.scope, code, per_capita)
     if not ranks["reported"].any():
         st.info(f"{_ui.esc(names[code])} chưa báo cáo kỳ {f.period_label}.")
     else:
-        dec = [0 if k in ("flow", "stock") and cd != "area_km2" else None
-               for k, cd in zip(ranks["kind"], ranks["code"])]
+        dec = [_ui.decimals_for(t) for t in ranks["value_type"]]
         data = {
             "Nhóm": list(ranks["group_name"]), "Chỉ tiêu": list(ranks["label"]),
             "Giá trị": [charts.BLANK_TEXT["undefined"] if pd.isna(v) and rep
-                        else c.fmt_values([v], k, d)[0]
+                        else _ui.fmt_values([v], k, d)[0]
                         for v, k, d, rep in zip(ranks["value"], ranks["kind"], dec, ranks["reported"])],
         }
         if per_capita:
             # Only flows and stocks are divided by population; rates and scores are compared as is.
             data["Trên 10.000 dân"] = [t if pc else ("—" if rep else vn.NOT_REPORTED) for t, pc, rep
-                                       in zip(c.metric_texts(ranks, "flow", 1), ranks["per_capita"],
+                                       in zip(_ui.metric_texts(ranks, "flow", 1), ranks["per_capita"],
                                               ranks["reported"])]
         dec_metric = [1 if pc else d for pc, d in zip(ranks["per_capita"], dec)]
-        data["Hạng"] = [c.rank_text(r, n) for r, n in zip(ranks["rank"], ranks["n_ranked"])]
-        data["Trung vị các đơn vị"] = [c.fmt_values([m], k, d)[0] for m, k, d
+        data["Hạng"] = [_ui.rank_text(r, n) for r, n in zip(ranks["rank"], ranks["n_ranked"])]
+        data["Trung vị các đơn vị"] = [_ui.fmt_values([m], k, d)[0] for m, k, d
                                        in zip(ranks["median_metric"], ranks["kind"], dec_metric)]
         sources = [dict(unit_code=code, unit_name=names[code], period_key=f.period,
                         period_label=f.period_label, indicator_code=cd, indicator_label=lbl)
                    if rep and k != "rate" else None
                    for cd, lbl, k, rep in zip(ranks["code"], ranks["label"], ranks["kind"],
                                               ranks["reported"])]
-        _subs.sourced_table(data, sources, key="profile_source", height=500, user=f.user)
+        _subs.sourced_table(f, data, sources, key="profile_source", height=500)
         st.caption("Hạng 1 = giá trị cao nhất trong các đơn vị có số liệu kỳ này"
                    + ("; hạng và trung vị tính trên 10.000 dân với chỉ tiêu số lượng." if per_capita else "."))
 
 
 def history_view():
     st.subheader("Các chỉ tiêu qua các kỳ")
-    kinds = c.q("unit_period_kinds", code)
+    kinds = _data.load(profile.unit_period_kinds, f.scope, code)
     if not kinds:
         st.info("Đơn vị chưa có báo cáo nào.")
         return
-    kind = st.radio("Loại kỳ", kinds, horizontal=True, format_func=c.kind_label,
+    kind = st.radio("Loại kỳ", kinds, horizontal=True, format_func=_ui.kind_label,
                     index=kinds.index("year") if "year" in kinds else 0)
     # One kind at a time: a unit has ~10 years of months; reading them all for a yearly
     # table is waste.
-    h = c.q("unit_history", code, kind).sort_values("end_date")
+    h = _data.load(profile.unit_history, f.scope, code, kind).sort_values("end_date")
 
-    # The sidebar's indicator for this unit against the city median, over periods of this kind.
-    ind = c.catalogue_row(f.indicator)
-    anchor = h["period_key"].iloc[-1] if kind == "range" and not h.empty else None
-    series = c.q("trend", f.indicator, kind, (code,), False, "calendar", anchor)
+    # The sidebar's indicator for this unit against the city median, over periods of this kind
+    # (a range series: the unit's latest range).
+    ind = _data.indicator(f.indicator)
+    anchor = h["period_key"].iloc[-1] if kind == "range" and not h.empty else f.period
+    series = _data.load(trends.trend, f.scope.at(anchor), f.indicator, kind, (code,))
     if series["value"].notna().any():
         fig = charts.trend_chart(
             series, title=f"{ind['label']} — {info['type_label']} {info['name']}",
-            subtitle=f"Theo {c.kind_label(kind).lower()} · đường nét đứt: "
-                     f"{queries.MEDIAN_LABEL.lower()}",
+            subtitle=f"Theo {_ui.kind_label(kind).lower()} · đường nét đứt: "
+                     f"{trends.MEDIAN_LABEL.lower()}",
             updated=f.updated, demo=f.demo, percent=ind["kind"] == "rate",
-            decimals=c.decimals_for(ind), axis_title="%" if ind["kind"] == "rate" else ind["unit"])
+            decimals=_ui.decimals_for(ind), axis_title="%" if ind["kind"] == "rate" else ind["unit"])
         st.plotly_chart(fig, width="stretch")
-        c.chart_downloads(fig, tables.trend_table(series), f"{ind['label']} {info['name']}",
+        _ui.chart_downloads(f, fig, tables.trend_table(series), f"{ind['label']} {info['name']}",
                           percent_columns=(list(dict.fromkeys(series["period_label"]))
                                            if ind["kind"] == "rate" else []))
     else:
-        st.info(f"Chưa có số liệu «{ind['label']}» theo {c.kind_label(kind).lower()} để vẽ biểu đồ.")
-    catalogue = c.q("catalogue")
-    dec = {cd: (0 if k in ("flow", "stock") and cd != "area_km2" else None)
-           for cd, k in zip(catalogue["code"], catalogue["kind"])}
-    h = h.assign(text=[c.fmt_values([v], k, dec[cd])[0]
-                       for v, k, cd in zip(h["value"], h["kind"], h["code"])])
+        st.info(f"Chưa có số liệu «{ind['label']}» theo {_ui.kind_label(kind).lower()} để vẽ biểu đồ.")
+    catalogue = _data.load(reference.catalogue)
+    h = h.assign(text=_ui.fmt_rows(h["value"], h["kind"], h["value_type"]))
     wide = h.pivot_table(index="code", columns="period_label", values="text", aggfunc="first",
                          sort=False).reindex(columns=list(dict.fromkeys(h["period_label"])))
     wide = wide.reindex(catalogue["code"]).fillna(vn.NOT_REPORTED)
@@ -114,8 +110,8 @@ def history_view():
                         "Đơn vị tính": list(catalogue["unit"])})
     for col in wide.columns:
         out[col] = list(wide[col])
-    c.table(out, height=600)
+    _ui.table(out, height=600)
 
 
 VIEWS = {"Thứ hạng trong kỳ": ranks_view, "Các chỉ tiêu qua các kỳ": history_view}
-c.view_tabs(VIEWS, key="profile_view")
+_ui.view_tabs(VIEWS, key="profile_view")

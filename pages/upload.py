@@ -11,13 +11,13 @@ import streamlit as st
 from etl.domain import vn
 from etl.domain.periods import CALENDAR, CONVENTION_LABELS, DECREE09, PeriodError, parse_period
 from etl.intake import reader
+from etl.read import reference, versions
 from etl.warehouse import db
 from etl.workflow import submissions
-from pages import _auth, _subs, _ui
-from pages import _common as c
+from pages import _auth, _data, _subs, _ui
 
 user = _auth.require("upload")
-units = c.q("units")
+units = _data.load(reference.units)
 names = {r.code: f"{r.type_label} {r.name}" for r in units.itertuples()}
 path = str(db.db_path())
 state = st.session_state
@@ -119,7 +119,7 @@ for f in files:
         if p.errors:
             st.error(f"Tệp có {len(p.errors)} lỗi nên chưa gửi được; không có gì được ghi. "
                      "Hãy sửa các ô dưới đây rồi tải tệp lên lại.", icon=":material/error:")
-            c.table(_subs.findings_table(p.errors))
+            _ui.table(_subs.findings_table(p.errors))
             continue
         if key in sent:
             st.info("Tệp này vừa được gửi (xem thông báo ở trên).", icon=":material/info:")
@@ -135,10 +135,10 @@ for f in files:
         if p.warnings:
             st.warning(f"{len(p.warnings)} cảnh báo: hãy kiểm tra lại các số liệu này.",
                        icon=":material/warning:")
-            c.table(_subs.findings_table(p.warnings))
+            _ui.table(_subs.findings_table(p.warnings))
         if others:
             with st.expander(f"{len(others)} lưu ý"):
-                c.table(_subs.findings_table(others))
+                _ui.table(_subs.findings_table(others))
         if p.previous:
             prev = p.previous
             st.markdown(f"**So với phiên bản {prev['version']} đã gửi** "
@@ -147,7 +147,7 @@ for f in files:
                         + (f"{len(p.changes)} chỉ tiêu thay đổi." if len(p.changes)
                            else "số liệu không đổi."))
             if len(p.changes):
-                c.table(_subs.changes_table(p.changes, f"Phiên bản {prev['version']}", "Tệp mới"))
+                _ui.table(_subs.changes_table(p.changes, f"Phiên bản {prev['version']}", "Tệp mới"))
             st.caption("Phiên bản mới sẽ thay phiên bản cũ sau khi gửi; bản cũ vẫn được lưu.")
         else:
             st.caption("Báo cáo đầu tiên của đơn vị cho kỳ này.")
@@ -170,7 +170,7 @@ for key in set(previews) - keys:
 
 # ---------------------------------------------------------------- 3. what the unit has sent
 st.subheader("Báo cáo đã gửi")
-mine = c.q("submissions.unit_submissions", unit_code)
+mine = _data.load(versions.unit_submissions, unit_code)
 if mine.empty:
     st.info("Đơn vị chưa gửi báo cáo nào qua hệ thống.")
 else:
@@ -178,7 +178,7 @@ else:
         st.warning(f"{r.period_label}, phiên bản {r.version} bị trả lại"
                    + (f" ({t})" if (t := _subs.fmt_time(r.reviewed_at)) else "")
                    + f": «{_ui.esc(r.review_comment)}». Hãy sửa và gửi lại.", icon=":material/undo:")
-    c.table(pd.DataFrame({
+    _ui.table(pd.DataFrame({
         "Kỳ": list(mine["period_label"]),
         "Phiên bản": [f"{v}" + (" (hiện hành)" if cur else "") for v, cur
                       in zip(mine["version"], mine["is_current"])],

@@ -169,11 +169,11 @@ def fixture_models() -> dict[tuple[str, str], list[dict]]:
 def build_dashboard_db(db_file: Path, work: Path) -> Path:
     """init_db, then every fixture report as a filled template through the real loader."""
     from etl.intake.loader import load_files
-    from etl.warehouse import db
+    from etl.warehouse.reference import init_db
     from etl.workflow.submissions import ACCEPT, review
     from tests.workbooks import fill_models, fill_values, make_template
 
-    db.init_db(db_file)
+    init_db(db_file)
     for person in PEOPLE:
         add_account(db_file, person)
     paths = []

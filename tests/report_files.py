@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from tests.workbooks import fill_values, make_template
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -29,7 +30,7 @@ def fresh_db(tmp_path: Path) -> Path:
     """
     pristine = tmp_path.parent / "danvan-pristine.duckdb"
     if not pristine.exists():
-        db.init_db(pristine)
+        init_db(pristine)
     target = tmp_path / "t.duckdb"
     shutil.copy(pristine, target)
     return target

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from etl.present import charts
-from etl.read import queries
+from etl.read import city, compare, trends
+from etl.read.scope import Scope
 from tests.conftest import CAT_HAI, THACH_KHOI
 
 UPDATED = date(2025, 11, 20)
@@ -32,7 +33,7 @@ def check_common(fig, title: str, subtitle: str, demo: bool = False) -> None:
 
 @pytest.fixture()
 def ranking_df(con):
-    return queries.ranking(con, "2025", "propaganda_sessions")
+    return compare.ranking(con, Scope('2025'), 'propaganda_sessions')
 
 
 def test_ranking_chart_blank_units_are_nan_and_labelled(ranking_df):
@@ -51,7 +52,7 @@ def test_ranking_chart_blank_units_are_nan_and_labelled(ranking_df):
 
 
 def test_ranking_chart_per_capita_labels_unknown_population(con):
-    df = queries.ranking(con, "2025", "propaganda_sessions", per_capita=True)
+    df = compare.ranking(con, Scope('2025'), 'propaganda_sessions', per_capita=True)
     fig = charts.ranking_chart(df, title="t", subtitle="s", updated=UPDATED, decimals=1)
     blanks = fig.data[1]
     labels = dict(zip(blanks.y, blanks.text))
@@ -61,7 +62,7 @@ def test_ranking_chart_per_capita_labels_unknown_population(con):
 
 
 def test_ranking_chart_says_why_a_rate_is_blank(con):
-    df = queries.ranking(con, "2025", "opinion_resolution_rate")
+    df = compare.ranking(con, Scope('2025'), 'opinion_resolution_rate')
     fig = charts.ranking_chart(df, title="t", subtitle="s", updated=UPDATED, percent=True)
     labels = dict(zip(fig.data[1].y, fig.data[1].text))
     assert labels["Hồng Bàng"] == "Không tính được (mẫu số bằng 0)"
@@ -76,7 +77,7 @@ def test_demo_mark_is_visible(ranking_df):
 
 
 def test_heatmap_blank_cells_grey_with_hover_not_reported(con):
-    df = queries.matrix(con, "2025", "Hòa giải ở cơ sở")
+    df = compare.matrix(con, Scope('2025'), 'Hòa giải ở cơ sở')
     fig = charts.heatmap(df, title="Hòa giải", subtitle="Năm 2025", updated=UPDATED)
     check_common(fig, "Hòa giải", "Năm 2025")
     values, blank = fig.data
@@ -95,7 +96,7 @@ def test_heatmap_blank_cells_grey_with_hover_not_reported(con):
 
 
 def test_heatmap_says_why_a_rate_cell_is_blank(con):
-    df = queries.matrix(con, "2025", "Đối thoại")
+    df = compare.matrix(con, Scope('2025'), 'Đối thoại')
     fig = charts.heatmap(df, title="t", subtitle="s", updated=UPDATED)
     blank = fig.data[1]
     rows, cols = list(blank.y), [x.replace("<br>", " ") for x in blank.x]
@@ -105,12 +106,12 @@ def test_heatmap_says_why_a_rate_cell_is_blank(con):
 
 
 def test_trend_chart_median_line_and_gaps(con):
-    df = queries.trend(con, "propaganda_sessions", "year", [THACH_KHOI, CAT_HAI])
+    df = trends.trend(con, Scope(), 'propaganda_sessions', 'year', [THACH_KHOI, CAT_HAI])
     fig = charts.trend_chart(df, title="Xu hướng", subtitle="Theo năm", updated=UPDATED)
     check_common(fig, "Xu hướng", "Theo năm")
     traces = {t.name: t for t in fig.data}
-    assert set(traces) == {"Thạch Khôi", "Cát Hải", queries.MEDIAN_LABEL}
-    median = traces[queries.MEDIAN_LABEL]
+    assert set(traces) == {"Thạch Khôi", "Cát Hải", trends.MEDIAN_LABEL}
+    median = traces[trends.MEDIAN_LABEL]
     assert median.line.dash == "dash"
     cat_hai = dict(zip(traces["Cát Hải"].x, traces["Cát Hải"].y))
     assert math.isnan(cat_hai["Năm 2025"]) and not traces["Cát Hải"].connectgaps
@@ -119,7 +120,7 @@ def test_trend_chart_median_line_and_gaps(con):
 
 
 def test_compare_chart_leaves_out_rates_and_keeps_blank_previous(con):
-    totals = queries.city_totals(con, "2025-Q3")
+    totals = city.totals(con, Scope('2025-Q3'))
     rows = totals[totals["group_name"] == "Hòa giải ở cơ sở"]
     fig = charts.compare_chart(rows, title="Hòa giải", subtitle="Quý III/2025", updated=UPDATED,
                                current_label="Quý III/2025", previous_label="Quý III/2024")
@@ -144,7 +145,7 @@ def test_vi_vn_text_helpers():
 
 
 def test_charts_accept_empty_results(con):
-    df = queries.ranking(con, "2025", "no_such_indicator")
+    df = compare.ranking(con, Scope('2025'), 'no_such_indicator')
     fig = charts.ranking_chart(df, title="t", subtitle="s", updated=UPDATED)
     assert fig.layout.title.text == "t"
     empty = pd.DataFrame(columns=["period_label", "end_date", "series", "is_median", "value"])

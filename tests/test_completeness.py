@@ -4,6 +4,8 @@ from etl.domain.periods import parse_period
 from etl.intake.loader import load_files
 from etl.read import completeness
 from etl.warehouse import db, store
+from etl.warehouse.reference import init_db
+from etl.workflow import deadlines
 from tests.workbooks import fill_values, make_template
 
 
@@ -14,15 +16,15 @@ def _state(df, unit, period):
 
 def test_grid_states_deadlines_and_summary(tmp_path):
     path = tmp_path / "c.duckdb"
-    db.init_db(path)
+    init_db(path)
     files = [fill_values(make_template(path, u, spec, tmp_path / f"t{u}{i}.xlsx"), {"dialogues": 1},
                          tmp_path / f"f{u}{i}.xlsx")
              for i, (u, spec) in enumerate([("10543", "2025-Q3"), ("11002", "2025-Q3"),
                                             ("10543", "2024")])]
     assert all(r.ok for r in load_files(path, files))
     with db.connect(path) as con:
-        store.ensure_period(con, parse_period("2025-Q4"))
-        completeness.set_deadline(con, "2025-Q3", date(2025, 10, 20), actor="snv.lan")
+        store.ensure_periods(con, [parse_period("2025-Q4")])
+        deadlines.set_deadline(con, "2025-Q3", date(2025, 10, 20), actor="snv.lan")
         # 11002's Q3 report counts as sent after the deadline; 10543's before it.
         con.execute("UPDATE submissions SET loaded_at = ? WHERE unit_code = '11002'",
                     [datetime(2025, 10, 25, 9, 0)])

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 
 ROOT = db.ROOT
 
@@ -28,7 +29,7 @@ def _hold(path, read_only: bool, seconds: float) -> subprocess.Popen:
 @pytest.fixture()
 def path(tmp_path):
     p = tmp_path / "shared.duckdb"
-    db.init_db(p)
+    init_db(p)
     return p
 
 
@@ -147,8 +148,8 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(path, tmp_path):
     code = (
         "import sys, time; from etl.intake import loader; from etl.warehouse import store\n"
         "original = store.save_submissions\n"
-        "def slow(con, subs, refresh=True):\n"
-        "    result = original(con, subs, refresh)\n"
+        "def slow(con, subs):\n"
+        "    result = original(con, subs)\n"
         "    print('inside', flush=True); time.sleep(60)\n"
         "    return result\n"
         "store.save_submissions = slow\n"

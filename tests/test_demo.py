@@ -6,13 +6,14 @@ import pytest
 from etl.domain.periods import parse_period
 from etl.synthetic import demo
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from etl.warehouse.store import NewSubmission, ValueRow, save_submission
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "d.duckdb"
-    db.init_db(path)
+    init_db(path)
     result = demo.generate(path, seed=7)
     return path, result
 
@@ -159,8 +160,9 @@ def test_rerun_is_idempotent_deterministic_and_keeps_files(tmp_path):
                     "AND period_key = '2025'")[0][0] == 1
     demo_rows = lambda rows: [r for r in rows if not (r[0] == "10543" and r[1] == "2025")]
     assert demo_rows(second) == demo_rows(first)
-    assert _q(path, "SELECT count(*) FROM submission_values WHERE submission_id NOT IN "
-                    "(SELECT submission_id FROM submissions)")[0][0] == 0
+    for table in ("submission_values", "shown_facts"):   # nothing left of the first demo
+        assert _q(path, f"SELECT count(*) FROM {table} WHERE submission_id NOT IN "
+                        "(SELECT submission_id FROM submissions)")[0][0] == 0
     assert result["submissions"] == _q(path, "SELECT count(*) FROM submissions "
                                              "WHERE source = 'demo'")[0][0]
     with db.connect(path) as con:  # ids stay unique for later loads
@@ -181,3 +183,23 @@ def test_cli_prints_summary(tmp_path, capsys):
     assert demo.demo_cli(tmp_path / "c.duckdb", 2025) == 0
     out = capsys.readouterr().out
     assert "[3/3]" in out and "114 đơn vị" in out and "DỮ LIỆU MẪU" in out
+
+
+def test_national_bench_data_goes_through_the_store(tmp_path):
+    from etl.synthetic import national
+    path = tmp_path / "n.duckdb"
+    counts = national.generate(path, n_units=40, n_years=1, say=lambda _m: None)
+    assert (counts["provinces"], counts["units"], counts["periods"]) == (34, 40, 17)
+    assert counts["submissions"] == 40 * 17
+    # Every version is the first and current one, shown, and its values are all shown.
+    assert _q(path, "SELECT DISTINCT version, is_current, status, source, shown_accepted "
+                    "FROM submissions") == [(1, True, "accepted", "demo", True)]
+    assert _q(path, "SELECT count(*) FROM shown_facts")[0][0] == counts["submission_values"]
+    # Scores only on yearly reports; models listed on yearly reports only, from row 5 down.
+    assert _q(path, "SELECT DISTINCT period_kind FROM shown_facts "
+                    "WHERE indicator_code LIKE 'dv_score_%'") == [("year",)]
+    assert _q(path, "SELECT DISTINCT p.kind, min(r.row_number) FROM dvk_model_reports r "
+                    "JOIN submissions s USING (submission_id) JOIN periods p USING (period_key) "
+                    "GROUP BY 1") == [("year", 5)]
+    assert _q(path, "SELECT count(*) FROM periods WHERE deadline IS NULL")[0][0] == 0
+    assert _q(path, "SELECT action FROM audit_log ORDER BY logged_at") == [("init",), ("demo",)]

@@ -8,9 +8,11 @@ import pytest
 from etl.domain import dvk, layout
 from etl.domain.periods import parse_period
 from etl.intake.loader import load_files
-from etl.read import queries
+from etl.read import assessment, models
 from etl.read.export import MODEL_COLUMNS, export_cli
+from etl.read.scope import Scope
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from etl.warehouse.store import NewSubmission, ValueRow, save_submission
 from tests.conftest import AI_QUOC, CAT_HAI, HONG_BANG, LE_CHAN, THACH_KHOI, VIET_HOA
 from tests.workbooks import fill_models, fill_values, make_template
@@ -23,7 +25,7 @@ GOOD = {"name": "Ngày thứ 7 cùng dân", "field": "Xây dựng Đảng, chín
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("dvk") / "t.duckdb"
-    db.init_db(path)
+    init_db(path)
     return path
 
 
@@ -128,20 +130,20 @@ def test_same_model_across_years_is_one_model(con):
 
 
 def test_model_queries(con):
-    by_year = queries.dvk_by_year(con).set_index("period_key")
+    by_year = models.dvk_by_year(con, Scope()).set_index("period_key")
     assert by_year.loc["2024", ["n_new", "n_maintained", "n_stopped", "units_with_list"]].tolist() == \
         [2, 4, 0, 1]
     assert by_year.loc["2025", ["n_new", "n_maintained", "n_stopped", "units_with_list"]].tolist() == \
         [4, 10, 1, 2]
-    units = queries.dvk_by_unit(con, "2025").set_index("code")
+    units = models.dvk_by_unit(con, Scope('2025')).set_index("code")
     assert units.loc[THACH_KHOI, ["n_new", "n_maintained", "n_stopped", "n_running"]].tolist() == [2, 5, 1, 7]
     assert not units.loc[HONG_BANG, "has_list"] and len(units) == 114
-    fields = queries.dvk_by_field(con, "2025").set_index("field")
+    fields = models.dvk_by_field(con, Scope('2025')).set_index("field")
     assert len(fields) == 8 and fields.loc["Kinh tế", "units_with_model"] == 1
     assert fields.loc["Quốc phòng, an ninh", "units_with_model"] == 1   # Thạch Khôi's one stopped
     assert fields.loc["An sinh xã hội", "share"] == 1.0
-    models = queries.dvk_models_of_year(con, "2025")
-    assert "ngay thu 7 cung dan" in set(models["name_folded"])
+    listed = models.dvk_models_of_year(con, Scope('2025'))
+    assert "ngay thu 7 cung dan" in set(listed["name_folded"])
 
 
 def test_export_models(dashboard_db, tmp_path, capsys):
@@ -164,7 +166,7 @@ def test_export_models(dashboard_db, tmp_path, capsys):
 # --- assessment ---------------------------------------------------------------------------------
 
 def test_total_only_with_all_ten_criteria_and_rating_changes(con):
-    a = queries.assessment(con, "2025").set_index("code")
+    a = assessment.assessment(con, Scope('2025')).set_index("code")
     assert a.loc[THACH_KHOI, ["total", "rating"]].tolist() == [80.0, "Tốt"]
     assert a.loc[VIET_HOA, ["total", "rating"]].tolist() == [90.0, "Xuất sắc"]
     assert a.loc[AI_QUOC, "n_criteria"] == 9
@@ -173,13 +175,13 @@ def test_total_only_with_all_ten_criteria_and_rating_changes(con):
     assert a.loc[LE_CHAN, "rank"] == 1 and a.loc[HONG_BANG, "rating"] == "Trung bình"
     changed = a[a["rating"].notna() & a["prev_rating"].notna() & (a["rating"] != a["prev_rating"])]
     assert set(changed.index) == {VIET_HOA, HONG_BANG, LE_CHAN}
-    dist = queries.rating_distribution(con)
+    dist = assessment.rating_distribution(con, Scope())
     y2025 = dict(zip(dist[dist["period_key"] == "2025"]["rating"], dist[dist["period_key"] == "2025"]["units"]))
     assert y2025 == {"Xuất sắc": 2, "Tốt": 1, "Trung bình": 1, "Chưa đủ 10 tiêu chí": 1}
 
 
 def _scored_db(path, data_dir=db.DATA_DIR):
-    db.init_db(path, data_dir)
+    init_db(path, data_dir)
     units = ["10543", "11002", "10660", "11311", "11383", "11914"]
     per_criterion = [9.0, 8.99, 7.0, 6.99, 5.0, 4.99]
     with db.connect(path) as con:
@@ -192,7 +194,7 @@ def _scored_db(path, data_dir=db.DATA_DIR):
         save_submission(con, NewSubmission("10507", parse_period("2025"), [
             ValueRow(f"dv_score_c{i:02d}", 8) for i in range(1, 11)]))
     with db.connect(path, read_only=True) as con:
-        return queries.assessment(con, "2025").set_index("code")
+        return assessment.assessment(con, Scope('2025')).set_index("code")
 
 
 def test_rating_thresholds_at_the_boundaries(tmp_path):
@@ -219,7 +221,7 @@ def test_thresholds_come_from_the_data_file(tmp_path):
 
 
 def test_criteria_short_names_from_the_data_file(con):
-    scores = queries.assessment_scores(con, "2025")
+    scores = assessment.assessment_scores(con, Scope('2025'))
     crit = scores.drop_duplicates("criterion").set_index("criterion")
     assert crit.loc["dv_score_c01", "short_name"] == "Tiêu chí 1"
     assert crit.loc["dv_score_c10", "label"] == "Điểm tiêu chí 10"
@@ -232,8 +234,8 @@ def test_unreviewed_scores_count_only_when_asked(tmp_path):
     accepted_only = _scored_db(path)
     assert accepted_only.loc["10507", "n_criteria"] == 0 and pd.isna(accepted_only.loc["10507", "total"])
     with db.connect(path, read_only=True) as con:
-        with_unreviewed = queries.assessment(con, "2025", include_unreviewed=True).set_index("code")
-        dist = queries.rating_distribution(con, include_unreviewed=True)
+        with_unreviewed = assessment.assessment(con, Scope('2025', include_unreviewed=True)).set_index("code")
+        dist = assessment.rating_distribution(con, Scope(include_unreviewed=True))
     assert with_unreviewed.loc["10507", "total"] == 80.0
     assert with_unreviewed.loc["10507", "rating"] == "Tốt"
     assert dist["units"].sum() == 8  # 6 rated + 1 with 9 criteria + the unreviewed one

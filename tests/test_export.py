@@ -11,8 +11,10 @@ from etl.domain.periods import parse_period
 from etl.intake.loader import load_files
 from etl.present import tables
 from etl.read.export import COLUMNS, MODEL_COLUMNS, export_cli, export_csv
+from etl.read.scope import Scope
 from etl.synthetic import demo
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from etl.warehouse.store import NewSubmission, ValueRow, save_submission
 from etl.workflow import accounts
 from etl.workflow.submissions import ACCEPT, RETURN, review
@@ -25,7 +27,7 @@ def file_db(tmp_path):
     """Two real-looking accepted reports; the first leaves petitions_complaint blank, reports 0
     denunciations."""
     path = tmp_path / "x.duckdb"
-    db.init_db(path)
+    init_db(path)
     with db.connect(path) as con:
         save_submission(con, NewSubmission("10543", parse_period("2025-07-01:2025-11-20"), [
             ValueRow("population", 30575), ValueRow("area_km2", 17.0),
@@ -156,7 +158,7 @@ def reviewed_db(tmp_path_factory):
     Hồng Bàng v1 accepted (dialogues 5), v2 awaiting review (dialogues 6)."""
     work = tmp_path_factory.mktemp("reviewed")
     path = work / "r.duckdb"
-    db.init_db(path)
+    init_db(path)
     _reviewer_account(path)
     _send(path, work, THACH_KHOI, {"dialogues": 2, "reception_visits": 6},
           [_model(HOSTILE_MODEL, lead_org="@Hội Nông dân"), _model("Bếp ăn nhân ái")], ACCEPT)
@@ -169,9 +171,9 @@ def reviewed_db(tmp_path_factory):
     return path
 
 
-def _export(path, out, **kw) -> dict:
+def _export(path, out, include_unreviewed=False) -> dict:
     """{unit_code: {indicator: value}} of the values export."""
-    assert export_csv(path, out, **kw) >= 0
+    assert export_csv(path, out, scope=Scope(include_unreviewed=include_unreviewed)) >= 0
     rows = _read(out)
     assert rows[0] == COLUMNS
     by_unit = {}
@@ -180,9 +182,9 @@ def _export(path, out, **kw) -> dict:
     return by_unit
 
 
-def _models(path, out, **kw) -> dict:
+def _models(path, out, include_unreviewed=False) -> dict:
     """{model_name: row as a dict} of the models export."""
-    export_csv(path, out, kind="models", **kw)
+    export_csv(path, out, kind="models", scope=Scope(include_unreviewed=include_unreviewed))
     rows = _read(out)
     assert rows[0] == MODEL_COLUMNS
     return {r[2]: dict(zip(MODEL_COLUMNS, r)) for r in rows[1:]}
@@ -243,7 +245,7 @@ def test_sql_guard_is_the_same_rule_as_the_python_one():
 
 def test_values_export_keeps_negative_and_decimal_numbers_unquoted(tmp_path):
     path = tmp_path / "n.duckdb"
-    db.init_db(path)
+    init_db(path)
     with db.connect(path) as con:
         save_submission(con, NewSubmission("11002", parse_period("2025"), [
             ValueRow("area_km2", -19.94), ValueRow("population", -3)], status="accepted"))

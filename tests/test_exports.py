@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from etl.present import charts, figures, tables
-from etl.read import queries
+from etl.read import city, compare, trends
+from etl.read.scope import Scope
 
 needs_browser = pytest.mark.skipif(
     not figures.browser_available() and os.environ.get("DANVAN_REQUIRE_BROWSER") != "1",
@@ -28,7 +29,7 @@ HOSTILE = ['=HYPERLINK("http://x","bấm")', "+1", "-2", "@SUM(A1)", "\t=1", "Vi
 def ranking_fig(dashboard_db):
     from etl.warehouse import db
     with db.connect(dashboard_db, read_only=True) as con:
-        rank = queries.ranking(con, "2025", "mediation_cases")
+        rank = compare.ranking(con, Scope('2025'), 'mediation_cases')
     return charts.ranking_chart(rank, title="Vụ việc hòa giải (vụ)",
                                 subtitle="Năm 2025 · 4/6 đơn vị có số liệu", updated=None), rank
 
@@ -144,16 +145,16 @@ def test_csv_of_any_dataframe_guards_headers_and_every_text_cell():
 
 
 def test_tables_behind_the_charts(con):
-    trend = queries.trend(con, "mediation_cases", "year", ["11002", "11914"])
+    trend = trends.trend(con, Scope(), 'mediation_cases', 'year', ['11002', '11914'])
     t = tables.trend_table(trend)
     assert list(t.columns) == ["Đơn vị", "Năm 2023", "Năm 2024", "Năm 2025"]
-    assert t["Đơn vị"].iloc[-1] == queries.MEDIAN_LABEL
+    assert t["Đơn vị"].iloc[-1] == trends.MEDIAN_LABEL
     cat_hai = t[t["Đơn vị"] == "Cát Hải"].iloc[0]
     assert pd.isna(cat_hai["Năm 2025"])
-    grid = queries.matrix(con, "2025", "Đơn thư")
+    grid = compare.matrix(con, Scope('2025'), 'Đơn thư')
     h = tables.heatmap_table(grid)
     assert len(h) == grid["code"].nunique() and h["Mã đơn vị"].is_unique
     assert tables.rate_columns(grid) == ["Tỷ lệ giải quyết đơn thư"]
-    totals = queries.city_totals(con, "2025")
+    totals = city.totals(con, Scope('2025'))
     c = tables.compare_table(totals.head(3), "Năm 2025", "Năm 2024")
     assert "Cùng kỳ (Năm 2024)" in c.columns and "Tỷ lệ tăng/giảm" in c.columns

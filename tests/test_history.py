@@ -2,13 +2,13 @@ import json
 
 from etl.__main__ import main
 from etl.intake.loader import load_files
-from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from tests.workbooks import fill_values, make_template
 
 
 def test_history_lists_every_version_with_file_hash_and_state(tmp_path, capsys):
     path = tmp_path / "h.duckdb"
-    db.init_db(path)
+    init_db(path)
     template = make_template(path, "11002", "2025-Q3", tmp_path / "t.xlsx")
     first = fill_values(template, {"dialogues": 2}, tmp_path / "lan-1.xlsx")
     second = fill_values(template, {"dialogues": 3}, tmp_path / "lan-2.xlsx")
@@ -32,6 +32,6 @@ def test_history_lists_every_version_with_file_hash_and_state(tmp_path, capsys):
 
 def test_history_of_an_unknown_unit_is_refused_in_vietnamese(tmp_path, capsys):
     path = tmp_path / "h.duckdb"
-    db.init_db(path)
+    init_db(path)
     assert main(["--db", str(path), "history", "--unit", "99999"]) == 2
     assert "không có đơn vị mã 99999" in capsys.readouterr().err

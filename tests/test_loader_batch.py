@@ -92,17 +92,17 @@ def test_a_chunk_that_fails_is_stored_again_file_by_file(tmp_path, monkeypatch):
              for u in ("10543", "11002", "10660")]
     real = store.save_submissions
 
-    def fail_on_11002(con, subs, refresh=True):
+    def fail_on_11002(con, subs):
         if any(s.unit_code == "11002" for s in subs):
             raise RuntimeError("đĩa đầy")
-        return real(con, subs, refresh)
+        return real(con, subs)
     monkeypatch.setattr(store, "save_submissions", fail_on_11002)
     results = load_files(path, files)
     assert [r.status for r in results] == ["loaded", "refused", "loaded"]
     [failure] = results[1].findings
     assert (failure.rule, failure.file) == ("load_failed", "11002.xlsx") and "đĩa đầy" in failure.message
     assert rows(path, "SELECT unit_code FROM submissions ORDER BY 1") == [("10543",), ("10660",)]
-    assert rows(path, "SELECT count(*) FROM audit_log") == [(2,)]
+    assert rows(path, "SELECT count(*) FROM audit_log WHERE action = 'load'") == [(2,)]
 
 
 def test_a_file_that_kills_its_worker_is_refused_alone(tmp_path, monkeypatch):

@@ -6,8 +6,10 @@ import pandas as pd
 import pytest
 
 from etl.domain.periods import parse_period
-from etl.read import queries
+from etl.read import assessment, city, compare, models, reference, trends
+from etl.read.scope import Scope
 from etl.warehouse import db, store
+from etl.warehouse.reference import init_db
 from etl.workflow.submissions import ACCEPT, RETURN, review
 from tests.conftest import (
     AI_QUOC,
@@ -52,7 +54,7 @@ def shown(path, include_unreviewed: bool) -> dict:
 
 def test_shown_values_follow_new_versions_and_reviews(tmp_path):
     path = tmp_path / "t.duckdb"
-    db.init_db(path)
+    init_db(path)
     add_account(path, REVIEWER)
     period = parse_period("2025-Q3")
 
@@ -86,19 +88,19 @@ def test_a_version_1_database_gets_its_shown_values_on_init(dashboard_db, tmp_pa
         con.execute("DROP TABLE shown_facts")
         con.execute("UPDATE submissions SET shown_accepted = false, shown_unreviewed = false")
         con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    db.init_db(path)
+    init_db(path)
     with db.connect(path, read_only=True) as con:
         assert before and con.execute(snapshot).fetchall() == before
 
 
 def test_provinces_lists_each_with_its_current_units(con2):
-    got = {r["code"]: r["n_units"] for r in queries.provinces(con2).to_dict("records")}
+    got = {r["code"]: r["n_units"] for r in reference.provinces(con2).to_dict("records")}
     assert got == {"31": 111, OTHER: 3}
 
 
 def test_ranking_of_one_province_ranks_only_its_units(con2):
-    everyone = queries.ranking(con2, "2025", "propaganda_sessions")
-    mine = queries.ranking(con2, "2025", "propaganda_sessions", province=OTHER)
+    everyone = compare.ranking(con2, Scope('2025'), 'propaganda_sessions')
+    mine = compare.ranking(con2, Scope('2025', province=OTHER), 'propaganda_sessions')
     assert set(mine["code"]) == set(MOVED) and len(everyone) == 114
     values = {u: v["propaganda_sessions"] for (u, p), v in VALUES.items()
               if p == "2025" and u in MOVED and v.get("propaganda_sessions") is not None}
@@ -111,44 +113,29 @@ def test_ranking_of_one_province_ranks_only_its_units(con2):
 def test_totals_trend_median_and_coverage_of_one_province(con2):
     values = {u: v["propaganda_sessions"] for (u, p), v in VALUES.items()
               if p == "2025" and u in MOVED and v.get("propaganda_sessions") is not None}
-    totals = queries.city_totals(con2, "2025", province=OTHER).set_index("code")
+    totals = city.totals(con2, Scope('2025', province=OTHER)).set_index("code")
     assert totals.loc["propaganda_sessions", "value"] == sum(values.values())
     assert totals.loc["propaganda_sessions", "units_reported"] == len(values)
-    trend = queries.trend(con2, "propaganda_sessions", "year", (THACH_KHOI,), province=OTHER)
+    trend = trends.trend(con2, Scope(province=OTHER), 'propaganda_sessions', 'year', (THACH_KHOI,))
     median = trend[trend["is_median"] & (trend["period_key"] == "2025")].iloc[0]
     assert median["value"] == statistics.median(values.values())
     # A followed unit of another province still has its own line.
     line = trend[(trend["unit_code"] == THACH_KHOI) & (trend["period_key"] == "2025")].iloc[0]
     assert line["value"] == VALUES[(THACH_KHOI, "2025")]["propaganda_sessions"]
     reported = {u for (u, p) in VALUES if p == "2025" and u in MOVED}
-    assert queries.coverage(con2, "2025", OTHER) == {"expected": 3, "reported": len(reported)}
-    assert set(queries.missing_units(con2, "2025", OTHER)["code"]) == set(MOVED) - reported
-    everyone = queries.coverage(con2, "2025")
+    assert city.coverage(con2, Scope('2025', province=OTHER)) == {"expected": 3, "reported": len(reported)}
+    assert set(city.missing_units(con2, Scope('2025', province=OTHER))["code"]) == set(MOVED) - reported
+    everyone = city.coverage(con2, Scope('2025'))
     assert everyone["expected"] == 114
 
 
 def test_assessment_and_models_of_one_province(con2):
-    res = queries.assessment(con2, "2025", province=OTHER)
+    res = assessment.assessment(con2, Scope('2025', province=OTHER))
     assert set(res["code"]) == set(MOVED)
-    by_unit = queries.dvk_by_unit(con2, "2025", province=OTHER)
+    by_unit = models.dvk_by_unit(con2, Scope('2025', province=OTHER))
     assert set(by_unit["code"]) == set(MOVED)
-    models = queries.dvk_models_of_year(con2, "2025", province=OTHER)
-    assert set(models["unit_code"]) <= set(MOVED)
-
-
-def test_drawn_rows_keep_top_bottom_and_followed_units_beyond_the_cap():
-    from pages import _common as c
-    n = c.MAX_DRAWN + 50
-    df = pd.DataFrame({"code": [f"u{i}" for i in range(n)],
-                       "metric": [float(n - i) if i < n - 5 else None for i in range(n)]})
-    rows, note = c.drawn_rows(df, df["metric"].notna(), keep=("u100",))
-    valued = [f"u{i}" for i in range(n - 5)]
-    assert list(rows["code"]) == valued[:c.DRAWN_TOP] + ["u100"] + valued[-c.DRAWN_BOTTOM:]
-    assert note.startswith("biểu đồ: 20 đơn vị cao nhất") and "200 đơn vị" in note
-    small = df.head(c.MAX_DRAWN)
-    assert c.drawn_rows(small, small["metric"].notna())[0] is small
-    assert c.drawn_units([f"u{i}" for i in range(n)], keep=("u7", "u180")) == \
-        ["u7", "u180"] + [f"u{i}" for i in range(c.DRAWN_TOP) if i != 7]
+    listed = models.dvk_models_of_year(con2, Scope('2025', province=OTHER))
+    assert set(listed["unit_code"]) <= set(MOVED)
 
 
 def test_province_filter_in_the_sidebar_and_the_url(two_provinces, dashboard_db, use_db):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from tests.conftest import CAT_HAI, THACH_KHOI, VIET_HOA
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -185,7 +185,7 @@ def test_unreadable_database_says_so_without_details(tmp_path, use_db):
 
 
 def test_empty_database_explains_how_to_load(tmp_path, use_db):
-    db.init_db(tmp_path / "empty.duckdb")
+    init_db(tmp_path / "empty.duckdb")
     use_db(tmp_path / "empty.duckdb")
     at = app(None).run()
     no_exception(at)

@@ -102,10 +102,11 @@ def test_assessment_page_without_a_previous_year(dashboard_db, use_db):
 def test_pages_on_an_empty_warehouse_say_nothing_reported(tmp_path, use_db):
     from etl.domain.periods import parse_period
     from etl.warehouse import db
+    from etl.warehouse.reference import init_db
     from etl.warehouse.store import NewSubmission, ValueRow, save_submission
 
     path = tmp_path / "bare.duckdb"
-    db.init_db(path)
+    init_db(path)
     with db.connect(path) as con:
         save_submission(con, NewSubmission("10543", parse_period("2025-Q3"), [ValueRow("dialogues", 2)]))
     use_db(path)

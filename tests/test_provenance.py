@@ -2,8 +2,10 @@ import math
 from pathlib import Path
 
 from etl.intake.loader import load_files
-from etl.read import provenance
+from etl.read import versions
+from etl.read.scope import Scope
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from etl.workflow import accounts
 from etl.workflow.submissions import ACCEPT, RETURN, review
 from tests.conftest import REVIEWER, VIET_HOA
@@ -12,7 +14,7 @@ from tests.workbooks import fill_values, make_template
 
 def test_a_value_traces_back_to_its_file_cell_sender_and_versions(tmp_path):
     path = tmp_path / "p.duckdb"
-    db.init_db(path)
+    init_db(path)
     template = make_template(path, "10543", "2025-Q3", tmp_path / "t.xlsx")
     v1 = fill_values(template, {"dialogues": 2, "reception_visits": 6, "reception_people": 14},
                      tmp_path / "lan-1.xlsx")
@@ -20,15 +22,15 @@ def test_a_value_traces_back_to_its_file_cell_sender_and_versions(tmp_path):
     first = load_files(path, [v1], sent_by="vh.ha")[0]
     second = load_files(path, [v2], sent_by="vh.ha")[0]
     with db.connect(path, read_only=True) as con:
-        versions = provenance.value_versions(con, "10543", "2025-Q3", "dialogues")
-        people = provenance.value_versions(con, "10543", "2025-Q3", "reception_people")
-        content = provenance.original_file(con, versions["sha256"].iloc[1])
-        diff = provenance.compare_versions(con, first.submission_id, second.submission_id)
-    assert list(versions["version"]) == [2, 1] and list(versions["value"]) == [3, 2]
-    assert versions["is_current"].iloc[0] and not versions["is_current"].iloc[1]
-    assert versions["sheet"].iloc[0] == "Chỉ tiêu" and versions["cell"].iloc[0].startswith("F")
-    assert list(versions["file_name"]) == ["lan-2.xlsx", "lan-1.xlsx"]
-    assert set(versions["sent_by"]) == {"vh.ha"}
+        vs_all = versions.value_versions(con, Scope(), '10543', '2025-Q3', 'dialogues')
+        people = versions.value_versions(con, Scope(), '10543', '2025-Q3', 'reception_people')
+        content = versions.original_file(con, vs_all['sha256'].iloc[1])
+        diff = versions.compare_versions(con, first.submission_id, second.submission_id)
+    assert list(vs_all["version"]) == [2, 1] and list(vs_all["value"]) == [3, 2]
+    assert vs_all["is_current"].iloc[0] and not vs_all["is_current"].iloc[1]
+    assert vs_all["sheet"].iloc[0] == "Chỉ tiêu" and vs_all["cell"].iloc[0].startswith("F")
+    assert list(vs_all["file_name"]) == ["lan-2.xlsx", "lan-1.xlsx"]
+    assert set(vs_all["sent_by"]) == {"vh.ha"}
     assert content == v1.read_bytes()  # the original file, byte for byte
     # Left blank in version 2: not reported there, never 0.
     assert math.isnan(people["value"].iloc[0]) and people["value"].iloc[1] == 14
@@ -51,7 +53,7 @@ def _accepted_then(tmp_path, decision) -> Path:
     """Việt Hòa 2025-Q3: v1 (dialogues 2) accepted, then v2 (dialogues 3) returned (RETURN) or
     left awaiting review (None)."""
     path = tmp_path / "s.duckdb"
-    db.init_db(path)
+    init_db(path)
     _reviewer_account(path)
     template = make_template(path, VIET_HOA, "2025-Q3", tmp_path / "t.xlsx")
     v1 = fill_values(template, {"dialogues": 2, "reception_visits": 6}, tmp_path / "v1.xlsx")
@@ -67,8 +69,7 @@ def _accepted_then(tmp_path, decision) -> Path:
 
 def _shown(path, include_unreviewed: bool) -> list:
     with db.connect(path, read_only=True) as con:
-        vs = provenance.value_versions(con, VIET_HOA, "2025-Q3", "dialogues",
-                                       include_unreviewed=include_unreviewed)
+        vs = versions.value_versions(con, Scope(include_unreviewed=include_unreviewed), VIET_HOA, '2025-Q3', 'dialogues')
     assert vs["is_current"].tolist() == [True, False]          # the other columns stay
     return [(int(r.version), r.value, r.file_name) for r in vs[vs["is_shown"]].itertuples()]
 

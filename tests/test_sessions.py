@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from etl.workflow import accounts, sessions
 from etl.workflow.accounts import AccountError, User
 
@@ -19,7 +20,7 @@ GOOD_PASSWORD = "Hoa-phuong-do-2025"
 @pytest.fixture()
 def path(tmp_path):
     p = tmp_path / "s.duckdb"
-    db.init_db(p)
+    init_db(p)
     with db.connect(p) as con:
         accounts.add_user(con, WARD.username, "ward", GOOD_PASSWORD, "10543", WARD.full_name)
     return p

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.read import queries
+from etl.read import compare
+from etl.read.scope import Scope
 from etl.warehouse import db
 from etl.workflow.accounts import User
 from etl.workflow.submissions import (
@@ -114,7 +115,7 @@ def test_ward_account_cannot_send_another_units_file(live, tmp_path):
 def test_dashboards_show_accepted_data_unless_asked(live, tmp_path):
     def sessions(unrev=False):
         with db.connect(live, read_only=True) as con:
-            r = queries.ranking(con, "2025-Q3", "propaganda_sessions", include_unreviewed=unrev)
+            r = compare.ranking(con, Scope('2025-Q3', include_unreviewed=unrev), 'propaganda_sessions')
         return r.set_index("code")["value"].get(VIET_HOA)
 
     accepted = sessions()

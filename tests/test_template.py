@@ -6,13 +6,14 @@ from openpyxl import load_workbook
 from etl.domain import layout
 from etl.intake.template import write_template, write_template_cli
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 from tests.workbooks import fill_values, make_template, set_info
 
 
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("db") / "t.duckdb"
-    db.init_db(path)
+    init_db(path)
     return path
 
 

@@ -15,6 +15,7 @@ from etl.intake.validate import (
     validate,
 )
 from etl.warehouse import db
+from etl.warehouse.reference import init_db
 
 TODAY = date(2026, 1, 15)
 SHEET = layout.SHEET_VALUES
@@ -23,7 +24,7 @@ SHEET = layout.SHEET_VALUES
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     path = tmp_path_factory.mktemp("ref") / "t.duckdb"
-    db.init_db(path)
+    init_db(path)
     with db.connect(path, read_only=True) as con:
         return load_reference(con)
 

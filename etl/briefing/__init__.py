@@ -1,1 +1,2 @@
-"""The briefing pack: collect, sentences, PowerPoint, Word."""
+"""The briefing pack: collect (queries and numbers), sentences (the Vietnamese findings), pptx and
+docx (the files), pack (build_pack and the names the page uses), cli (python -m etl brief)."""

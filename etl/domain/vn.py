@@ -42,6 +42,17 @@ def sort_key(text: str) -> str:
     return "".join(primary) + "|" + "".join(str(t) for t in tones)
 
 
+def unit_name(type_label, name, in_sentence: bool = False) -> str:
+    """A unit's display name: 'Phường Việt Hòa' from its type label and name.
+
+    in_sentence: 'phường Việt Hòa', as the type (a common noun) is written inside a sentence.
+    """
+    kind = str(type_label or "").strip()
+    if in_sentence:
+        kind = kind.lower()
+    return f"{kind} {nfc(name)}".strip()
+
+
 def format_number(value, decimals: int | None = None, blank: str = NOT_REPORTED) -> str:
     """vi-VN: '.' groups thousands, ',' is the decimal mark. None/NaN means not reported."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

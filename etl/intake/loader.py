@@ -550,24 +550,18 @@ def _check_and_store(con, reports: list[ParsedReport], opts: _Options) -> list[F
 
 
 def _store(con, subs: dict, results: dict, reports, checked) -> None:
-    con.execute("BEGIN")
     try:
-        saved = store.save_submissions(con, list(subs.values()))
-        audit = []
-        for (seq, sub), (sid, version, superseded) in zip(subs.items(), saved):
-            r = results[seq]
-            r.submission_id, r.version, r.superseded_id = sid, version, superseded
-            audit.append((sub.sent_by, f"{r.unit_name} — {r.period_label}: phiên bản {version}, "
-                                       f"{len(sub.values)} giá trị", r.file, sid))
-        audit_rows = pa.table({  # noqa: F841 (read by DuckDB's replacement scan)
-            "actor": pa.array([a[0] for a in audit], pa.string()),
-            "detail": [a[1] for a in audit], "file_name": [a[2] for a in audit],
-            "submission_id": pa.array([a[3] for a in audit], pa.int64())})
-        con.execute("INSERT INTO audit_log SELECT current_timestamp, actor, 'load', detail, "
-                    "file_name, submission_id FROM audit_rows")
-        con.execute("COMMIT")
+        with db.transaction(con):
+            saved = store.save_submissions(con, list(subs.values()))
+            audit = []
+            for (seq, sub), (sid, version, superseded) in zip(subs.items(), saved):
+                r = results[seq]
+                r.submission_id, r.version, r.superseded_id = sid, version, superseded
+                detail = (f"{r.unit_name} — {r.period_label}: phiên bản {version}, "
+                          f"{len(sub.values)} giá trị")
+                audit.append((sub.sent_by, detail, r.file, sid))
+            db.audit_many(con, "load", audit)
     except Exception as exc:
-        con.execute("ROLLBACK")
         seq = next(iter(subs))
         r = results[seq]
         base = dict(unit_code=r.unit_code, unit_name=r.unit_name, period_key=r.period_key,

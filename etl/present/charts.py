@@ -98,7 +98,7 @@ def ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
                   highlight=()) -> go.Figure:
     """Horizontal bars, highest first; units without a value get a grey "Chưa báo cáo" label.
 
-    df: queries.ranking() (columns name, metric, blank_reason, code).
+    df: read.compare.ranking() (columns name, metric, blank_reason, code).
     """
     df = _plain_names(df.reset_index(drop=True))
     metric = df["metric"].astype(float)
@@ -132,7 +132,7 @@ def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool 
             decimals: int | None = None) -> go.Figure:
     """Unit × indicator grid coloured by rank within each indicator; blank cells grey.
 
-    df: queries.matrix() (columns name, unit_order, sort_order, label, kind, metric, pct_rank,
+    df: read.compare.matrix() (columns name, unit_order, sort_order, label, kind, metric, pct_rank,
     blank_reason).
     """
     df = _plain_names(df.sort_values(["unit_order", "sort_order"], kind="stable"))
@@ -176,7 +176,7 @@ def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: b
                 axis_title: str = "") -> go.Figure:
     """Lines per unit over periods plus a dashed city-median line; gaps where a unit did not report.
 
-    df: queries.trend() (columns period_label, end_date, series, is_median, value).
+    df: read.trends.trend() (columns period_label, end_date, series, is_median, value).
     """
     df = _plain_names(df, "series")
     order = list(dict.fromkeys(df.sort_values("end_date")["period_label"]))
@@ -204,7 +204,7 @@ def compare_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
     """One small panel per indicator: this period against the same period a year earlier.
 
     Panels keep their own scale (sessions and attendees differ a thousandfold). df: rows of
-    queries.city_totals() (columns label, kind, value, prev_value); rates and scores are left out.
+    read.city.totals() (columns label, kind, value, prev_value); rates and scores are left out.
     """
     df = df[df["kind"].isin(["flow", "stock"])].reset_index(drop=True)
     n = max(1, len(df))
@@ -254,7 +254,7 @@ def models_by_unit_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated
                          demo: bool = False, highlight=()) -> go.Figure:
     """Stacked horizontal bars per unit: new, maintained, stopped; no list = "Chưa báo cáo".
 
-    df: queries.dvk_by_unit() (columns name, code, has_list, n_new, n_maintained, n_stopped).
+    df: read.models.dvk_by_unit() (columns name, code, has_list, n_new, n_maintained, n_stopped).
     """
     df = _plain_names(df.reset_index(drop=True))
     names = [f"<b>{n}</b>" if c in highlight else n for n, c in zip(df["name"], df["code"])]
@@ -282,7 +282,7 @@ def models_by_unit_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated
 
 def models_by_year_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
                          demo: bool = False) -> go.Figure:
-    """Stacked columns per year: new, maintained, stopped. df: queries.dvk_by_year()."""
+    """Stacked columns per year: new, maintained, stopped. df: read.models.dvk_by_year()."""
     fig = go.Figure()
     for col, label, color in MODEL_STATES:
         values = df[col].astype(float)
@@ -297,7 +297,7 @@ def field_share_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated,
                       demo: bool = False) -> go.Figure:
     """Share of units with a running model in each field, as bars with "n/N đơn vị".
 
-    df: queries.dvk_by_field() (columns field, share, units_with_model, units_with_list).
+    df: read.models.dvk_by_field() (columns field, share, units_with_model, units_with_list).
     """
     share = df["share"].astype(float)
     texts = [f"{fmt(s, percent=True)} · {int(n)}/{int(t)}" if pd.notna(s) else vn.NOT_REPORTED
@@ -317,7 +317,7 @@ def assessment_ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, upd
                              demo: bool = False, highlight=()) -> go.Figure:
     """Totals out of 100, coloured by rating; units without a total say why.
 
-    df: queries.assessment() (columns name, code, total, rating, n_criteria).
+    df: read.assessment.assessment() (columns name, code, total, rating, n_criteria).
     """
     df = _plain_names(df.reset_index(drop=True))
     names = [f"<b>{n}</b>" if c in highlight else n for n, c in zip(df["name"], df["code"])]
@@ -352,7 +352,7 @@ def rating_distribution_chart(df: pd.DataFrame, *, title: str, subtitle: str, up
                               demo: bool = False) -> go.Figure:
     """Stacked columns per year: units in each rating (and without all 10 criteria).
 
-    df: queries.rating_distribution() (columns label, end_date, rating, sort_order, units).
+    df: read.assessment.rating_distribution() (columns label, end_date, rating, sort_order, units).
     """
     order = list(dict.fromkeys(df.sort_values("end_date")["label"]))
     fig = go.Figure()
@@ -370,7 +370,7 @@ def score_heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated,
                   demo: bool = False) -> go.Figure:
     """Units × criteria coloured by the score itself (0–10); a criterion not reported is grey.
 
-    df: queries.assessment_scores() (columns name, unit_order, short_name, sort_order, value).
+    df: read.assessment.assessment_scores() (columns name, unit_order, short_name, sort_order, value).
     """
     df = _plain_names(df.sort_values(["unit_order", "sort_order"], kind="stable"))
     columns = list(dict.fromkeys(df["short_name"]))
@@ -401,7 +401,7 @@ def criteria_vs_median_chart(df: pd.DataFrame, *, unit_name: str, title: str, su
                              updated, demo: bool = False) -> go.Figure:
     """One unit's 10 criteria as bars, the city median of each as an orange tick.
 
-    df: rows of queries.assessment_scores() for one unit (columns short_name, label, value, median).
+    df: rows of read.assessment.assessment_scores() for one unit (columns short_name, label, value, median).
     """
     df = df.sort_values("sort_order")
     unit_name = plain(unit_name)

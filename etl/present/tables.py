@@ -180,7 +180,7 @@ def _unit_note(reason) -> str:
 
 
 def ranking_table(rank: pd.DataFrame, unit: str, per_capita: bool = False) -> pd.DataFrame:
-    """queries.ranking() rows: rank, unit, value (and population, per 10,000) and why blank."""
+    """read.compare.ranking() rows: rank, unit, value (and population, per 10,000) and why blank."""
     out = pd.DataFrame({
         "Hạng": rank["rank"].astype("Float64"),
         "Mã đơn vị": rank["code"].astype(str), "Đơn vị": rank["name"],
@@ -208,7 +208,7 @@ def compare_table(rows: pd.DataFrame, current_label: str, previous_label: str) -
 
 
 def trend_table(series: pd.DataFrame) -> pd.DataFrame:
-    """queries.trend() rows: one row per series (units, then the median), one column per period."""
+    """read.trends.trend() rows: one row per series (units, then the median), one column per period."""
     series = series.sort_values("end_date", kind="stable")
     periods = list(dict.fromkeys(series["period_label"]))
     order = list(dict.fromkeys(series.sort_values(["is_median"], kind="stable")["series"]))
@@ -221,7 +221,7 @@ def trend_table(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def heatmap_table(grid: pd.DataFrame) -> pd.DataFrame:
-    """queries.matrix() rows: one row per unit, one column per indicator (the shown metric)."""
+    """read.compare.matrix() rows: one row per unit, one column per indicator (the shown metric)."""
     grid = grid.sort_values(["unit_order", "sort_order"], kind="stable")
     labels = list(dict.fromkeys(grid["label"]))
     codes = list(dict.fromkeys(grid["code"]))

@@ -9,8 +9,6 @@ from datetime import date
 
 import pandas as pd
 
-from etl.warehouse import db
-
 STATE_LABELS = {
     "accepted": "Đã chấp nhận", "returned": "Bị trả lại", "on_time": "Đúng hạn",
     "late": "Nộp muộn", "missing": "Chưa nộp (quá hạn)", "not_due": "Chưa đến hạn",
@@ -63,12 +61,3 @@ def summary(grid_df: pd.DataFrame) -> pd.DataFrame:
     reported = counts[["accepted", "returned", "on_time", "late"]].sum(axis=1)
     counts["share_reported"] = (reported / counts["expected"]).where(counts["expected"] > 0)
     return counts.reset_index().sort_values("end_date", ascending=False)
-
-
-def set_deadline(con, period_key: str, deadline: date, actor: str | None = None) -> None:
-    """The department sets a period's deadline (an audited write)."""
-    if not con.execute("SELECT 1 FROM periods WHERE period_key = ?", [period_key]).fetchall():
-        raise ValueError(f"Chưa có kỳ báo cáo {period_key}.")
-    with db.transaction(con):
-        con.execute("UPDATE periods SET deadline = ? WHERE period_key = ?", [deadline, period_key])
-        db.audit(con, actor, "set_deadline", f"{period_key}: hạn nộp {deadline:%d/%m/%Y}")

@@ -1,8 +1,8 @@
 """CSV export of what the dashboards show, for other tools: machine-readable, not vi-VN formatted.
 
-For each unit and period the newest accepted version (or, with include_unreviewed, the newest
-accepted or awaiting review; a returned version never counts), read from the same materialised
-flags the pages filter (db.refresh_shown). A blank (not reported) has no row here either, so it
+For each unit and period of the Scope's province (all when None) the newest accepted version
+(or, with include_unreviewed, the newest accepted or awaiting review; a returned version never
+counts), read from the same materialised flags the pages filter (warehouse shown versions). A blank (not reported) has no row here either, so it
 can never be mistaken for 0. Text cells are guarded against spreadsheet formulas like every
 other export (tables.sql_csv_text); numbers stay numbers.
 """
@@ -14,6 +14,8 @@ import pyarrow.csv as pa_csv
 
 from etl.domain import vn
 from etl.present.tables import sql_csv_text as _text
+from etl.read._sql import bound, in_province
+from etl.read.scope import Scope
 from etl.warehouse import db
 
 COLUMNS = ["unit_code", "unit_name", "period_start", "period_end", "indicator_code", "value"]
@@ -31,6 +33,7 @@ SELECT {_text('c.unit_code')} AS unit_code, {_text(_UNIT_NAME)} AS unit_name,
 FROM shown_values($unrev) c
 LEFT JOIN units u ON u.code = c.unit_code
 LEFT JOIN indicators i ON i.code = c.indicator_code
+WHERE {in_province("c.unit_code")}
 ORDER BY c.unit_code, c.start_date, c.end_date, c.period_key, i.sort_order, c.indicator_code
 """
 
@@ -57,25 +60,27 @@ SELECT {_text('m.unit_code')} AS unit_code, {_text(_UNIT_NAME)} AS unit_name,
        {_text('l.last_reported_period')} AS last_reported_period
 FROM dvk_models m JOIN latest l USING (model_id)
 LEFT JOIN units u ON u.code = m.unit_code
+WHERE {in_province("m.unit_code")}
 ORDER BY m.unit_code, m.name_key, m.model_id
 """
 
 
-def _demo_count(con, kind: str, include_unreviewed: bool) -> int:
+def _demo_count(con, kind: str, scope: Scope) -> int:
     """Demo values (or models) among those export_csv writes for the same scope."""
     sql = ("SELECT count(DISTINCT r.model_id) FROM dvk_model_reports r "
-           "JOIN shown_submissions($unrev) s USING (submission_id) WHERE s.source = 'demo'"
-           if kind == "models" else
-           "SELECT count(*) FROM shown_values($unrev) WHERE source = 'demo'")
-    return con.execute(sql, {"unrev": include_unreviewed}).fetchone()[0]
+           "JOIN shown_submissions($unrev) s USING (submission_id) WHERE s.source = 'demo' AND "
+           + in_province("s.unit_code") if kind == "models" else
+           "SELECT count(*) FROM shown_values($unrev) WHERE source = 'demo' AND "
+           + in_province("unit_code"))
+    return con.execute(sql, bound(sql, scope.params())).fetchone()[0]
 
 
-def export_csv(db_path, out_path, kind: str = "values", include_unreviewed: bool = False) -> int:
+def export_csv(db_path, out_path, kind: str = "values", scope: Scope = Scope()) -> int:
     """Write the CSV (UTF-8 with BOM so Excel shows Vietnamese names, header row); return data rows.
 
-    kind: "values" (shown values) or "models" ("Dân vận khéo" models of shown reports).
-    include_unreviewed: also reports awaiting review, as the dashboards' switch «Gồm số liệu
-    chưa duyệt» does."""
+    kind: "values" (shown values) or "models" ("Dân vận khéo" models of shown reports); scope:
+    the province (None: all) and whether reports awaiting review count, as on the dashboards
+    (its period is not used: every period is exported)."""
     query = _MODELS_QUERY if kind == "models" else _QUERY
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +88,7 @@ def export_csv(db_path, out_path, kind: str = "values", include_unreviewed: bool
     with db.connect(db_path, read_only=True) as con, open(out, "wb") as f:
         f.write(codecs.BOM_UTF8)
         # Streamed in record batches: the national export (16 M values) never sits in memory.
-        batches = con.sql(query, params={"unrev": include_unreviewed}).to_arrow_reader()
+        batches = con.sql(query, params=bound(query, scope.params())).to_arrow_reader()
         with pa_csv.CSVWriter(f, batches.schema,
                               write_options=pa_csv.WriteOptions(quoting_style="needed")) as writer:
             for batch in batches:
@@ -92,14 +97,15 @@ def export_csv(db_path, out_path, kind: str = "values", include_unreviewed: bool
     return rows
 
 
-def export_cli(db_path, out_path, kind: str = "values", include_unreviewed: bool = False) -> int:
+def export_cli(db_path, out_path, kind: str = "values", scope: Scope = Scope()) -> int:
     what = "mô hình «Dân vận khéo»" if kind == "models" else "giá trị"
-    scope = ("đã duyệt và chờ duyệt" if include_unreviewed
+    which = ("đã duyệt và chờ duyệt" if scope.include_unreviewed
              else "đã duyệt; không gồm báo cáo chưa duyệt")
     with db.connect(db_path, read_only=True) as con:
-        demo_values = _demo_count(con, kind, include_unreviewed)
-    rows = export_csv(db_path, out_path, kind, include_unreviewed)
-    print(f"Đã xuất {vn.format_number(rows)} {what} (báo cáo {scope}) ra {out_path}.")
+        demo_values = _demo_count(con, kind, scope)
+    rows = export_csv(db_path, out_path, kind, scope)
+    where = f", tỉnh/thành phố mã {scope.province}" if scope.province else ""
+    print(f"Đã xuất {vn.format_number(rows)} {what} (báo cáo {which}{where}) ra {out_path}.")
     if demo_values:
         print(f"Cảnh báo: tệp xuất có {vn.format_number(demo_values)} {what} là DỮ LIỆU MẪU tổng hợp, "
               "không phải số liệu thật (nguồn «demo»).", file=sys.stderr)

@@ -1,28 +1,11 @@
-"""Version history of a unit's reports: every submission kept, newest first."""
+"""`etl history`: every version of a unit's reports, newest first (etl.read.versions)."""
 import json
 import sys
 
 from etl.domain import vn
 from etl.domain.periods import parse_period
+from etl.read.versions import STATUS_LABELS, report_history
 from etl.warehouse import db
-
-STATUS_LABELS = {"draft": "bản nháp", "submitted": "đã gửi", "accepted": "đã chấp nhận",
-                 "returned": "bị trả lại"}
-
-_QUERY = """
-SELECT s.submission_id, s.period_key, p.label AS period_label, s.version, s.is_current, s.status,
-       s.source, s.file_name, s.sha256, s.sent_by, s.loaded_at, s.superseded_by,
-       (SELECT count(*) FROM submission_values v WHERE v.submission_id = s.submission_id) AS n_values
-FROM submissions s JOIN periods p USING (period_key)
-WHERE s.unit_code = $unit AND ($period IS NULL OR s.period_key = $period)
-ORDER BY p.end_date DESC, p.start_date DESC, s.period_key, s.version DESC
-"""
-
-
-def unit_history(con, unit_code: str, period_key: str | None = None) -> list[dict]:
-    cur = con.execute(_QUERY, {"unit": unit_code, "period": period_key})
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def history_cli(db_path, unit_code: str, period_spec: str | None, as_json: bool = False) -> int:
@@ -35,7 +18,7 @@ def history_cli(db_path, unit_code: str, period_spec: str | None, as_json: bool 
         if not unit:
             print(f"Lỗi: không có đơn vị mã {unit_code} trong danh sách đơn vị.", file=sys.stderr)
             return 2
-        rows = unit_history(con, unit_code, period_key)
+        rows = report_history(con, unit_code, period_key)
     if as_json:
         print(json.dumps({"unit_code": unit_code, "unit_name": unit[0][0], "versions": rows},
                          ensure_ascii=False, indent=2, default=str))

@@ -48,6 +48,11 @@ class AccountError(ValueError):
     """A refused account operation, with a Vietnamese message."""
 
 
+class SubmitRefused(ValueError):
+    """A refused write from the app (submission, review, deadline), with a Vietnamese message;
+    nothing was written."""
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -113,6 +118,22 @@ def recheck(con, user: User | None) -> User:
     if found is None:
         raise AccountError("Tài khoản không còn tồn tại hoặc đã bị xóa; không có gì được ghi. "
                            "Hãy đăng nhập lại.")
+    return found
+
+
+REFUSALS = {"review": "Chỉ chuyên viên Sở Nội vụ được duyệt báo cáo.",
+            "set_deadlines": "Chỉ chuyên viên Sở Nội vụ được đặt hạn nộp báo cáo."}
+
+
+def writer(con, user: User | None, action: str) -> User:
+    """The account as the database holds it at the moment of the write, allowed `action`
+    (uploads are checked per unit by etl.workflow.submissions.unit_refusal)."""
+    try:
+        found = recheck(con, user)
+    except AccountError as exc:
+        raise SubmitRefused(str(exc)) from None
+    if action in REFUSALS and not can(found, action):
+        raise SubmitRefused(REFUSALS[action])
     return found
 
 

@@ -5,7 +5,6 @@ each write is one transaction with its audit_log row (who, what, when, from whic
 account may only send its own unit's reports, whatever the file says (DOMAIN.md §6).
 """
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import pandas as pd
 
@@ -13,14 +12,11 @@ from etl.domain.findings import ERROR, WARNING, Finding
 from etl.intake.loader import check_file
 from etl.intake.reader import read_report
 from etl.warehouse import db, store
-from etl.workflow.accounts import AccountError, User, can, recheck
+from etl.workflow.accounts import SubmitRefused, User, can, writer
+from etl.workflow.deadlines import set_period_deadline  # noqa: F401 (pages/completeness.py)
 
 ACCEPT, RETURN = "accept", "return"
 UNIT_RULE = "unit_not_allowed"
-
-
-class SubmitRefused(ValueError):
-    """A refused submission or review, with a Vietnamese message; nothing was written."""
 
 
 @dataclass
@@ -106,22 +102,6 @@ def preview_upload(db_path, data: bytes, file_name: str, user: User, today=None)
         return p
 
 
-REFUSALS = {"review": "Chỉ chuyên viên Sở Nội vụ được duyệt báo cáo.",
-             "set_deadlines": "Chỉ chuyên viên Sở Nội vụ được đặt hạn nộp báo cáo."}
-
-
-def _writer(con, user: User | None, action: str) -> User:
-    """The account as the database holds it at the moment of the write, allowed `action`
-    (uploads are checked per unit by unit_refusal)."""
-    try:
-        found = recheck(con, user)
-    except AccountError as exc:
-        raise SubmitRefused(str(exc)) from None
-    if action in REFUSALS and not can(found, action):
-        raise SubmitRefused(REFUSALS[action])
-    return found
-
-
 def submit_checked(db_path, sub: store.NewSubmission, user: User,
                    warnings_confirmed: bool = False) -> dict:
     """Store a checked submission as a new version (one transaction, audited).
@@ -137,7 +117,7 @@ def submit_checked(db_path, sub: store.NewSubmission, user: User,
         raise SubmitRefused("Tệp có cảnh báo: cần xác nhận đã xem các cảnh báo trước khi gửi.")
     with db.connect(db_path) as con:
         # Checked again inside the writer: the account may have gone, the preview be stale.
-        user = _writer(con, user, "upload")
+        user = writer(con, user, "upload")
         if why := unit_refusal(con, user, sub.unit_code):
             raise SubmitRefused(why)
         sub.sent_by = user.username
@@ -175,7 +155,7 @@ def review(db_path, submission_id: int, decision: str, comment: str, actor: User
     if decision == RETURN and not comment:
         raise SubmitRefused("Khi trả lại báo cáo cần ghi rõ lý do để đơn vị sửa.")
     with db.connect(db_path) as con:
-        actor = _writer(con, actor, "review")
+        actor = writer(con, actor, "review")
         rows = con.execute(
             "SELECT s.status, s.is_current, s.file_name, s.version, s.period_key, "
             "u.type_label || ' ' || u.name, s.unit_code FROM submissions s "
@@ -190,11 +170,8 @@ def review(db_path, submission_id: int, decision: str, comment: str, actor: User
             raise SubmitRefused("Báo cáo này đã được duyệt rồi.")
         new_status = "accepted" if decision == ACCEPT else "returned"
         with db.transaction(con):
-            con.execute(
-                "UPDATE submissions SET status = ?, review_comment = ?, reviewed_by = ?, "
-                "reviewed_at = ? WHERE submission_id = ?",
-                [new_status, comment or None, actor.username, datetime.now(), submission_id])
-            db.refresh_shown(con, [(unit_code, period_key)])
+            store.record_review(con, submission_id, unit_code, period_key, new_status,
+                                comment or None, actor.username)
             db.audit(con, actor.username, decision,
                      f"{unit} — {period_key}, phiên bản {version}"
                      + (f": {comment}" if comment else ""), file_name, submission_id)
@@ -263,15 +240,6 @@ def template_bytes(db_path, unit_code: str, period) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def set_period_deadline(db_path, period_key: str, deadline, actor: User) -> bool:
-    """The department sets a period's deadline (etl.completeness.set_deadline, audited)."""
-    from etl.read.completeness import set_deadline
-    with db.connect(db_path) as con:
-        actor = _writer(con, actor, "set_deadlines")
-        set_deadline(con, period_key, deadline, actor=actor.username)
-    return True
 
 
 def user_list(con) -> pd.DataFrame:

@@ -1,0 +1,146 @@
+"""SQL pieces shared by the read queries: constant fragments only (values are bound as $name
+parameters), so the text assembled never holds user input.
+
+Conventions (every module of etl.read):
+- A unit that did not report a value has a row with NULL value, never 0.
+- Totals: flows and stocks are summed over the units that reported, scores take the median,
+  rates (derived measures) divide summed numerators by summed denominators (never an average).
+- Per 10,000 residents uses the unit's population reported for that period, else its latest
+  earlier reported population; unknown population gives an unknown per-capita value.
+- A series holds one period kind and one convention only (a year and its quarters would double
+  count).
+- Values come from the versions the dashboards show (macros shown_values / shown_submissions):
+  accepted reports, and with Scope.include_unreviewed those awaiting review. Returned reports
+  never count. Lists of periods and who has reported count every current report.
+"""
+import re
+
+import pandas as pd
+
+from etl.warehouse import db
+
+# Stocks that make no sense per resident; per capita applies to the other flows and stocks.
+PER_CAPITA_KINDS = ("flow", "stock")
+NO_PER_CAPITA = ("population", "area_km2")
+# Why a unit has no metric (column blank_reason).
+NOT_REPORTED, NO_POPULATION, UNDEFINED = "not_reported", "no_population", "undefined"
+
+
+def per_capita_allowed(code: str, kind: str) -> bool:
+    return kind in PER_CAPITA_KINDS and code not in NO_PER_CAPITA
+
+
+def with_(*ctes: str) -> str:
+    return "WITH " + ",\n".join(c.strip() for c in ctes) + "\n"
+
+
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def bound(sql: str, params: dict | None) -> dict:
+    """The parameters the SQL text uses: DuckDB refuses any it does not (a Scope brings $p,
+    $prov and $unrev to every query, whether it needs them all or not)."""
+    used = set(_PARAM.findall(sql))
+    return {k: v for k, v in (params or {}).items() if k in used}
+
+
+def df(con, sql: str, params=None) -> pd.DataFrame:
+    return db.fetch_df(con, sql, bound(sql, params))
+
+
+def rows(con, sql: str, params=None) -> list[tuple]:
+    return con.execute(sql, bound(sql, params)).fetchall()
+
+
+# A unit of the chosen province ($prov; NULL = every province). Needs the column to test.
+def in_province(column: str) -> str:
+    return f"($prov IS NULL OR {column} IN (SELECT code FROM units WHERE province_code = $prov))"
+
+
+BLANK_REASON = """CASE WHEN metric IS NOT NULL THEN NULL WHEN NOT reported THEN 'not_reported'
+                     WHEN per_capita THEN 'no_population' ELSE 'undefined' END AS blank_reason"""
+
+# Indicators and derived rates in one list; a rate sits in its numerator's group, right after it.
+CATALOGUE = """
+catalogue AS (
+    SELECT code, group_name, label, unit, kind, value_type, better, sort_order,
+           NULL::VARCHAR AS numerator, NULL::VARCHAR AS denominator
+    FROM indicators
+    UNION ALL
+    SELECT dm.code, i.group_name, dm.label, dm.unit, 'rate', 'decimal', 'higher', i.sort_order + 5,
+           dm.numerator, dm.denominator
+    FROM derived_measures dm JOIN indicators i ON i.code = dm.numerator
+)"""
+
+# Per (unit, period, code): the value, and for rates the parts. Needs a CTE `cv` before it.
+VALS = """
+vals AS (
+    SELECT unit_code, period_key, end_date, indicator_code AS code, value,
+           NULL::DOUBLE AS num, NULL::DOUBLE AS den
+    FROM cv
+    UNION ALL
+    SELECT n.unit_code, n.period_key, n.end_date, dm.code,
+           CASE WHEN d.value > 0 THEN n.value / d.value END, n.value, d.value
+    FROM derived_measures dm
+    JOIN cv n ON n.indicator_code = dm.numerator
+    JOIN cv d ON d.indicator_code = dm.denominator
+             AND d.unit_code = n.unit_code AND d.period_key = n.period_key
+)"""
+
+# Reported populations, only when a query divides by population ($pc): each unit's latest report
+# ending at or before period p. (A series fills its gaps with an ASOF join, see trend().)
+POP_AT = """
+pop AS (
+    SELECT unit_code, arg_max(value, end_date) AS population
+    FROM shown_values($unrev)
+    WHERE $pc AND indicator_code = 'population' AND end_date <= (SELECT end_date FROM p)
+    GROUP BY unit_code
+)"""
+
+# Indicator codes a query reads: the chosen ones, the parts of chosen rates, and population.
+# Needs a CTE `sel` with the chosen catalogue rows.
+NEEDED = """
+needed AS (
+    SELECT code FROM sel
+    UNION SELECT numerator FROM sel WHERE numerator IS NOT NULL
+    UNION SELECT denominator FROM sel WHERE denominator IS NOT NULL
+    UNION SELECT 'population' WHERE $pc
+)"""
+
+# Units a period expects a report from: those valid during it; current units also for earlier
+# periods, because a new unit reports for its present territory (domain rule). Needs CTE `p`.
+EXPECTED = """
+expected AS (
+    SELECT u.code AS unit_code, u.name, u.type_label, u.name_sort, u.name_folded,
+           p.period_key, p.end_date
+    FROM units u, p
+    WHERE (u.valid_to IS NULL
+           OR (u.valid_to >= p.start_date AND coalesce(u.valid_from, p.start_date) <= p.end_date)
+           -- Not correlated, so the reports of the period are read once (not once per unit).
+           OR u.code IN (SELECT s.unit_code FROM submissions s JOIN p USING (period_key)
+                         WHERE s.is_current))
+      AND ($prov IS NULL OR u.province_code = $prov)
+)"""
+
+# A value, or per 10,000 residents where that applies ($pc): needs v (value), k (catalogue row),
+# pe (the period's population report) and ph (the latest earlier one).
+METRIC_VALUE = """CASE WHEN NOT ($pc AND k.kind IN ('flow', 'stock')
+                          AND k.code NOT IN ('population', 'area_km2')) THEN v.value
+                WHEN coalesce(pe.value, ph.population) > 0
+                THEN v.value * 10000 / coalesce(pe.value, ph.population) END"""
+
+METRIC = """
+metric AS (
+    SELECT e.unit_code, e.name, e.type_label, e.name_sort, e.period_key, k.code, k.label,
+           k.kind, k.sort_order, v.value, v.num, v.den, v.unit_code IS NOT NULL AS reported,
+           coalesce(pe.value, ph.population) AS population,
+           $pc AND k.kind IN ('flow', 'stock') AND k.code NOT IN ('population', 'area_km2')
+               AS per_capita,
+           """ + METRIC_VALUE + """ AS metric
+    FROM expected e
+    CROSS JOIN sel k
+    LEFT JOIN vals v ON v.unit_code = e.unit_code AND v.period_key = e.period_key AND v.code = k.code
+    LEFT JOIN cv pe ON pe.unit_code = e.unit_code AND pe.period_key = e.period_key
+                   AND pe.indicator_code = 'population'
+    LEFT JOIN pop ph ON ph.unit_code = e.unit_code
+)"""

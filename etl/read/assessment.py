@@ -1,0 +1,101 @@
+"""The 10-criteria assessment: totals (only with all criteria), ratings, ranks, the years.
+
+A total score exists only when every criterion is reported (never a sum of fewer), and the rating
+comes from table rating_thresholds (the highest threshold the total reaches).
+"""
+import pandas as pd
+
+from etl.read._sql import df, with_
+from etl.read.city import previous_period
+from etl.read.models import _UNITS
+from etl.read.scope import Scope
+
+NOT_ENOUGH = "Chưa đủ 10 tiêu chí"
+N_CRITERIA = 10
+
+
+_SCORES = """
+sc AS (
+    SELECT unit_code, period_key, indicator_code AS code, value
+    FROM shown_values($unrev)
+    -- The assessment is yearly; the kind also lets the scan skip every other period's values.
+    WHERE period_kind = 'year'
+      AND indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')
+      AND ($prov IS NULL OR unit_code IN (SELECT code FROM units WHERE province_code = $prov))
+)"""
+
+
+_TOTALS = """
+tot AS (
+    SELECT unit_code, period_key, count(*) AS n_criteria,
+           -- rounded so 10 × 8,99 reaches 89,9 exactly (float sums drift below thresholds)
+           CASE WHEN count(*) = $n THEN round(sum(value), 6) END AS total
+    FROM sc WHERE period_key IN ($p, $prev) GROUP BY ALL
+),
+rated AS (
+    SELECT t.*, r.rating, r.sort_order AS rating_order
+    FROM tot t ASOF LEFT JOIN rating_thresholds r ON t.total >= r.min_total
+)"""
+
+
+
+def assessment_years(con, scope: Scope) -> pd.DataFrame:
+    """Year periods with at least one reported criterion, newest first."""
+    return df(con, with_(_SCORES) + """
+        SELECT p.period_key, p.label, p.end_date, count(DISTINCT sc.unit_code) AS units_scored
+        FROM sc JOIN periods p USING (period_key)
+        WHERE p.kind = 'year'
+        GROUP BY ALL ORDER BY p.end_date DESC, p.period_key""", scope.params())
+
+
+def assessment(con, scope: Scope) -> pd.DataFrame:
+    """Per unit for the year: criteria reported, total (all 10 only), rating, rank, and the same
+    for the year before. A unit with no criterion has n_criteria 0 and NULL total."""
+    prev = previous_period(scope.period)
+    return df(con, with_(_SCORES, _UNITS, _TOTALS) + """
+        SELECT eu.unit_code AS code, eu.name, eu.type_label,
+               coalesce(a.n_criteria, 0) AS n_criteria, a.total, a.rating, a.rating_order,
+               CASE WHEN a.total IS NOT NULL
+                    THEN rank() OVER (PARTITION BY a.total IS NULL ORDER BY a.total DESC) END AS rank,
+               count(a.total) OVER () AS n_ranked,
+               $prev AS prev_period_key, coalesce(b.n_criteria, 0) AS prev_n_criteria,
+               b.total AS prev_total, b.rating AS prev_rating, b.rating_order AS prev_rating_order
+        FROM eu
+        LEFT JOIN rated a ON a.unit_code = eu.unit_code AND a.period_key = $p
+        LEFT JOIN rated b ON b.unit_code = eu.unit_code AND b.period_key = $prev
+        ORDER BY a.total DESC NULLS LAST, a.n_criteria DESC NULLS LAST, eu.name_sort, eu.unit_code""",
+        scope.params(prev=prev, n=N_CRITERIA))
+
+
+def assessment_scores(con, scope: Scope) -> pd.DataFrame:
+    """Long table unit × criterion for the year (units with at least one criterion), with the
+    median of each criterion over the units that reported it."""
+    return df(con, with_(_SCORES) + """,
+        crit AS (SELECT i.code, i.label, coalesce(a.short_name, i.label) AS short_name, i.sort_order
+                 FROM indicators i LEFT JOIN assessment_criteria a USING (code)
+                 WHERE i.kind = 'score'),
+        scored AS (SELECT DISTINCT unit_code FROM sc WHERE period_key = $p)
+        SELECT su.unit_code, u.name, u.type_label, c.code AS criterion, c.label, c.short_name,
+               c.sort_order, v.value, median(v.value) OVER (PARTITION BY c.code) AS median,
+               dense_rank() OVER (ORDER BY u.name_sort, su.unit_code) AS unit_order
+        FROM scored su JOIN units u ON u.code = su.unit_code
+        CROSS JOIN crit c
+        LEFT JOIN sc v ON v.unit_code = su.unit_code AND v.period_key = $p AND v.code = c.code
+        ORDER BY unit_order, c.sort_order""", scope.params())
+
+
+def rating_distribution(con, scope: Scope) -> pd.DataFrame:
+    """Per year and rating (plus NOT_ENOUGH): number of units. Only units with a criterion."""
+    return df(con, with_(_SCORES) + """,
+        years AS (SELECT period_key, label, end_date FROM periods WHERE kind = 'year'),
+        tot AS (SELECT unit_code, period_key, count(*) AS n,
+                       CASE WHEN count(*) = $n THEN round(sum(value), 6) END AS total
+                FROM sc WHERE period_key IN (SELECT period_key FROM years) GROUP BY ALL),
+        rated AS (SELECT t.*, r.rating, r.sort_order
+                  FROM tot t ASOF LEFT JOIN rating_thresholds r ON t.total >= r.min_total)
+        SELECT y.period_key, y.label, y.end_date, coalesce(r.rating, $ne) AS rating,
+               coalesce(r.sort_order, 999) AS sort_order, count(*) AS units
+        FROM rated r JOIN years y USING (period_key)
+        GROUP BY ALL ORDER BY y.end_date, sort_order""",
+        scope.params(n=N_CRITERIA, ne=NOT_ENOUGH))
+

@@ -1,0 +1,76 @@
+"""Reference lists the pages and the briefing pack share: periods, the catalogue, units,
+provinces, rating thresholds, the models sheet's lists, what the warehouse holds."""
+import pandas as pd
+
+from etl.read._sql import CATALOGUE, df, with_
+
+
+def dataset_info(con) -> dict:
+    """Counts, the latest load time and whether the data are demo data."""
+    n_subs, n_units, n_periods, last_loaded, demo = con.execute("""
+        SELECT count(*), count(DISTINCT unit_code), count(DISTINCT period_key), max(loaded_at),
+               coalesce(bool_or(source = 'demo'), false)
+               OR EXISTS (SELECT 1 FROM meta WHERE key = 'demo' AND lower(value) IN ('true', '1'))
+        FROM submissions WHERE is_current""").fetchone()
+    return {"submissions": n_subs, "units": n_units, "periods": n_periods,
+            "last_loaded": last_loaded, "demo": bool(demo)}
+
+
+def periods(con) -> pd.DataFrame:
+    """Periods that hold at least one report, newest first, with a label that shows partial coverage."""
+    return df(con, """
+        SELECT p.period_key, p.label, p.kind, p.convention, p.start_date, p.end_date,
+               datediff('day', p.start_date, p.end_date) + 1 AS days,
+               count(*) AS units_reported,            -- one current report per unit
+               p.label || CASE WHEN p.kind = 'range'
+                    THEN ' (' || (datediff('day', p.start_date, p.end_date) + 1) || ' ngày)'
+                    ELSE '' END AS display
+        FROM periods p JOIN submissions s ON s.period_key = p.period_key AND s.is_current
+        GROUP BY ALL
+        ORDER BY p.end_date DESC, days DESC, p.period_key""")
+
+
+def catalogue(con) -> pd.DataFrame:
+    """Indicators and derived rates (kind 'rate'), in catalogue order."""
+    return df(con, with_(CATALOGUE) + "SELECT * FROM catalogue ORDER BY sort_order, code")
+
+
+def units(con) -> pd.DataFrame:
+    """All units in Vietnamese alphabetical order."""
+    return df(con, """
+        SELECT code, name, unit_type, type_label, name_folded, valid_from, valid_to,
+               former_district, province_code
+        FROM units ORDER BY name_sort, code""")
+
+
+def provinces(con) -> pd.DataFrame:
+    """Provinces with current units (code, name, n_units), by name."""
+    return df(con, """
+        SELECT p.code, p.name, count(*) AS n_units
+        FROM provinces p JOIN units u ON u.province_code = p.code AND u.valid_to IS NULL
+        GROUP BY ALL ORDER BY p.name, p.code""")
+
+
+def unit_info(con, unit_code: str) -> dict | None:
+    rows = df(con, """
+        SELECT code, name, type_label, valid_from, valid_to, former_district,
+               (SELECT count(*) FROM unit_predecessors WHERE new_code = $u) AS n_predecessors
+        FROM units WHERE code = $u""", {"u": unit_code})
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def period_kinds(con) -> pd.DataFrame:
+    """Kinds and conventions present, for choosing a series (never mixed)."""
+    return df(con, """
+        SELECT p.kind, p.convention, count(DISTINCT p.period_key) AS n_periods
+        FROM periods p
+        WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.is_current AND s.period_key = p.period_key)
+        GROUP BY ALL ORDER BY n_periods DESC, p.kind, p.convention""")
+
+
+def ratings(con) -> pd.DataFrame:
+    return df(con, "SELECT rating, min_total, sort_order FROM rating_thresholds ORDER BY sort_order")
+
+
+def dvk_options(con) -> pd.DataFrame:
+    return df(con, "SELECT list, value, sort_order FROM dvk_options ORDER BY list, sort_order")

@@ -1,0 +1,234 @@
+"""The warehouse schema as numbered migrations, applied in order by `etl init`.
+
+A database records the number of the last migration applied in meta.schema_version; init
+(etl.warehouse.reference.init_db) applies every later one inside its transaction, then
+(re)creates the views and macros, which hold no data. A fresh database runs them all, so it ends
+with the same tables as an upgraded one. Add a change as a new migration at the end; never edit
+one that has shipped, databases out there have run it.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from etl.warehouse.shown import refresh_shown
+
+ORIGINAL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE IF NOT EXISTS provinces (
+    code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, valid_from DATE, valid_to DATE);
+
+-- Commune-level units (phường, xã, đặc khu). Old (pre-2025) units can live here too, with valid_to.
+CREATE TABLE IF NOT EXISTS units (
+    code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, unit_type VARCHAR NOT NULL,
+    type_label VARCHAR NOT NULL, province_code VARCHAR NOT NULL,
+    valid_from DATE, valid_to DATE, former_district VARCHAR, source_note VARCHAR,
+    name_folded VARCHAR NOT NULL, name_sort VARCHAR NOT NULL);
+
+-- Merger lineage: which old units (and which share of them) a current unit was formed from.
+CREATE TABLE IF NOT EXISTS unit_predecessors (
+    new_code VARCHAR NOT NULL, seq INTEGER NOT NULL, old_code VARCHAR, old_type VARCHAR,
+    old_name VARCHAR NOT NULL, old_district VARCHAR, share_note VARCHAR NOT NULL,
+    population_share DOUBLE, valid_to DATE, PRIMARY KEY (new_code, seq));
+
+CREATE TABLE IF NOT EXISTS indicators (
+    code VARCHAR PRIMARY KEY, group_name VARCHAR NOT NULL, label VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL, kind VARCHAR NOT NULL CHECK (kind IN ('flow', 'stock', 'score')),
+    value_type VARCHAR NOT NULL CHECK (value_type IN ('integer', 'decimal')),
+    min_value DOUBLE, max_value DOUBLE, sort_order INTEGER NOT NULL, note VARCHAR);
+
+CREATE TABLE IF NOT EXISTS rules (
+    rule_id VARCHAR PRIMARY KEY, left_expr VARCHAR NOT NULL, op VARCHAR NOT NULL,
+    right_expr VARCHAR NOT NULL, severity VARCHAR NOT NULL, message VARCHAR NOT NULL);
+
+CREATE TABLE IF NOT EXISTS derived_measures (
+    code VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, numerator VARCHAR NOT NULL,
+    denominator VARCHAR NOT NULL, unit VARCHAR NOT NULL);
+
+CREATE TABLE IF NOT EXISTS rating_thresholds (
+    rating VARCHAR PRIMARY KEY, min_total DOUBLE NOT NULL, sort_order INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS periods (
+    period_key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, convention VARCHAR NOT NULL,
+    start_date DATE NOT NULL, end_date DATE NOT NULL, label VARCHAR NOT NULL, deadline DATE);
+
+-- Raw uploaded files, content-addressed, kept forever.
+CREATE TABLE IF NOT EXISTS files (
+    sha256 VARCHAR PRIMARY KEY, size_bytes BIGINT NOT NULL, content BLOB NOT NULL);
+
+-- One row per version of a unit's report for a period. status: draft | submitted | accepted | returned.
+-- is_current marks the newest version; older ones stay, pointing at the version that replaced them.
+CREATE SEQUENCE IF NOT EXISTS submission_ids;
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id BIGINT PRIMARY KEY, unit_code VARCHAR NOT NULL, period_key VARCHAR NOT NULL,
+    version INTEGER NOT NULL, status VARCHAR NOT NULL, is_current BOOLEAN NOT NULL,
+    superseded_by BIGINT, source VARCHAR NOT NULL CHECK (source IN ('file', 'demo')),
+    file_name VARCHAR, sha256 VARCHAR, template_version VARCHAR, sent_by VARCHAR,
+    loaded_at TIMESTAMP NOT NULL, review_comment VARCHAR, reviewed_by VARCHAR,
+    reviewed_at TIMESTAMP);
+
+-- Reported values only: an indicator left blank has no row ("chưa báo cáo" is never 0).
+-- No index on purpose: bulk loads of millions of rows stay fast; the loader keeps pairs unique.
+CREATE TABLE IF NOT EXISTS submission_values (
+    submission_id BIGINT NOT NULL, indicator_code VARCHAR NOT NULL, value DOUBLE NOT NULL,
+    sheet VARCHAR, cell VARCHAR, raw_text VARCHAR);
+
+-- Warnings and notices recorded with an accepted submission (errors refuse the file instead).
+CREATE TABLE IF NOT EXISTS findings (
+    submission_id BIGINT NOT NULL, file_name VARCHAR, sheet VARCHAR, cell VARCHAR,
+    value VARCHAR, rule VARCHAR NOT NULL, severity VARCHAR NOT NULL, message VARCHAR NOT NULL);
+
+-- "Dân vận khéo" models: one row per model of a unit, one status row per reporting year.
+CREATE SEQUENCE IF NOT EXISTS dvk_model_ids;
+CREATE TABLE IF NOT EXISTS dvk_models (
+    model_id BIGINT PRIMARY KEY, unit_code VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL, field VARCHAR, lead_org VARCHAR, year_started INTEGER);
+CREATE TABLE IF NOT EXISTS dvk_model_reports (
+    model_id BIGINT NOT NULL, submission_id BIGINT NOT NULL, recognition VARCHAR,
+    status VARCHAR, sheet VARCHAR, row_number INTEGER);
+-- The dropdown lists of the models sheet (list = field | recognition | status), from data/.
+CREATE TABLE IF NOT EXISTS dvk_options (
+    list VARCHAR NOT NULL, value VARCHAR NOT NULL, sort_order INTEGER NOT NULL, note VARCHAR,
+    PRIMARY KEY (list, value));
+-- Short names of the 10 assessment criteria for charts (full names: indicators.label).
+CREATE TABLE IF NOT EXISTS assessment_criteria (code VARCHAR PRIMARY KEY, short_name VARCHAR NOT NULL);
+
+-- Local accounts; passwords only as argon2 hashes (etl/workflow/accounts.py).
+CREATE TABLE IF NOT EXISTS users (
+    username VARCHAR PRIMARY KEY, full_name VARCHAR, role VARCHAR NOT NULL,
+    unit_code VARCHAR, password_hash VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL);
+
+CREATE TABLE IF NOT EXISTS audit_log (
+    logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR,
+    file_name VARCHAR, submission_id BIGINT);
+"""
+
+SHOWN_FACTS = """
+-- Kept by etl.warehouse.shown.refresh_shown(): the version the dashboards show for its unit and
+-- period, by default (newest accepted) and with «Gồm số liệu chưa duyệt» (newest accepted or
+-- awaiting review).
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS shown_accepted BOOLEAN DEFAULT false;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS shown_unreviewed BOOLEAN DEFAULT false;
+
+-- The values the dashboards read, kept by refresh_shown(): shown versions only, with their unit
+-- and period, so a query filters one table instead of choosing versions among millions of values.
+-- Written in period kind order, then months by (indicator, period) and other kinds by (period,
+-- indicator), so a query skips the row groups it does not need (min/max per row group): one
+-- indicator's 120 months, one year or quarter of every indicator, one unit's yearly history
+-- each read a small part of the table.
+CREATE TABLE IF NOT EXISTS shown_facts (
+    unit_code VARCHAR NOT NULL, period_key VARCHAR NOT NULL, period_kind VARCHAR NOT NULL,
+    start_date DATE NOT NULL, end_date DATE NOT NULL, indicator_code VARCHAR NOT NULL,
+    value DOUBLE NOT NULL, submission_id BIGINT NOT NULL, status VARCHAR NOT NULL,
+    source VARCHAR NOT NULL, in_accepted BOOLEAN NOT NULL, in_unreviewed BOOLEAN NOT NULL);
+"""
+
+SESSIONS = """
+-- Signed-in sessions (etl/workflow/sessions.py): only the SHA-256 of the cookie's random token is
+-- kept, so a copy of the database opens no session. Signing out, removing the account or
+-- changing its password deletes the rows.
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+    last_used_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, client VARCHAR);
+"""
+
+# Read by the pages (the catalogue files of data/ carry them): whether a higher value of an
+# indicator is the better one, what a models list value means to the counts, a rating's colour.
+CATALOGUE_PRESENTATION = """
+ALTER TABLE indicators ADD COLUMN IF NOT EXISTS better VARCHAR;
+ALTER TABLE dvk_options ADD COLUMN IF NOT EXISTS meaning VARCHAR;
+ALTER TABLE rating_thresholds ADD COLUMN IF NOT EXISTS colour VARCHAR;
+"""
+
+# Views and macros hold no data: recreated after every migration run, over the latest tables.
+VIEWS = """
+-- The newest version of every report, with its period (history, provenance, the checks' tests).
+CREATE OR REPLACE VIEW current_values AS
+SELECT s.unit_code, s.period_key, p.kind AS period_kind, p.start_date, p.end_date,
+       v.indicator_code, v.value, s.submission_id, s.status, s.source, v.sheet, v.cell
+FROM submission_values v
+JOIN submissions s USING (submission_id)
+JOIN periods p USING (period_key)
+WHERE s.is_current;
+
+-- What the dashboards show for a unit and period: its newest accepted version, so an accepted
+-- report stays visible while a newer version awaits review. With include_unreviewed, the newest
+-- version awaiting review ('submitted') counts too. A returned version never counts.
+CREATE OR REPLACE MACRO shown_submissions(include_unreviewed) AS TABLE
+SELECT * FROM submissions
+WHERE CASE WHEN include_unreviewed THEN shown_unreviewed ELSE shown_accepted END;
+
+-- current_values' columns (without sheet and cell), over shown_submissions.
+CREATE OR REPLACE MACRO shown_values(include_unreviewed) AS TABLE
+SELECT unit_code, period_key, period_kind, start_date, end_date, indicator_code, value,
+       submission_id, status, source
+FROM shown_facts
+WHERE CASE WHEN include_unreviewed THEN in_unreviewed ELSE in_accepted END;
+"""
+
+
+def _original_schema(con) -> None:
+    con.execute(ORIGINAL_SCHEMA)
+
+
+def _shown_facts(con) -> None:
+    con.execute(SHOWN_FACTS)
+    refresh_shown(con)              # the data already stored gets its shown versions at once
+
+
+def _sessions(con) -> None:
+    con.execute(SESSIONS)
+
+
+def _catalogue_presentation(con) -> None:
+    con.execute(CATALOGUE_PRESENTATION)
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    description: str
+    apply: Callable
+
+
+MIGRATIONS = (
+    Migration(1, "Original schema: registry, catalogue, periods, submissions with their values, "
+                 "findings, DVK models, accounts, audit log", _original_schema),
+    Migration(2, "Shown versions: shown_accepted/shown_unreviewed flags on submissions and the "
+                 "shown_facts table, filled for the data already stored", _shown_facts),
+    Migration(3, "Sign-in sessions table", _sessions),
+    Migration(4, "Catalogue presentation columns: indicators.better, dvk_options.meaning, "
+                 "rating_thresholds.colour", _catalogue_presentation),
+)
+LATEST = MIGRATIONS[-1].number
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was made by a newer version of this software."""
+
+
+def schema_version(con) -> int:
+    """The last migration applied to this database (0 when it is empty)."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_schema = 'main' AND table_name = 'meta'").fetchone()[0]:
+        return 0
+    stored = con.execute("SELECT max(value::INTEGER) FROM meta "
+                         "WHERE key = 'schema_version'").fetchone()[0]
+    return stored or 0
+
+
+def migrate(con) -> list[int]:
+    """Apply the migrations after the stored schema_version, in order, and recreate the views.
+    The caller owns the transaction, so a failing step leaves the database as it was.
+    Returns the numbers applied."""
+    stored = schema_version(con)
+    if stored > LATEST:
+        raise SchemaTooNew(f"Cơ sở dữ liệu có lược đồ phiên bản {stored}, mới hơn phần mềm này "
+                           f"(phiên bản {LATEST}). Hãy cập nhật phần mềm trước khi dùng tệp này.")
+    applied = []
+    for m in MIGRATIONS:
+        if m.number > stored:
+            m.apply(con)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(m.number)])
+            applied.append(m.number)
+    con.execute(VIEWS)
+    return applied

@@ -1,0 +1,161 @@
+"""The sidebar's filters, kept in st.session_state and mirrored in the URL so a view can be shared
+as a link (`?ky=2025&chi_tieu=dialogues&don_vi=10543&tren_10k=1&chua_duyet=1&tinh=31`).
+
+app.py draws the sidebar once per run (sidebar()); pages read the result with filters(): the
+Scope every query takes, the indicator, the followed units, who is signed in.
+"""
+from dataclasses import dataclass
+
+import streamlit as st
+
+from etl.domain import vn
+from etl.read import reference
+from etl.read.scope import Scope
+from pages import _auth, _data, _ui
+
+# Session-state keys of the sidebar widgets.
+PERIOD, INDICATOR, UNITS, PER_CAPITA, SEARCH = "period", "indicator", "units", "per_capita", "search"
+PROVINCE, UNREVIEWED = "province", "include_unreviewed"
+# URL parameter names (short and readable in a shared link).
+URL = {PERIOD: "ky", INDICATOR: "chi_tieu", UNITS: "don_vi", PER_CAPITA: "tren_10k",
+       UNREVIEWED: "chua_duyet", PROVINCE: "tinh"}
+DEFAULT_INDICATOR = "propaganda_sessions"
+UNREVIEWED_MARK = "Đang hiển thị gồm số liệu chưa duyệt (báo cáo đã gửi, Sở Nội vụ chưa chấp nhận)"
+
+
+@dataclass(frozen=True)
+class Filters:
+    scope: Scope                  # period, province, include_unreviewed: what every query takes
+    period_label: str
+    indicator: str
+    units: tuple                  # followed units
+    per_capita: bool
+    info: dict                    # reference.dataset_info
+    # Who the totals and medians cover: "toàn thành phố" for a one-province registry, else the
+    # chosen province's name or "cả nước".
+    area: str = "toàn thành phố"
+    user: object = None           # the signed-in etl.workflow.accounts.User, None for a visitor
+
+    @property
+    def period(self) -> str:
+        return self.scope.period
+
+    @property
+    def updated(self):
+        return self.info["last_loaded"]
+
+    @property
+    def demo(self) -> bool:
+        return self.info["demo"]
+
+
+def filters() -> Filters:
+    if "_filters" not in st.session_state:
+        # Opened by its file name (legacy pages/ URL) without app.py's sidebar: go through it.
+        st.switch_page("app.py")
+    return st.session_state["_filters"]
+
+
+def _from_url(unit_names: dict) -> None:
+    state, params = st.session_state, st.query_params
+    state[PERIOD] = params.get(URL[PERIOD])
+    state[INDICATOR] = params.get(URL[INDICATOR])
+    state[UNITS] = [u for u in params.get(URL[UNITS], "").split(",") if u in unit_names]
+    state[PER_CAPITA] = params.get(URL[PER_CAPITA]) == "1"
+    state[UNREVIEWED] = params.get(URL[UNREVIEWED]) == "1"
+    state[PROVINCE] = params.get(URL[PROVINCE], "")
+    state["_url_read"] = True
+
+
+def _to_url() -> None:
+    state = st.session_state
+    st.query_params.from_dict({
+        URL[PERIOD]: state[PERIOD], URL[INDICATOR]: state[INDICATOR],
+        **({URL[UNITS]: ",".join(state[UNITS])} if state[UNITS] else {}),
+        **({URL[PER_CAPITA]: "1"} if state[PER_CAPITA] else {}),
+        **({URL[UNREVIEWED]: "1"} if state[UNREVIEWED] else {}),
+        **({URL[PROVINCE]: state[PROVINCE]} if state[PROVINCE] else {}),
+    })
+
+
+def sidebar(user, info: dict) -> Filters:
+    """Draw the filters (the URL's values first, defaults where a link is old), write them back
+    to the URL and keep the Filters for this run's page."""
+    periods = _data.load(reference.periods)
+    catalogue = _data.load(reference.catalogue)
+    units = _data.load(reference.units)
+    provinces = _data.load(reference.provinces)
+    province_names = dict(zip(provinces["code"], provinces["name"]))
+    period_keys = list(periods["period_key"])
+    period_display = dict(zip(periods["period_key"], periods["display"]))
+    codes = list(catalogue["code"])
+    code_display = {r.code: f"{r.label} · {r.group_name}" for r in catalogue.itertuples()}
+    unit_names = dict(zip(units["code"], units["name"]))
+    unit_folded = dict(zip(units["code"], units["name_folded"]))
+    state = st.session_state
+    if "_url_read" not in state:
+        _from_url(unit_names)
+    if state.get(PERIOD) not in period_keys:
+        years = periods.loc[periods["kind"] == "year", "period_key"]
+        state[PERIOD] = years.iloc[0] if len(years) else period_keys[0]
+    if state.get(INDICATOR) not in codes:
+        state[INDICATOR] = DEFAULT_INDICATOR if DEFAULT_INDICATOR in codes else codes[0]
+    state[UNITS] = [u for u in state.get(UNITS, []) if u in unit_names]
+    many_provinces = len(provinces) > 1
+    if not many_provinces or state.get(PROVINCE) not in province_names:
+        state[PROVINCE] = ""
+    if user is None:
+        state[UNREVIEWED] = False          # visitors without an account: accepted figures only
+
+    with st.sidebar:
+        st.subheader("Bộ lọc")
+        if many_provinces:
+            st.selectbox("Tỉnh, thành phố", [""] + list(provinces["code"]), key=PROVINCE,
+                         format_func=lambda p: province_names.get(p) or
+                         f"Cả nước ({len(provinces)} tỉnh, thành phố)",
+                         help="Xếp hạng, trung vị, tổng số và danh sách chỉ tính các đơn vị của "
+                              "tỉnh, thành phố được chọn.")
+        st.selectbox("Kỳ báo cáo", period_keys, format_func=period_display.get, key=PERIOD)
+        st.selectbox("Chỉ tiêu", codes, format_func=code_display.get, key=INDICATOR)
+        st.toggle("Tính trên 10.000 dân", key=PER_CAPITA,
+                  help="Chia cho dân số của đơn vị trong kỳ (hoặc dân số báo cáo gần nhất trước "
+                       "đó).")
+        if user is not None:
+            st.toggle("Gồm số liệu chưa duyệt", key=UNREVIEWED,
+                      help="Mặc định chỉ hiện số liệu Sở Nội vụ đã chấp nhận. Bật để thêm các báo "
+                           "cáo đã gửi nhưng chưa duyệt; báo cáo bị trả lại không bao giờ được "
+                           "tính.")
+        search = vn.fold(st.text_input(
+            "Tìm đơn vị", key=SEARCH, placeholder="không cần dấu, ví dụ: thach khoi"))
+        chosen = state[UNITS]
+        # Streamlit's own filter needs the exact diacritics; this one does not. Units already
+        # chosen stay in the options so a new search never drops them.
+        in_province = (set(units.loc[units["province_code"] == state[PROVINCE], "code"])
+                       if state[PROVINCE] else None)
+        options = [u for u in units["code"]
+                   if u in chosen or ((in_province is None or u in in_province)
+                                      and (not search or search in unit_folded[u] or search in u))]
+        st.multiselect("Đơn vị theo dõi", options, format_func=unit_names.get, key=UNITS,
+                       placeholder="Chọn đơn vị để so sánh, xem xu hướng, hồ sơ",
+                       help=f"{len(options) - len(chosen)} đơn vị khớp với ô tìm kiếm.")
+        st.caption(f"Số liệu cập nhật {vn.format_date(info['last_loaded'])} · "
+                   f"{vn.format_number(info['submissions'])} báo cáo của "
+                   f"{vn.format_number(info['units'])} đơn vị")
+        st.divider()
+        if user is None:
+            st.caption("Đang xem không đăng nhập (chỉ đọc).")
+        else:
+            unit = f", {unit_names.get(user.unit_code, user.unit_code)}" if user.unit_code else ""
+            st.caption(f"Đăng nhập: **{_ui.esc(user.full_name or user.username)}** "
+                       f"({_ui.esc(_auth.ROLE_LABELS[user.role] + unit)})")
+            _auth.sign_out_link()
+    _to_url()
+    province = state[PROVINCE] or None
+    state["_filters"] = Filters(
+        scope=Scope(state[PERIOD], province, bool(state[UNREVIEWED])),
+        period_label=period_display[state[PERIOD]], indicator=state[INDICATOR],
+        units=tuple(state[UNITS]), per_capita=bool(state[PER_CAPITA]), info=info,
+        area=(province_names[province] if province
+              else "cả nước" if many_provinces else "toàn thành phố"),
+        user=user)
+    return state["_filters"]
