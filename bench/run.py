@@ -7,8 +7,8 @@
    for the real 114-unit registry in a fresh DB; `python -m etl --db X load <N files>` as one
    subprocess (files/s) against a naive loader on the same files in the same run
    (pandas.read_excel(engine="openpyxl") + one INSERT per value, into a copy of the fresh DB).
-2. Queries: every query the pages call through q(), on the national DB
-   (etl/synthetic/national.py), each timed as q() runs it on a cache miss (open read-only,
+2. Queries: every query the pages call through pages/_data.load, on the national DB
+   (etl/synthetic/national.py), each timed as load() runs it on a cache miss (open read-only,
    query, close): p50/p95 over repeated runs,
    in a separate process whose peak RSS (VmHWM) is reported; pandas doing city_totals, ranking and
    trend on an in-memory DataFrame of the same values.
@@ -223,12 +223,16 @@ def bench_etl(n_files: int, work: Path, naive_cap_s: float) -> dict:
 
 # ------------------------------------------------------------------------------- 2. queries
 
-def page_queries(con) -> list[tuple[str, str, tuple]]:
-    """(pages, q() name, args) for every q() call of pages/*.py and app.py, with the arguments a
-    first visit uses (latest year, default indicator propaganda_sessions, two followed units)."""
-    from etl.read import queries
-    periods = queries.periods(con)
+def page_queries(con) -> list[tuple[str, str, object, tuple]]:
+    """(pages, name, function, args) for every read the pages make through pages/_data.load, with
+    the arguments a first visit uses (latest year, default indicator propaganda_sessions, two
+    followed units), in the Scope the sidebar gives by default."""
+    from etl.read import (accounts, assessment, city, compare, completeness, models, profile,
+                          reference, trends, versions)
+    from etl.read.scope import Scope
+    periods = reference.periods(con)
     year = periods.loc[periods["kind"] == "year", "period_key"].iloc[0]
+    scope = Scope(year)
     ind = "propaganda_sessions"
     group = con.execute("SELECT group_name FROM indicators WHERE code = ?", [ind]).fetchone()[0]
     units = [u for (u,) in con.execute("SELECT code FROM units ORDER BY code LIMIT 2").fetchall()]
@@ -237,67 +241,57 @@ def page_queries(con) -> list[tuple[str, str, tuple]]:
                       "AND period_key = ?", [unit, year]).fetchone()
     year_keys = tuple(periods.loc[periods["kind"] == "year", "period_key"].head(6))
     return [
-        ("app (every page)", "dataset_info", ()),
-        ("app (every page)", "periods", ()),
-        ("app (every page)", "catalogue", ()),
-        ("app (every page)", "units", ()),
-        ("overview", "city_totals", (year,)),
-        ("overview", "missing_units", (year,)),
-        ("overview, compare", "ranking", (year, ind, False)),
-        ("overview, compare", "ranking (per 10,000)", (year, ind, True)),
-        ("compare", "matrix", (year, group, False)),
-        ("trends", "period_kinds", ()),
-        ("trends", "trend", (ind, "year", tuple(units), False, "calendar", None)),
-        ("trends", "trend (monthly)", (ind, "month", tuple(units), False, "calendar", None)),
-        ("unit_profile", "unit_info", (unit,)),
-        ("unit_profile", "unit_latest_stocks", (unit,)),
-        ("unit_profile", "unit_ranks", (unit, year, False)),
-        ("unit_profile", "unit_period_kinds", (unit,)),
-        ("unit_profile", "unit_history", (unit, "year")),
-        ("unit_profile", "trend (one unit)", (ind, "year", (unit,), False, "calendar", None)),
-        ("dvk_models", "dvk_years", ()),
-        ("dvk_models", "dvk_by_unit", (year,)),
-        ("dvk_models", "dvk_by_year", ()),
-        ("dvk_models", "dvk_by_field", (year,)),
-        ("dvk_models", "dvk_models_of_year", (year,)),
-        ("assessment", "assessment_years", ()),
-        ("assessment", "ratings", ()),
-        ("assessment", "assessment", (year,)),
-        ("assessment", "rating_distribution", ()),
-        ("assessment", "assessment_scores", (year,)),
-        ("completeness", "completeness.grid", (year_keys, date.today())),
-        ("review", "submissions.pending", ()),
-        ("review, upload", "submissions.unit_submissions", (unit,)),
-        ("review, _subs", "submissions.versions", (unit, year)),
-        ("review", "submissions.submission_findings", (sub[0],)),
-        ("review", "submissions.submission_values", (sub[0],)),
-        ("_subs", "provenance.value_versions", (unit, year, ind)),
-        ("_subs", "provenance.compare_versions", (sub[0], sub[0])),
-        ("accounts", "submissions.user_list", ()),
-        ("accounts", "submissions.audit_log", (500,)),
+        ("app (every page)", "dataset_info", reference.dataset_info, ()),
+        ("app (every page)", "periods", reference.periods, ()),
+        ("app (every page)", "catalogue", reference.catalogue, ()),
+        ("app (every page)", "units", reference.units, ()),
+        ("overview", "city.totals", city.totals, (scope,)),
+        ("overview", "city.missing_units", city.missing_units, (scope,)),
+        ("overview, compare", "compare.ranking", compare.ranking, (scope, ind, False)),
+        ("overview, compare", "compare.ranking (per 10,000)", compare.ranking, (scope, ind, True)),
+        ("compare", "compare.matrix", compare.matrix, (scope, group, False)),
+        ("trends", "period_kinds", reference.period_kinds, ()),
+        ("trends", "trends.trend", trends.trend, (scope, ind, "year", tuple(units))),
+        ("trends", "trends.trend (monthly)", trends.trend, (scope, ind, "month", tuple(units))),
+        ("unit_profile", "unit_info", reference.unit_info, (unit,)),
+        ("unit_profile", "profile.unit_latest_stocks", profile.unit_latest_stocks, (scope, unit)),
+        ("unit_profile", "profile.unit_ranks", profile.unit_ranks, (scope, unit, False)),
+        ("unit_profile", "profile.unit_period_kinds", profile.unit_period_kinds, (scope, unit)),
+        ("unit_profile", "profile.unit_history", profile.unit_history, (scope, unit, "year")),
+        ("unit_profile", "trends.trend (one unit)", trends.trend, (scope, ind, "year", (unit,))),
+        ("dvk_models", "models.dvk_years", models.dvk_years, (scope,)),
+        ("dvk_models", "models.dvk_by_unit", models.dvk_by_unit, (scope,)),
+        ("dvk_models", "models.dvk_by_year", models.dvk_by_year, (scope,)),
+        ("dvk_models", "models.dvk_by_field", models.dvk_by_field, (scope,)),
+        ("dvk_models", "models.dvk_models_of_year", models.dvk_models_of_year, (scope,)),
+        ("assessment", "assessment.assessment_years", assessment.assessment_years, (scope,)),
+        ("assessment", "ratings", reference.ratings, ()),
+        ("assessment", "assessment.assessment", assessment.assessment, (scope,)),
+        ("assessment", "assessment.rating_distribution", assessment.rating_distribution,
+         (scope,)),
+        ("assessment", "assessment.assessment_scores", assessment.assessment_scores, (scope,)),
+        ("completeness", "completeness.grid", completeness.grid, (year_keys, date.today())),
+        ("review", "versions.pending", versions.pending, ()),
+        ("review, upload", "versions.unit_submissions", versions.unit_submissions, (unit,)),
+        ("review, _subs", "versions.versions", versions.versions, (unit, year)),
+        ("review", "versions.submission_findings", versions.submission_findings, (sub[0],)),
+        ("review", "versions.submission_values", versions.submission_values, (sub[0],)),
+        ("_subs", "versions.value_versions", versions.value_versions, (scope, unit, year, ind)),
+        ("_subs", "versions.compare_versions", versions.compare_versions, (sub[0], sub[0])),
+        ("accounts", "accounts.users", accounts.users, ()),
+        ("accounts", "accounts.audit_log", accounts.audit_log, (500,)),
     ]
 
 
-def _function(name: str):
-    from etl.read import completeness, provenance, queries
-    from etl.workflow import submissions
-    if name.startswith("connect only"):
-        return lambda con: con.execute("SELECT 1").fetchall()
-    modules = {"completeness": completeness, "provenance": provenance, "submissions": submissions}
-    name = name.split(" (")[0]
-    module, _, func = name.rpartition(".")
-    return getattr(modules[module] if module else queries, func)
-
-
 def query_worker(db_path: str, out: str, runs: int, cap_s: float) -> None:
-    """Separate process: time every page query as q() does on a cache miss, write JSON."""
+    """Separate process: time every page query as pages/_data.load runs it on a cache miss."""
     t_start = time.perf_counter()
     with db.connect(db_path, read_only=True) as con:
         plan = page_queries(con)
     results = []
-    plan = [("(every q() cache miss)", "connect only (SELECT 1)", ())] + plan
-    for pages, name, args in plan:
-        fn = _function(name)
+    plan = [("(every cache miss)", "connect only (SELECT 1)",
+             lambda con: con.execute("SELECT 1").fetchall(), ())] + plan
+    for pages, name, fn, args in plan:
         times, rows = [], None
         t_q = time.perf_counter()
         for i in range(runs + 1):                 # run 0 = cold (first on this process)
@@ -392,7 +386,7 @@ def bench_queries(db_path: Path, runs: int, cap_s: float, work: Path) -> dict:
                     str(cap_s)], cwd=ROOT, check=True)
     res["pandas"] = json.loads(out_pd.read_text())
     res["rss_target_mb"] = TARGETS["rss_mb"]
-    res["note"] = ("each run = db.connect(read_only) + query + close, as q() on a cache miss; "
+    res["note"] = ("each run = db.connect(read_only) + query + close, as load() on a cache miss; "
                    "cold_ms = first run in the process; include_unreviewed=False")
     return res
 

@@ -39,6 +39,9 @@ SETTINGS = {s.name: s for s in [
             "host X-Forwarded-Host"),
     Setting("DANVAN_COOKIE_SECURE", "0", bool,
             "1: the session cookie is always Secure (it already is over HTTPS)"),
+    Setting("DANVAN_DEBUG", "0", bool,
+            "1: the command line shows the Python traceback of an error it cannot explain "
+            "(otherwise one Vietnamese sentence)"),
     Setting("BROWSER_PATH", None, str,
             "the Chromium that draws exported chart images (default /usr/bin/chromium)"),
 ]}

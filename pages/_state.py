@@ -78,6 +78,58 @@ def _to_url() -> None:
     })
 
 
+def _fall_back(periods, codes, unit_names, provinces, user) -> None:
+    """Values from an old link, or a period that no longer holds data, fall back to defaults."""
+    state = st.session_state
+    if "_url_read" not in state:
+        _from_url(unit_names)
+    period_keys = list(periods["period_key"])
+    if state.get(PERIOD) not in period_keys:
+        years = periods.loc[periods["kind"] == "year", "period_key"]
+        state[PERIOD] = years.iloc[0] if len(years) else period_keys[0]
+    if state.get(INDICATOR) not in codes:
+        state[INDICATOR] = DEFAULT_INDICATOR if DEFAULT_INDICATOR in codes else codes[0]
+    state[UNITS] = [u for u in state.get(UNITS, []) if u in unit_names]
+    if len(provinces) < 2 or state.get(PROVINCE) not in set(provinces["code"]):
+        state[PROVINCE] = ""
+    if user is None:
+        state[UNREVIEWED] = False          # visitors without an account: accepted figures only
+
+
+def _unit_picker(units) -> None:
+    """«Tìm đơn vị» without diacritics and «Đơn vị theo dõi»: Streamlit's own filter needs the
+    exact diacritics. Units already chosen stay in the options so a new search never drops
+    them; a chosen province narrows the rest."""
+    state = st.session_state
+    unit_names = dict(zip(units["code"], units["name"]))
+    unit_folded = dict(zip(units["code"], units["name_folded"]))
+    search = vn.fold(st.text_input(
+        "Tìm đơn vị", key=SEARCH, placeholder="không cần dấu, ví dụ: thach khoi"))
+    chosen = state[UNITS]
+    in_province = (set(units.loc[units["province_code"] == state[PROVINCE], "code"])
+                   if state[PROVINCE] else None)
+    options = [u for u in units["code"]
+               if u in chosen or ((in_province is None or u in in_province)
+                                  and (not search or search in unit_folded[u] or search in u))]
+    st.multiselect("Đơn vị theo dõi", options, format_func=unit_names.get, key=UNITS,
+                   placeholder="Chọn đơn vị để so sánh, xem xu hướng, hồ sơ",
+                   help=f"{len(options) - len(chosen)} đơn vị khớp với ô tìm kiếm.")
+
+
+def _who(user, info: dict, unit_names: dict) -> None:
+    st.caption(f"Số liệu cập nhật {vn.format_date(info['last_loaded'])} · "
+               f"{vn.format_number(info['submissions'])} báo cáo của "
+               f"{vn.format_number(info['units'])} đơn vị")
+    st.divider()
+    if user is None:
+        st.caption("Đang xem không đăng nhập (chỉ đọc).")
+        return
+    unit = f", {unit_names.get(user.unit_code, user.unit_code)}" if user.unit_code else ""
+    st.caption(f"Đăng nhập: **{_ui.esc(user.full_name or user.username)}** "
+               f"({_ui.esc(_auth.ROLE_LABELS[user.role] + unit)})")
+    _auth.sign_out_link()
+
+
 def sidebar(user, info: dict) -> Filters:
     """Draw the filters (the URL's values first, defaults where a link is old), write them back
     to the URL and keep the Filters for this run's page."""
@@ -86,27 +138,11 @@ def sidebar(user, info: dict) -> Filters:
     units = _data.load(reference.units)
     provinces = _data.load(reference.provinces)
     province_names = dict(zip(provinces["code"], provinces["name"]))
-    period_keys = list(periods["period_key"])
     period_display = dict(zip(periods["period_key"], periods["display"]))
-    codes = list(catalogue["code"])
     code_display = {r.code: f"{r.label} · {r.group_name}" for r in catalogue.itertuples()}
     unit_names = dict(zip(units["code"], units["name"]))
-    unit_folded = dict(zip(units["code"], units["name_folded"]))
-    state = st.session_state
-    if "_url_read" not in state:
-        _from_url(unit_names)
-    if state.get(PERIOD) not in period_keys:
-        years = periods.loc[periods["kind"] == "year", "period_key"]
-        state[PERIOD] = years.iloc[0] if len(years) else period_keys[0]
-    if state.get(INDICATOR) not in codes:
-        state[INDICATOR] = DEFAULT_INDICATOR if DEFAULT_INDICATOR in codes else codes[0]
-    state[UNITS] = [u for u in state.get(UNITS, []) if u in unit_names]
+    _fall_back(periods, list(catalogue["code"]), unit_names, provinces, user)
     many_provinces = len(provinces) > 1
-    if not many_provinces or state.get(PROVINCE) not in province_names:
-        state[PROVINCE] = ""
-    if user is None:
-        state[UNREVIEWED] = False          # visitors without an account: accepted figures only
-
     with st.sidebar:
         st.subheader("Bộ lọc")
         if many_provinces:
@@ -115,8 +151,10 @@ def sidebar(user, info: dict) -> Filters:
                          f"Cả nước ({len(provinces)} tỉnh, thành phố)",
                          help="Xếp hạng, trung vị, tổng số và danh sách chỉ tính các đơn vị của "
                               "tỉnh, thành phố được chọn.")
-        st.selectbox("Kỳ báo cáo", period_keys, format_func=period_display.get, key=PERIOD)
-        st.selectbox("Chỉ tiêu", codes, format_func=code_display.get, key=INDICATOR)
+        st.selectbox("Kỳ báo cáo", list(periods["period_key"]), format_func=period_display.get,
+                     key=PERIOD)
+        st.selectbox("Chỉ tiêu", list(catalogue["code"]), format_func=code_display.get,
+                     key=INDICATOR)
         st.toggle("Tính trên 10.000 dân", key=PER_CAPITA,
                   help="Chia cho dân số của đơn vị trong kỳ (hoặc dân số báo cáo gần nhất trước "
                        "đó).")
@@ -125,31 +163,10 @@ def sidebar(user, info: dict) -> Filters:
                       help="Mặc định chỉ hiện số liệu Sở Nội vụ đã chấp nhận. Bật để thêm các báo "
                            "cáo đã gửi nhưng chưa duyệt; báo cáo bị trả lại không bao giờ được "
                            "tính.")
-        search = vn.fold(st.text_input(
-            "Tìm đơn vị", key=SEARCH, placeholder="không cần dấu, ví dụ: thach khoi"))
-        chosen = state[UNITS]
-        # Streamlit's own filter needs the exact diacritics; this one does not. Units already
-        # chosen stay in the options so a new search never drops them.
-        in_province = (set(units.loc[units["province_code"] == state[PROVINCE], "code"])
-                       if state[PROVINCE] else None)
-        options = [u for u in units["code"]
-                   if u in chosen or ((in_province is None or u in in_province)
-                                      and (not search or search in unit_folded[u] or search in u))]
-        st.multiselect("Đơn vị theo dõi", options, format_func=unit_names.get, key=UNITS,
-                       placeholder="Chọn đơn vị để so sánh, xem xu hướng, hồ sơ",
-                       help=f"{len(options) - len(chosen)} đơn vị khớp với ô tìm kiếm.")
-        st.caption(f"Số liệu cập nhật {vn.format_date(info['last_loaded'])} · "
-                   f"{vn.format_number(info['submissions'])} báo cáo của "
-                   f"{vn.format_number(info['units'])} đơn vị")
-        st.divider()
-        if user is None:
-            st.caption("Đang xem không đăng nhập (chỉ đọc).")
-        else:
-            unit = f", {unit_names.get(user.unit_code, user.unit_code)}" if user.unit_code else ""
-            st.caption(f"Đăng nhập: **{_ui.esc(user.full_name or user.username)}** "
-                       f"({_ui.esc(_auth.ROLE_LABELS[user.role] + unit)})")
-            _auth.sign_out_link()
+        _unit_picker(units)
+        _who(user, info, unit_names)
     _to_url()
+    state = st.session_state
     province = state[PROVINCE] or None
     state["_filters"] = Filters(
         scope=Scope(state[PERIOD], province, bool(state[UNREVIEWED])),

@@ -13,7 +13,7 @@ st.title("Tài khoản và nhật ký")
 
 users = _data.load(read_accounts.users)
 units = _data.load(reference.units)
-names = {u.code: f"{u.type_label} {u.name}" for u in units.itertuples()}
+names = dict(zip(units["code"], units["full_name"]))
 st.subheader(f"Tài khoản ({len(users)})")
 _ui.table(pd.DataFrame({
     "Tên đăng nhập": list(users["username"]), "Họ và tên": [_subs.txt(x) for x in users["full_name"]],
@@ -28,7 +28,8 @@ ACTIONS = {"load": "Nạp tệp (dòng lệnh)", "upload": "Gửi báo cáo", "a
            "return": "Trả lại", "set_deadline": "Đặt hạn nộp", "user_add": "Thêm tài khoản",
            "user_remove": "Xóa tài khoản", "password_change": "Đổi mật khẩu",
            "sign_in": "Đăng nhập", "sign_in_failed": "Đăng nhập sai",
-           "sign_in_locked": "Đăng nhập khi tài khoản tạm khóa", "sign_out": "Đăng xuất"}
+           "sign_in_locked": "Đăng nhập khi tài khoản tạm khóa", "sign_out": "Đăng xuất",
+           "init": "Khởi tạo, nâng cấp cơ sở dữ liệu", "demo": "Tạo dữ liệu mẫu"}
 log = _data.load(read_accounts.audit_log, 500)
 st.subheader("Nhật ký ghi dữ liệu (500 dòng mới nhất)")
 if log.empty:
@@ -37,7 +38,7 @@ else:
     _ui.table(pd.DataFrame({
         "Thời gian": [_subs.fmt_time(t) for t in log["logged_at"]],
         "Người thực hiện": [_subs.txt(a, "không rõ") for a in log["actor"]],
-        "Thao tác": [ACTIONS.get(a, a) for a in log["action"]],
+        "Thao tác": [ACTIONS.get(a, "Thao tác khác") for a in log["action"]],
         "Chi tiết": [_subs.txt(d) for d in log["detail"]],
         "Tệp": [_subs.txt(f) for f in log["file_name"]],
         "Mã báo cáo": ["" if pd.isna(s) else str(int(s)) for s in log["submission_id"]],

@@ -9,7 +9,7 @@ from etl.domain import vn
 from etl.present import tables
 from etl.read import completeness, reference
 from etl.warehouse import db
-from etl.workflow import submissions
+from etl.workflow import deadlines
 from pages import _auth, _data, _subs, _ui
 
 user = _auth.require("completeness")
@@ -90,6 +90,6 @@ if user is not None and user.role == "department":
         when = st.date_input("Hạn nộp", value=current if current is not None else date.today(),
                              format="DD/MM/YYYY")
         if st.form_submit_button("Lưu hạn nộp", icon=":material/event:"):
-            if _subs.write_or_error(submissions.set_period_deadline, str(db.db_path()), pk, when,
+            if _subs.write_or_error(deadlines.set_period_deadline, str(db.db_path()), pk, when,
                                     user):
                 st.success(f"Đã đặt hạn nộp kỳ {_ui.esc(label_of[pk])}: {when:%d/%m/%Y}.")

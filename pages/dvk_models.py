@@ -96,7 +96,7 @@ def list_view():
     st.caption(f"{vn.format_number(len(shown))} / {vn.format_number(len(listed))} mô hình.")
     state_text = {"new": "Xây dựng mới, đang duy trì", "maintained": "Đang duy trì", "stopped": "Đã dừng"}
     _ui.table({
-        "Đơn vị": [f"{t} {n}" for t, n in zip(shown["type_label"], shown["unit_name"])],
+        "Đơn vị": list(shown["unit_full_name"]),
         "Tên mô hình": list(shown["name"]), "Lĩnh vực": text(shown["field"]),
         "Đơn vị chủ trì": text(shown["lead_org"]),
         "Năm bắt đầu": [vn.NOT_REPORTED if pd.isna(y) else str(int(y)) for y in shown["year_started"]],

@@ -5,7 +5,6 @@ import streamlit as st
 from etl.domain import vn
 from etl.present import charts, tables
 from etl.read import city, compare, reference
-from etl.read._sql import per_capita_allowed
 from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
@@ -68,7 +67,7 @@ if len(chart_rows):
                       percent_columns=["Tỷ lệ tăng/giảm"])
 
 # Top and bottom five units for the chosen indicator.
-per_capita = f.per_capita and per_capita_allowed(ind["code"], ind["kind"])
+per_capita = f.per_capita and bool(ind["per_capita_ok"])
 rank = _data.load(compare.ranking, f.scope, f.indicator, per_capita)
 ranked = rank[rank["metric"].notna()]
 suffix = f" ({_ui.PER_10K})" if per_capita else ""

@@ -75,7 +75,7 @@ else:
 
 st.subheader("Lịch sử phiên bản của một đơn vị")
 units = _data.load(reference.units)
-names = {u.code: f"{u.type_label} {u.name}" for u in units.itertuples()}
+names = dict(zip(units["code"], units["full_name"]))
 left, right = st.columns(2)
 unit = left.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})",
                       key="review_hist_unit")

@@ -5,14 +5,13 @@ import streamlit as st
 from etl.domain import vn
 from etl.present import charts, tables
 from etl.read import reference, trends
-from etl.read._sql import per_capita_allowed
 from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
 f = _state.filters()
 period = _data.period(f.period)
 ind = _data.indicator(f.indicator)
-per_capita = f.per_capita and per_capita_allowed(ind["code"], ind["kind"])
+per_capita = f.per_capita and bool(ind["per_capita_ok"])
 suffix = f" {_ui.PER_10K}" if per_capita else ""
 
 RANGE_SERIES = f"Cùng khoảng ngày mỗi năm ({period['start_date']:%d/%m}–{period['end_date']:%d/%m})"

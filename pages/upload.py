@@ -18,7 +18,7 @@ from pages import _auth, _data, _subs, _ui
 
 user = _auth.require("upload")
 units = _data.load(reference.units)
-names = {r.code: f"{r.type_label} {r.name}" for r in units.itertuples()}
+names = dict(zip(units["code"], units["full_name"]))
 path = str(db.db_path())
 state = st.session_state
 

@@ -54,5 +54,6 @@ def hostile_db(dashboard_db, tmp: Path) -> Path:
     review(path, loaded.submission_id, ACCEPT, "", DEPT)
     # A registry row (data/units.csv is edited by people too).
     with db.connect(path) as con:
-        con.execute("UPDATE units SET name = ? WHERE code = ?", [HOSTILE_UNIT, THACH_KHOI])
+        con.execute("UPDATE units SET name = ?, full_name = 'Phường ' || ? WHERE code = ?",
+                    [HOSTILE_UNIT, HOSTILE_UNIT, THACH_KHOI])
     return path

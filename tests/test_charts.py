@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from etl.present import charts
-from etl.read import city, compare, trends
+from etl.read import assessment, city, compare, trends
 from etl.read.scope import Scope
 from tests.conftest import CAT_HAI, THACH_KHOI
 
@@ -150,3 +150,22 @@ def test_charts_accept_empty_results(con):
     assert fig.layout.title.text == "t"
     empty = pd.DataFrame(columns=["period_label", "end_date", "series", "is_median", "value"])
     assert charts.trend_chart(empty, title="t", subtitle="s", updated=UPDATED).data == ()
+
+
+def test_rating_colours_come_from_the_data(con):
+    """Each rating is drawn in its colour from data/ratings.csv; one without a colour (and
+    «Chưa đủ 10 tiêu chí») is grey."""
+    res = assessment.assessment(con, Scope('2025'))
+    def bar_colours(fig):
+        return {t.name: t.marker.color for t in fig.data if t.type == "bar"}
+    fig = charts.assessment_ranking_chart(res, title="t", subtitle="s", updated=UPDATED)
+    assert bar_colours(fig)["Xuất sắc"] == "#1e7b34"
+    assert list(bar_colours(fig)) == ["Xuất sắc", "Tốt", "Trung bình"]    # the rating scale's order
+    recoloured = res.assign(colour=res["colour"].mask(res["rating"] == "Tốt", "#123456")
+                                                .mask(res["rating"] == "Xuất sắc", None))
+    fig = charts.assessment_ranking_chart(recoloured, title="t", subtitle="s", updated=UPDATED)
+    assert bar_colours(fig)["Tốt"] == "#123456" and bar_colours(fig)["Xuất sắc"] == charts.BLANK
+    dist = assessment.rating_distribution(con, Scope())
+    fig = charts.rating_distribution_chart(dist, title="t", subtitle="s", updated=UPDATED)
+    assert bar_colours(fig)["Trung bình"] == "#f0ad4e"
+    assert bar_colours(fig)[assessment.NOT_ENOUGH] == charts.BLANK

@@ -3,6 +3,7 @@ from datetime import datetime
 
 import pytest
 
+from etl.__main__ import main
 from etl.domain.periods import parse_period
 from etl.synthetic import demo
 from etl.warehouse import db
@@ -180,7 +181,7 @@ def test_other_seed_differs_and_is_fast(tmp_path):
 
 
 def test_cli_prints_summary(tmp_path, capsys):
-    assert demo.demo_cli(tmp_path / "c.duckdb", 2025) == 0
+    assert main(["--db", str(tmp_path / "c.duckdb"), "demo", "--seed", "2025"]) == 0
     out = capsys.readouterr().out
     assert "[3/3]" in out and "114 đơn vị" in out and "DỮ LIỆU MẪU" in out
 

@@ -5,11 +5,12 @@ import csv
 import pandas as pd
 import pytest
 
+from etl.__main__ import main
 from etl.domain import dvk, layout
 from etl.domain.periods import parse_period
 from etl.intake.loader import load_files
 from etl.read import assessment, models
-from etl.read.export import MODEL_COLUMNS, export_cli
+from etl.read.export import MODEL_COLUMNS
 from etl.read.scope import Scope
 from etl.warehouse import db
 from etl.warehouse.reference import init_db
@@ -148,7 +149,7 @@ def test_model_queries(con):
 
 def test_export_models(dashboard_db, tmp_path, capsys):
     out = tmp_path / "models.csv"
-    assert export_cli(dashboard_db, out, "models") == 0
+    assert main(["--db", str(dashboard_db), "export", "--kind", "models", "-o", str(out)]) == 0
     assert "mô hình" in capsys.readouterr().out
     with open(out, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))

@@ -6,11 +6,12 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
+from etl.__main__ import main
 from etl.domain import layout, vn
 from etl.domain.periods import parse_period
 from etl.intake.loader import load_files
 from etl.present import tables
-from etl.read.export import COLUMNS, MODEL_COLUMNS, export_cli, export_csv
+from etl.read.export import COLUMNS, MODEL_COLUMNS, export_csv
 from etl.read.scope import Scope
 from etl.synthetic import demo
 from etl.warehouse import db
@@ -82,7 +83,7 @@ def test_cli_warns_about_demo_data(tmp_path, capsys):
     path = tmp_path / "d.duckdb"
     result = demo.generate(path, seed=3)
     out = tmp_path / "e.csv"
-    assert export_cli(path, out) == 0
+    assert main(["--db", str(path), "export", "-o", str(out)]) == 0
     captured = capsys.readouterr()
     assert "DỮ LIỆU MẪU" in captured.err and "Cảnh báo" in captured.err
     rows = _read(out)
@@ -100,7 +101,7 @@ def test_cli_warns_about_demo_data(tmp_path, capsys):
 
 
 def test_cli_without_demo_is_quiet(file_db, tmp_path, capsys):
-    assert export_cli(file_db, tmp_path / "e.csv") == 0
+    assert main(["--db", str(file_db), "export", "-o", str(tmp_path / "e.csv")]) == 0
     captured = capsys.readouterr()
     assert captured.err == "" and "8" in captured.out
 
@@ -225,7 +226,7 @@ def test_text_cells_are_formula_guarded_and_numbers_stay_numbers(reviewed_db, tm
     # A unit whose name would run as a formula (the registry is data too).
     path = shutil.copy(reviewed_db, tmp_path / "u.duckdb")
     with db.connect(path) as con:
-        con.execute("UPDATE units SET type_label = '-cmd|', name = 'x' WHERE code = ?", [HONG_BANG])
+        con.execute("UPDATE units SET full_name = '-cmd| x' WHERE code = ?", [HONG_BANG])
     out = tmp_path / "v.csv"
     export_csv(path, out)
     rows = [r for r in _read(out)[1:] if r[0] == HONG_BANG]
@@ -255,7 +256,6 @@ def test_values_export_keeps_negative_and_decimal_numbers_unquoted(tmp_path):
 
 
 def test_cli_says_whether_unreviewed_reports_are_included(reviewed_db, tmp_path, capsys):
-    from etl.__main__ import main
     assert main(["--db", str(reviewed_db), "export", "-o", str(tmp_path / "a.csv")]) == 0
     assert "không gồm báo cáo chưa duyệt" in capsys.readouterr().out
     assert main(["--db", str(reviewed_db), "export", "--include-unreviewed",

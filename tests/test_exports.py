@@ -57,11 +57,24 @@ def test_svg_and_pdf_carry_title_subtitle_source_in_vietnamese(ranking_fig):
 
 
 @needs_browser
-def test_one_browser_is_reused_for_many_images(ranking_fig):
-    figures.to_image(ranking_fig[0], "svg")
-    session = figures._session
-    figures.to_images([ranking_fig[0]] * 3, "svg")
-    assert figures._session is session
+def test_one_browser_is_reused_for_many_images(ranking_fig, monkeypatch):
+    import kaleido
+
+    started = []
+
+    class Counted(kaleido.Kaleido):
+        def __init__(self, *args, **kwargs):
+            started.append(1)
+            super().__init__(*args, **kwargs)
+
+    figures.close()
+    monkeypatch.setattr(kaleido, "Kaleido", Counted)
+    try:
+        for _ in range(3):
+            assert "<svg" in figures.to_image(ranking_fig[0], "svg").decode("utf-8")[:500]
+    finally:
+        figures.close()       # the next test's browser is not the counting one
+    assert len(started) == 1
 
 
 def test_missing_browser_is_a_clear_error(monkeypatch, ranking_fig):

@@ -286,12 +286,12 @@ def test_hand_written_ods_formula_in_an_unread_sheet_is_ignored(tmp_path):
 
 def test_ordinary_files_keep_the_fast_path(filled, monkeypatch):
     """No formula, no element-by-element scan: the regex alone guards a plain form."""
-    from etl.intake import reader
+    from etl.intake.guards import extent
 
     def slow(*_):
         raise AssertionError("the full XML scan ran on an ordinary file")
-    monkeypatch.setattr(reader, "_scan_extent", slow)
-    assert reader.read_report(filled).ok
+    monkeypatch.setattr(extent, "scan_xlsx_part_fully", slow)
+    assert read_report(filled).ok
 
 
 # --- 3. many findings of one rule become one ---------------------------------------------------

@@ -135,8 +135,8 @@ def test_zip_bomb_by_ratio(db_path, template, tmp_path):
 
 
 def test_zip_bomb_by_total_size(db_path, template, tmp_path, monkeypatch):
-    from etl.intake import reader
-    monkeypatch.setattr(reader, "MAX_TOTAL_UNCOMPRESSED", 30 * 2**20)
+    from etl.intake.guards import limits
+    monkeypatch.setattr(limits, "MAX_TOTAL_UNCOMPRESSED", 30 * 2**20)
     monkeypatch.setenv("DANVAN_MAX_UPLOAD_MB", "40")
     path = tmp_path / "wide-bomb.xlsx"
     path.write_bytes(template.read_bytes())

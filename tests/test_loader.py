@@ -3,9 +3,10 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from etl.__main__ import main
 from etl.domain import layout
 from etl.intake import loader
-from etl.intake.loader import check_file, load_cli, load_files
+from etl.intake.loader import check_file, load_files
 from etl.warehouse import db, store
 from tests.report_files import FIXTURES, counts, fresh_db, report
 from tests.workbooks import set_info
@@ -150,7 +151,8 @@ def test_second_file_is_version_two_and_version_one_is_kept(db_path, tmp_path):
                          "indicator_code = 'reception_people'", [v1.submission_id]) == [(58,)]
     assert rows(db_path, "SELECT value FROM current_values WHERE unit_code = '10543' AND "
                          "indicator_code = 'reception_people'") == [(60,)]
-    assert "thay phiên bản trước" in loader._summary_line(v2)
+    from etl.cli.load import summary_line
+    assert "thay phiên bản trước" in summary_line(v2)
 
 
 def test_dry_run_writes_nothing(db_path, tmp_path):
@@ -248,18 +250,23 @@ def test_check_file_on_uploaded_bytes_writes_nothing(db_path, tmp_path):
 
 # --- command line -----------------------------------------------------------------------------
 
+def load_cli(db_path, *args) -> int:
+    """`python -m etl --db DB load ARGS...` in this process."""
+    return main(["--db", str(db_path), "load", *map(str, args)])
+
+
 def test_cli_exit_codes_and_lines(db_path, tmp_path, capsys):
     good = report(db_path, tmp_path, GOOD, name="good.xlsx")
     bad = report(db_path, tmp_path, {"reception_visits": -1}, name="bad.xlsx")
-    assert load_cli(db_path, [good]) == 0
+    assert load_cli(db_path, good) == 0
     out = capsys.readouterr().out
     assert "✓ đã nạp: good.xlsx — Phường Việt Hòa (10543), kỳ Quý III/2025, phiên bản 1, 3 giá trị" in out
-    assert load_cli(db_path, [good]) == 0
+    assert load_cli(db_path, good) == 0
     assert "= không đổi: good.xlsx" in capsys.readouterr().out
-    assert load_cli(db_path, [good, bad]) == 1
+    assert load_cli(db_path, good, bad) == 1
     out = capsys.readouterr().out
     assert "✗ bị từ chối: bad.xlsx" in out and "(quy tắc negative_value)" in out and "ô F18" in out
-    assert load_cli(db_path, [tmp_path / "không-có.xlsx"]) == 1
+    assert load_cli(db_path, tmp_path / "không-có.xlsx") == 1
     assert "Không tìm thấy tệp" in capsys.readouterr().out
 
 
@@ -267,7 +274,7 @@ def test_cli_json_parses(db_path, tmp_path, capsys):
     good = report(db_path, tmp_path, {**GOOD, "reception_visits": "1.020", "reception_people": 1100},
                   name="good.xlsx")
     bad = report(db_path, tmp_path, {"dv_score_c01": 12}, name="bad.xlsx")
-    assert load_cli(db_path, [good, bad], as_json=True) == 1
+    assert load_cli(db_path, "--json", good, bad) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["exit_code"] == 1 and doc["summary"]["loaded"] == 1 and doc["summary"]["refused"] == 1
     first, second = doc["results"]
@@ -281,19 +288,19 @@ def test_cli_json_parses(db_path, tmp_path, capsys):
 def test_cli_dry_run_exit_code_and_nothing_written(db_path, tmp_path, capsys):
     good = report(db_path, tmp_path, GOOD)
     before = counts(db_path)
-    assert load_cli(db_path, [good], dry_run=True) == 0
+    assert load_cli(db_path, "--dry-run", good) == 0
     assert "Chạy thử" in capsys.readouterr().out
     assert counts(db_path) == before
 
 
 def test_cli_without_database_says_to_init(tmp_path, capsys):
-    assert load_cli(tmp_path / "none.duckdb", [tmp_path / "x.xlsx"]) == 2
+    assert load_cli(tmp_path / "none.duckdb", tmp_path / "x.xlsx") == 2
     assert "python -m etl init" in capsys.readouterr().err
     assert not (tmp_path / "none.duckdb").exists()
     empty = tmp_path / "empty.duckdb"
     with db.connect(empty) as con:
         con.execute("CREATE TABLE x (a INT)")
-    assert load_cli(empty, [tmp_path / "x.xlsx"], as_json=True) == 2
+    assert load_cli(empty, "--json", tmp_path / "x.xlsx") == 2
     captured = capsys.readouterr()
     assert "python -m etl init" in json.loads(captured.out)["error"]
 

@@ -5,7 +5,8 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.domain import layout
-from etl.intake.reader import ParsedReport, col_letter, read_report
+from etl.intake.guards.extent import col_letter
+from etl.intake.reader import ParsedReport, read_report
 from tests.report_files import FIXTURES, fresh_db, ods, ods_cell, ods_row, ods_table, report
 
 

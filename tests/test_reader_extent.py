@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from etl.intake import reader
+from etl.intake.guards import Refused, extent
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
         'spreadsheetml/2006/main" xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -35,7 +35,7 @@ def _outcome(check, data):
     try:
         check(data)
         return None
-    except reader.Refused as r:
+    except Refused as r:
         return r.rule, r.message
 
 
@@ -46,8 +46,8 @@ def test_fast_path_refuses_whatever_the_full_scan_refuses(name):
                 + TAIL).encode()
     else:
         data = (HEAD + ROWS[name] + TAIL).encode()
-    fast = _outcome(lambda d: reader._scan_xlsx_part(d, "p.xml"), data)
-    full = _outcome(lambda d: reader._scan_extent(io.BytesIO(d), "xlsx", "p.xml"), data)
+    fast = _outcome(lambda d: extent.scan_xlsx_part(d, "p.xml"), data)
+    full = _outcome(lambda d: extent.scan_xlsx_part_fully(io.BytesIO(d), "p.xml"), data)
     if full is not None:
         assert fast == full
     if name in ("near", "far empty cells", "trailing space"):
@@ -58,4 +58,4 @@ def test_fast_path_refuses_whatever_the_full_scan_refuses(name):
 
 def test_other_encodings_take_the_full_scan():
     data = (HEAD.replace("UTF-8", "UTF-16") + ROWS["far row"] + TAIL).encode("utf-16")
-    assert _outcome(lambda d: reader._scan_xlsx_part(d, "p.xml"), data)[0] == "sheet_too_large"
+    assert _outcome(lambda d: extent.scan_xlsx_part(d, "p.xml"), data)[0] == "sheet_too_large"

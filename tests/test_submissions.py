@@ -14,16 +14,8 @@ from etl.read import compare
 from etl.read.scope import Scope
 from etl.warehouse import db
 from etl.workflow.accounts import User
-from etl.workflow.submissions import (
-    ACCEPT,
-    RETURN,
-    SubmitRefused,
-    pending,
-    preview_upload,
-    review,
-    submit_checked,
-    unit_submissions,
-)
+from etl.read.versions import pending, unit_submissions
+from etl.workflow.submissions import ACCEPT, RETURN, SubmitRefused, preview_upload, review, submit_checked
 from tests.conftest import DEPT, LEADER, REVIEWER, THACH_KHOI, VIET_HOA, WARD
 from tests.workbooks import fill_values, make_template
 
@@ -191,7 +183,7 @@ def test_every_write_checks_the_account_in_the_database_at_that_moment(live, tmp
     """A removed account, an account that never existed, or a role changed since the page was
     opened: refused at the write, nothing written."""
     from etl.workflow import accounts
-    from etl.workflow.submissions import set_period_deadline
+    from etl.workflow.deadlines import set_period_deadline
     f = _file(live, tmp_path, VIET_HOA, "2025-Q4", GOOD)
     checked = preview_upload(live, f.read_bytes(), f.name, VH_STAFF).sub
     with db.connect(live) as con:

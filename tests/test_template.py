@@ -3,8 +3,9 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from etl.__main__ import main
 from etl.domain import layout
-from etl.intake.template import write_template, write_template_cli
+from etl.intake.template import write_template
 from etl.warehouse import db
 from etl.warehouse.reference import init_db
 from tests.workbooks import fill_values, make_template, set_info
@@ -129,21 +130,26 @@ def test_decree_convention_key(db_path, tmp_path):
     assert info.cell(layout.INFO_FIRST_ROW + 4, 2).value == datetime(2025, 6, 15)
 
 
+def template_cli(db_path, unit, period, out) -> int:
+    return main(["--db", str(db_path), "template", "--unit", unit, "--period", period,
+                 "-o", str(out)])
+
+
 def test_unknown_unit(db_path, tmp_path, capsys):
     with pytest.raises(ValueError, match="99999"):
         write_template(db_path, "99999", "2025", "calendar", tmp_path / "x.xlsx")
-    assert write_template_cli(db_path, "99999", "2025", "calendar", tmp_path / "x.xlsx") == 2
+    assert template_cli(db_path, "99999", "2025", tmp_path / "x.xlsx") == 2
     err = capsys.readouterr().err
     assert "Không có đơn vị" in err and "Traceback" not in err
     assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_cli_mentions_territory_for_period_before_unit(db_path, tmp_path, capsys):
-    assert write_template_cli(db_path, "10543", "2024", "calendar", tmp_path / "y.xlsx") == 0
+    assert template_cli(db_path, "10543", "2024", tmp_path / "y.xlsx") == 0
     out = capsys.readouterr().out
     assert "Phường Việt Hòa" in out and "Năm 2024" in out
     assert "trên địa bàn hiện nay của đơn vị" in out
-    assert write_template_cli(db_path, "10543", "2025-Q4", "calendar", tmp_path / "z.xlsx") == 0
+    assert template_cli(db_path, "10543", "2025-Q4", tmp_path / "z.xlsx") == 0
     assert "địa bàn hiện nay" not in capsys.readouterr().out
 
 

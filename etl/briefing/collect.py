@@ -14,7 +14,6 @@ from etl.domain import vn
 from etl.domain.periods import KIND_LABELS
 from etl.present import capping, charts, figures, tables
 from etl.read import assessment, compare, models, reference, trends
-from etl.read._sql import per_capita_allowed
 from etl.read.scope import Scope
 
 OVERVIEW_GROUPS = ["Tuyên truyền", "Đối thoại", "Tiếp công dân", "Đơn thư", "Hòa giải ở cơ sở"]
@@ -118,7 +117,7 @@ def _ranking_findings(rank: pd.DataFrame, show, median_text: str) -> list[str]:
 
 def _ranking_item(ctx: Ctx, code: str, per_capita: bool) -> Item | None:
     k = ctx.cat(code)
-    pc = per_capita and per_capita_allowed(code, k["kind"])
+    pc = per_capita and bool(k["per_capita_ok"])
     rank = ctx.in_scope(compare.ranking(ctx.con, ctx.scope, code, pc))
     if rank.empty or not rank["reported"].any():
         return None

@@ -10,7 +10,6 @@ A running dashboard (another process) can only open the database between our wri
 write connection is never held across a long batch: it is closed and reopened once held for
 HOLD_S, leaving a PAUSE_S gap, and a chunk collects files for at most half of HOLD_S.
 """
-import json
 import math
 import os
 import signal
@@ -281,14 +280,14 @@ def _submission(report: ParsedReport, result, sent_by) -> store.NewSubmission:
         models=result.models)
 
 
-def check_file(con, source, file_name: str | None = None, sent_by=None, reference=None, today=None):
+def check_file(con, source, file_name: str | None = None, sent_by=None, today=None):
     """Read and check one file without writing: (NewSubmission or None, findings).
 
     `source` is a path or the uploaded bytes; `con` may be read-only. A None submission means
     the file has errors; warnings in the findings still need a person's confirmation.
     """
     report = read_report(source, file_name)
-    catalogue, units = reference or load_reference(con)
+    catalogue, units = load_reference(con)
     result = validate(report, catalogue, units, today=today)
     if not result.ok:
         return None, result.findings
@@ -599,49 +598,3 @@ def _unit_name(units, code) -> str | None:
 
 # --- command line -----------------------------------------------------------------------------
 
-MARKS = {LOADED: "✓ đã nạp", UNCHANGED: "= không đổi", REFUSED: "✗ bị từ chối", CHECKED: "✓ hợp lệ"}
-
-
-def _summary_line(r: FileResult) -> str:
-    what = ", ".join(x for x in (
-        f"{r.unit_name} ({r.unit_code})" if r.unit_name else (f"đơn vị {r.unit_code}" if r.unit_code else ""),
-        f"kỳ {r.period_label}" if r.period_label else (f"kỳ {r.period_key}" if r.period_key else ""),
-        f"phiên bản {r.version}" if r.version else "",
-        f"{r.n_values} giá trị" if r.status in (LOADED, CHECKED) else "",
-        f"{r.n_models} mô hình «Dân vận khéo»" if r.n_models and r.status in (LOADED, CHECKED) else "",
-    ) if x)
-    if r.superseded_id and r.status == LOADED:
-        what += f" (thay phiên bản trước, mã {r.superseded_id}; bản cũ vẫn được lưu)"
-    if r.status == REFUSED:
-        n = sum(f.severity == ERROR for f in r.findings)
-        what = ", ".join(x for x in (what, f"{n} lỗi") if x)
-    tail = f" — {r.message}" if r.message else ""
-    return f"{MARKS[r.status]}: {r.file}" + (f" — {what}" if what else "") + tail
-
-
-def load_cli(db_path, paths, dry_run: bool = False, as_json: bool = False, sent_by=None) -> int:
-    try:
-        results = load_files(db_path, paths, dry_run=dry_run, sent_by=sent_by)
-    except NotInitialised as exc:
-        if as_json:
-            print(json.dumps({"error": str(exc), "results": []}, ensure_ascii=False))
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2
-    code = 1 if any(r.status == REFUSED for r in results) else 0
-    counts = {s: sum(r.status == s for r in results) for s in (LOADED, UNCHANGED, REFUSED, CHECKED)}
-    if as_json:
-        print(json.dumps({"db": str(db.db_path(db_path)), "dry_run": dry_run, "exit_code": code,
-                          "summary": counts, "results": [r.as_dict() for r in results]},
-                         ensure_ascii=False, indent=2, default=str))
-        return code
-    for r in results:
-        print(_summary_line(r))
-        for f in r.findings:
-            print(f"    {f.describe()}")
-    parts = [f"{counts[LOADED]} đã nạp", f"{counts[UNCHANGED]} không đổi",
-             f"{counts[REFUSED]} bị từ chối"]
-    if counts[CHECKED]:
-        parts.append(f"{counts[CHECKED]} hợp lệ (chưa ghi)")
-    print(f"Tổng cộng {len(results)} tệp: {', '.join(parts)}."
-          + (" Chạy thử: không ghi gì vào cơ sở dữ liệu." if dry_run else ""))
-    return code

@@ -3,7 +3,6 @@
 The layout (sheet names, header texts, rows) comes from etl.layout, which the reader shares, so a
 filled form is always read back the way it was written.
 """
-import sys
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -305,19 +304,3 @@ def write_template(db_path, unit_code: str, period_spec: str, convention: str, o
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
-
-
-def write_template_cli(db_path, unit_code: str, period_spec: str, convention: str, out_path) -> int:
-    try:
-        period = parse_period(period_spec, convention)
-        with db.connect(db_path, read_only=True) as con:
-            unit = unit_info(con, unit_code)
-        out = write_template(db_path, unit_code, period_spec, convention, out_path)
-    except ValueError as exc:  # unknown unit or bad period (PeriodError is a ValueError)
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2
-    print(f"Đã tạo mẫu báo cáo {out} cho {unit['full_name']} (mã {unit['code']}), "
-          f"kỳ {period_text(period)}.")
-    if predates_unit(unit, period):
-        print(f"Lưu ý: {territory_notice(unit, period)}")
-    return 0

@@ -149,13 +149,3 @@ def to_image(fig: go.Figure | dict, fmt: str = "png", width: int = WIDTH, height
         raise ExportError(f"Không tạo được ảnh {fmt.upper()} của biểu đồ: "
                           f"{type(exc).__name__}: {exc}") from exc
 
-
-def to_images(figs, fmt: str = "png", progress=None, **kwargs) -> list[bytes]:
-    """Images of many figures through the same browser; progress(i, n) after each one."""
-    figs = list(figs)
-    out = []
-    for i, fig in enumerate(figs, start=1):
-        out.append(to_image(fig, fmt, **kwargs))
-        if progress:
-            progress(i, len(figs))
-    return out

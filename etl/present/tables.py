@@ -175,7 +175,7 @@ def to_csv(df: pd.DataFrame) -> bytes:
 # Raw numbers (NaN = not reported) under Vietnamese headers; to_xlsx/to_csv format them.
 
 def _unit_note(reason) -> str:
-    from etl.present.charts import BLANK_TEXT  # charts imports plotly: only when a table is built
+    from etl.present.charts.style import BLANK_TEXT  # plotly: only when a table is built
     return "" if _is_blank(reason) else BLANK_TEXT.get(reason, vn.NOT_REPORTED)
 
 

@@ -19,15 +19,8 @@ import pandas as pd
 
 from etl.warehouse import db
 
-# Stocks that make no sense per resident; per capita applies to the other flows and stocks.
-PER_CAPITA_KINDS = ("flow", "stock")
-NO_PER_CAPITA = ("population", "area_km2")
 # Why a unit has no metric (column blank_reason).
 NOT_REPORTED, NO_POPULATION, UNDEFINED = "not_reported", "no_population", "undefined"
-
-
-def per_capita_allowed(code: str, kind: str) -> bool:
-    return kind in PER_CAPITA_KINDS and code not in NO_PER_CAPITA
 
 
 def with_(*ctes: str) -> str:
@@ -63,12 +56,14 @@ BLANK_REASON = """CASE WHEN metric IS NOT NULL THEN NULL WHEN NOT reported THEN 
 # Indicators and derived rates in one list; a rate sits in its numerator's group, right after it.
 CATALOGUE = """
 catalogue AS (
-    SELECT code, group_name, label, unit, kind, value_type, better, sort_order,
+    SELECT code, group_name, label, unit, kind, value_type, better,
+           coalesce(per_capita, false) AS per_capita_ok, sort_order,
            NULL::VARCHAR AS numerator, NULL::VARCHAR AS denominator
     FROM indicators
     UNION ALL
-    SELECT dm.code, i.group_name, dm.label, dm.unit, 'rate', 'decimal', 'higher', i.sort_order + 5,
-           dm.numerator, dm.denominator
+    -- A rate is never divided by population.
+    SELECT dm.code, i.group_name, dm.label, dm.unit, 'rate', 'decimal', 'higher', false,
+           i.sort_order + 5, dm.numerator, dm.denominator
     FROM derived_measures dm JOIN indicators i ON i.code = dm.numerator
 )"""
 
@@ -122,10 +117,10 @@ expected AS (
       AND ($prov IS NULL OR u.province_code = $prov)
 )"""
 
-# A value, or per 10,000 residents where that applies ($pc): needs v (value), k (catalogue row),
-# pe (the period's population report) and ph (the latest earlier one).
-METRIC_VALUE = """CASE WHEN NOT ($pc AND k.kind IN ('flow', 'stock')
-                          AND k.code NOT IN ('population', 'area_km2')) THEN v.value
+# A value, or per 10,000 residents where that applies ($pc and the indicator's per_capita column
+# in data/indicators.csv): needs v (value), k (catalogue row), pe (the period's population
+# report) and ph (the latest earlier one).
+METRIC_VALUE = """CASE WHEN NOT ($pc AND k.per_capita_ok) THEN v.value
                 WHEN coalesce(pe.value, ph.population) > 0
                 THEN v.value * 10000 / coalesce(pe.value, ph.population) END"""
 
@@ -134,8 +129,7 @@ metric AS (
     SELECT e.unit_code, e.name, e.type_label, e.name_sort, e.period_key, k.code, k.label,
            k.kind, k.sort_order, v.value, v.num, v.den, v.unit_code IS NOT NULL AS reported,
            coalesce(pe.value, ph.population) AS population,
-           $pc AND k.kind IN ('flow', 'stock') AND k.code NOT IN ('population', 'area_km2')
-               AS per_capita,
+           $pc AND k.per_capita_ok AS per_capita,
            """ + METRIC_VALUE + """ AS metric
     FROM expected e
     CROSS JOIN sel k

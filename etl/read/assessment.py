@@ -33,7 +33,7 @@ tot AS (
     FROM sc WHERE period_key IN ($p, $prev) GROUP BY ALL
 ),
 rated AS (
-    SELECT t.*, r.rating, r.sort_order AS rating_order
+    SELECT t.*, r.rating, r.sort_order AS rating_order, r.colour
     FROM tot t ASOF LEFT JOIN rating_thresholds r ON t.total >= r.min_total
 )"""
 
@@ -49,12 +49,14 @@ def assessment_years(con, scope: Scope) -> pd.DataFrame:
 
 
 def assessment(con, scope: Scope) -> pd.DataFrame:
-    """Per unit for the year: criteria reported, total (all 10 only), rating, rank, and the same
-    for the year before. A unit with no criterion has n_criteria 0 and NULL total."""
+    """Per unit for the year: criteria reported, total (all 10 only), rating (with its chart
+    colour), rank, and the same for the year before. A unit with no criterion has n_criteria 0
+    and NULL total."""
     prev = previous_period(scope.period)
     return df(con, with_(_SCORES, _UNITS, _TOTALS) + """
         SELECT eu.unit_code AS code, eu.name, eu.type_label,
                coalesce(a.n_criteria, 0) AS n_criteria, a.total, a.rating, a.rating_order,
+               a.colour,
                CASE WHEN a.total IS NOT NULL
                     THEN rank() OVER (PARTITION BY a.total IS NULL ORDER BY a.total DESC) END AS rank,
                count(a.total) OVER () AS n_ranked,
@@ -85,16 +87,17 @@ def assessment_scores(con, scope: Scope) -> pd.DataFrame:
 
 
 def rating_distribution(con, scope: Scope) -> pd.DataFrame:
-    """Per year and rating (plus NOT_ENOUGH): number of units. Only units with a criterion."""
+    """Per year and rating (plus NOT_ENOUGH, without a colour): number of units, and the
+    rating's chart colour. Only units with a criterion."""
     return df(con, with_(_SCORES) + """,
         years AS (SELECT period_key, label, end_date FROM periods WHERE kind = 'year'),
         tot AS (SELECT unit_code, period_key, count(*) AS n,
                        CASE WHEN count(*) = $n THEN round(sum(value), 6) END AS total
                 FROM sc WHERE period_key IN (SELECT period_key FROM years) GROUP BY ALL),
-        rated AS (SELECT t.*, r.rating, r.sort_order
+        rated AS (SELECT t.*, r.rating, r.sort_order, r.colour
                   FROM tot t ASOF LEFT JOIN rating_thresholds r ON t.total >= r.min_total)
         SELECT y.period_key, y.label, y.end_date, coalesce(r.rating, $ne) AS rating,
-               coalesce(r.sort_order, 999) AS sort_order, count(*) AS units
+               coalesce(r.sort_order, 999) AS sort_order, r.colour, count(*) AS units
         FROM rated r JOIN years y USING (period_key)
         GROUP BY ALL ORDER BY y.end_date, sort_order""",
         scope.params(n=N_CRITERIA, ne=NOT_ENOUGH))

@@ -30,7 +30,7 @@ WITH p AS (
     WHERE $periods IS NULL OR list_contains($periods::VARCHAR[], period_key)
 ),
 s AS (SELECT unit_code, period_key, status, loaded_at, version FROM submissions WHERE is_current)
-SELECT u.code AS unit_code, u.type_label || ' ' || u.name AS unit_name, u.name_sort,
+SELECT u.code AS unit_code, u.full_name AS unit_name, u.name_sort,
        p.period_key, p.label AS period_label, p.end_date, p.due_date,
        s.loaded_at, s.version,
        CASE WHEN s.status = 'accepted' THEN 'accepted'

@@ -7,12 +7,10 @@ can never be mistaken for 0. Text cells are guarded against spreadsheet formulas
 other export (tables.sql_csv_text); numbers stay numbers.
 """
 import codecs
-import sys
 from pathlib import Path
 
 import pyarrow.csv as pa_csv
 
-from etl.domain import vn
 from etl.present.tables import sql_csv_text as _text
 from etl.read._sql import bound, in_province
 from etl.read.scope import Scope
@@ -20,7 +18,7 @@ from etl.warehouse import db
 
 COLUMNS = ["unit_code", "unit_name", "period_start", "period_end", "indicator_code", "value"]
 
-_UNIT_NAME = "coalesce(u.type_label || ' ' || u.name, '')"   # never drop a value for a missing name
+_UNIT_NAME = "coalesce(u.full_name, '')"   # never drop a value for a missing name
 
 # Integers print without '.0'; other doubles in their shortest exact form with a '.' mark.
 _QUERY = f"""
@@ -65,7 +63,7 @@ ORDER BY m.unit_code, m.name_key, m.model_id
 """
 
 
-def _demo_count(con, kind: str, scope: Scope) -> int:
+def demo_count(con, kind: str, scope: Scope) -> int:
     """Demo values (or models) among those export_csv writes for the same scope."""
     sql = ("SELECT count(DISTINCT r.model_id) FROM dvk_model_reports r "
            "JOIN shown_submissions($unrev) s USING (submission_id) WHERE s.source = 'demo' AND "
@@ -95,18 +93,3 @@ def export_csv(db_path, out_path, kind: str = "values", scope: Scope = Scope()) 
                 writer.write_batch(batch)
                 rows += batch.num_rows
     return rows
-
-
-def export_cli(db_path, out_path, kind: str = "values", scope: Scope = Scope()) -> int:
-    what = "mô hình «Dân vận khéo»" if kind == "models" else "giá trị"
-    which = ("đã duyệt và chờ duyệt" if scope.include_unreviewed
-             else "đã duyệt; không gồm báo cáo chưa duyệt")
-    with db.connect(db_path, read_only=True) as con:
-        demo_values = _demo_count(con, kind, scope)
-    rows = export_csv(db_path, out_path, kind, scope)
-    where = f", tỉnh/thành phố mã {scope.province}" if scope.province else ""
-    print(f"Đã xuất {vn.format_number(rows)} {what} (báo cáo {which}{where}) ra {out_path}.")
-    if demo_values:
-        print(f"Cảnh báo: tệp xuất có {vn.format_number(demo_values)} {what} là DỮ LIỆU MẪU tổng hợp, "
-              "không phải số liệu thật (nguồn «demo»).", file=sys.stderr)
-    return 0

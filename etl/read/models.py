@@ -6,7 +6,6 @@ year when it started that year, "maintained" when it is still running and starte
 """
 import pandas as pd
 
-from etl.domain import dvk
 from etl.read._sql import df, with_
 from etl.read.scope import Scope
 
@@ -16,7 +15,9 @@ _MR = """
 mr AS (
     SELECT m.model_id, m.unit_code, m.name, m.name_key, m.field, m.lead_org, m.year_started,
            r.recognition, r.status, s.period_key, year(p.end_date) AS year,
-           CASE WHEN r.status = $stopped THEN 'stopped'
+           -- What a status means to the counts is data (dvk_options.meaning), not a label here.
+           CASE WHEN r.status IN (SELECT value FROM dvk_options
+                                  WHERE list = 'status' AND meaning = 'stopped') THEN 'stopped'
                 WHEN m.year_started = year(p.end_date) THEN 'new'
                 ELSE 'maintained' END AS state
     FROM dvk_model_reports r
@@ -44,14 +45,14 @@ def dvk_years(con, scope: Scope) -> pd.DataFrame:
         SELECT mr.period_key, p.label, mr.year, count(DISTINCT mr.unit_code) AS units_with_list,
                count(*) AS n_models
         FROM mr JOIN periods p USING (period_key)
-        GROUP BY ALL ORDER BY mr.year DESC, mr.period_key""",
-        scope.params(stopped=dvk.STOPPED))
+        GROUP BY ALL ORDER BY mr.year DESC, mr.period_key""", scope.params())
 
 
 def dvk_models_of_year(con, scope: Scope) -> pd.DataFrame:
     """Every model listed for the year, with its unit; name_folded/unit_folded for search."""
     return df(con, with_(_MR) + """
-        SELECT mr.unit_code, u.name AS unit_name, u.type_label, mr.name, mr.field, mr.lead_org,
+        SELECT mr.unit_code, u.name AS unit_name, u.full_name AS unit_full_name, u.type_label,
+               mr.name, mr.field, mr.lead_org,
                mr.year_started, mr.recognition, mr.status, mr.state, u.name_folded AS unit_folded,
                -- vn.fold() in SQL: ten thousand names a year nationwide (~50 ms in Python)
                trim(regexp_replace(strip_accents(replace(lower(mr.name), 'đ', 'd')), '\\s+', ' ', 'g'))
@@ -59,8 +60,7 @@ def dvk_models_of_year(con, scope: Scope) -> pd.DataFrame:
         FROM mr JOIN units u ON u.code = mr.unit_code
         LEFT JOIN dvk_options o ON o.list = 'field' AND o.value = mr.field
         WHERE mr.period_key = $p
-        ORDER BY u.name_sort, mr.unit_code, o.sort_order, mr.name_key""",
-        scope.params(stopped=dvk.STOPPED))
+        ORDER BY u.name_sort, mr.unit_code, o.sort_order, mr.name_key""", scope.params())
 
 
 def dvk_by_unit(con, scope: Scope) -> pd.DataFrame:
@@ -74,8 +74,7 @@ def dvk_by_unit(con, scope: Scope) -> pd.DataFrame:
                count(mr.model_id) FILTER (WHERE mr.state <> 'stopped') AS n_running
         FROM eu LEFT JOIN mr ON mr.unit_code = eu.unit_code AND mr.period_key = $p
         GROUP BY eu.unit_code, eu.name, eu.type_label, eu.name_sort
-        ORDER BY has_list DESC, n_running DESC, n_new DESC, eu.name_sort, eu.unit_code""",
-        scope.params(stopped=dvk.STOPPED))
+        ORDER BY has_list DESC, n_running DESC, n_new DESC, eu.name_sort, eu.unit_code""", scope.params())
 
 
 def dvk_by_field(con, scope: Scope) -> pd.DataFrame:
@@ -95,8 +94,7 @@ def dvk_by_field(con, scope: Scope) -> pd.DataFrame:
                count(DISTINCT y.unit_code) FILTER (WHERE y.state <> 'stopped')
                    / nullif((SELECT count(DISTINCT unit_code) FROM y), 0) AS share
         FROM fields f LEFT JOIN y ON y.field = f.field
-        GROUP BY ALL ORDER BY f.sort_order, f.field""",
-        scope.params(stopped=dvk.STOPPED))
+        GROUP BY ALL ORDER BY f.sort_order, f.field""", scope.params())
 
 
 def dvk_by_year(con, scope: Scope) -> pd.DataFrame:
@@ -108,6 +106,5 @@ def dvk_by_year(con, scope: Scope) -> pd.DataFrame:
                count(*) FILTER (WHERE state = 'stopped') AS n_stopped,
                count(DISTINCT mr.unit_code) AS units_with_list
         FROM mr JOIN periods p USING (period_key)
-        GROUP BY ALL ORDER BY mr.year, mr.period_key""",
-        scope.params(stopped=dvk.STOPPED))
+        GROUP BY ALL ORDER BY mr.year, mr.period_key""", scope.params())
 

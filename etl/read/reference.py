@@ -38,7 +38,7 @@ def catalogue(con) -> pd.DataFrame:
 def units(con) -> pd.DataFrame:
     """All units in Vietnamese alphabetical order."""
     return df(con, """
-        SELECT code, name, unit_type, type_label, name_folded, valid_from, valid_to,
+        SELECT code, name, full_name, unit_type, type_label, name_folded, valid_from, valid_to,
                former_district, province_code
         FROM units ORDER BY name_sort, code""")
 

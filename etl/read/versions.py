@@ -69,7 +69,7 @@ def unit_submissions(con, unit_code: str) -> pd.DataFrame:
 def pending(con) -> pd.DataFrame:
     """Current versions awaiting review, oldest first (first sent, first reviewed)."""
     return con.execute("""
-        SELECT s.submission_id, s.unit_code, u.type_label || ' ' || u.name AS unit_name,
+        SELECT s.submission_id, s.unit_code, u.full_name AS unit_name,
                s.period_key, p.label AS period_label, s.version, s.source, s.file_name, s.sent_by,
                s.loaded_at,
                (SELECT count(*) FROM findings f WHERE f.submission_id = s.submission_id

@@ -241,7 +241,7 @@ def _model_lists(models: dict, lists: list) -> tuple[pa.Table, int]:
 
 
 # One demo account per role, created only while the database has no account at all, so a fresh
-# `make run` lets someone in; passwords are random and printed once by demo_cli.
+# `make run` lets someone in; passwords are random and printed once by `etl demo`.
 DEMO_ACCOUNTS = (("lanhdao", "leader", None, "Lãnh đạo (tài khoản mẫu)"),
                  ("snv.chuyenvien", "department", None, "Chuyên viên Sở Nội vụ (tài khoản mẫu)"),
                  ("vh.canbo", "ward", "10543", "Cán bộ phường Việt Hòa (tài khoản mẫu)"))
@@ -256,25 +256,3 @@ def demo_accounts(db_path=None) -> list[tuple[str, str, str]]:
         return [(name, accounts.ROLES[role],
                  accounts.add_user(con, name, role, None, unit, full_name, actor="etl demo"))
                 for name, role, unit, full_name in DEMO_ACCOUNTS]
-
-
-def demo_cli(db_path=None, seed: int = 2025) -> int:
-    print(f"Đang tạo dữ liệu mẫu (hạt giống {seed})…")
-    counter = iter(range(1, 10))
-    result = generate(db_path, seed, progress=lambda msg: print(f"  [{next(counter)}/3] {msg}"))
-    print(f"  [3/3] Đã ghi {vn.format_number(result['submissions'])} báo cáo, "
-          f"{vn.format_number(result['values'])} giá trị, "
-          f"{vn.format_number(result['models'])} mô hình «Dân vận khéo».")
-    print(f"Xong trong {vn.format_number(result['seconds'], 1)} giây: {result['units']} đơn vị, "
-          f"{result['periods']} kỳ báo cáo (năm 2021–2025, quý 2024–2025, tháng 2025, "
-          f"khoảng {parse_period(RANGE_SPEC).label.lower()}); {result['late']} báo cáo nộp muộn, "
-          f"{result['missing']} báo cáo còn thiếu.")
-    print("Lưu ý: đây là DỮ LIỆU MẪU tổng hợp, không phải số liệu thật. Chạy lại lệnh sẽ thay thế "
-          "dữ liệu mẫu cũ; các báo cáo nạp từ tệp không bị ảnh hưởng.")
-    created = demo_accounts(db_path)
-    if created:
-        print("\nTÀI KHOẢN MẪU để đăng nhập thử (chỉ in MỘT LẦN; chỉ dùng để chạy thử, hãy xóa bằng "
-              "'python -m etl user remove TÊN' trước khi dùng thật):")
-        for username, role_label, password in created:
-            print(f"  {username:<16} {role_label:<32} mật khẩu: {password}")
-    return 0

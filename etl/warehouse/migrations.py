@@ -131,12 +131,21 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_used_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, client VARCHAR);
 """
 
-# Read by the pages (the catalogue files of data/ carry them): whether a higher value of an
-# indicator is the better one, what a models list value means to the counts, a rating's colour.
+# Domain facts the code used to hard-code, now columns of the catalogue files of data/: whether
+# a higher value of an indicator is the better one, whether it is compared per 10,000 residents,
+# what a models list value means to the counts, a rating's colour.
 CATALOGUE_PRESENTATION = """
 ALTER TABLE indicators ADD COLUMN IF NOT EXISTS better VARCHAR;
+ALTER TABLE indicators ADD COLUMN IF NOT EXISTS per_capita BOOLEAN;
 ALTER TABLE dvk_options ADD COLUMN IF NOT EXISTS meaning VARCHAR;
 ALTER TABLE rating_thresholds ADD COLUMN IF NOT EXISTS colour VARCHAR;
+"""
+
+# A unit's display name ("Phường Việt Hòa"), built once when the registry is loaded
+# (etl.domain.vn.unit_name) instead of in every query and page.
+UNIT_FULL_NAME = """
+ALTER TABLE units ADD COLUMN IF NOT EXISTS full_name VARCHAR;
+UPDATE units SET full_name = type_label || ' ' || name WHERE full_name IS NULL;
 """
 
 # Views and macros hold no data: recreated after every migration run, over the latest tables.
@@ -183,6 +192,10 @@ def _catalogue_presentation(con) -> None:
     con.execute(CATALOGUE_PRESENTATION)
 
 
+def _unit_full_name(con) -> None:
+    con.execute(UNIT_FULL_NAME)
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -196,8 +209,9 @@ MIGRATIONS = (
     Migration(2, "Shown versions: shown_accepted/shown_unreviewed flags on submissions and the "
                  "shown_facts table, filled for the data already stored", _shown_facts),
     Migration(3, "Sign-in sessions table", _sessions),
-    Migration(4, "Catalogue presentation columns: indicators.better, dvk_options.meaning, "
-                 "rating_thresholds.colour", _catalogue_presentation),
+    Migration(4, "Catalogue facts as columns: indicators.better and per_capita, "
+                 "dvk_options.meaning, rating_thresholds.colour", _catalogue_presentation),
+    Migration(5, "units.full_name, the display name of a unit", _unit_full_name),
 )
 LATEST = MIGRATIONS[-1].number
 

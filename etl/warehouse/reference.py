@@ -12,7 +12,8 @@ from etl.warehouse import db, migrations
 _DATA_FILES = {
     "provinces": ("provinces.csv", ["code", "name", "valid_from", "valid_to"]),
     "indicators": ("indicators.csv", ["code", "group", "label", "unit", "kind", "value_type",
-                                      "min_value", "max_value", "sort_order", "note", "better"]),
+                                      "min_value", "max_value", "sort_order", "note", "better",
+                                      "per_capita"]),
     "rules": ("rules.csv", ["rule_id", "left", "op", "right", "severity", "message"]),
     "derived_measures": ("derived_measures.csv", ["code", "label", "numerator", "denominator", "unit"]),
     "rating_thresholds": ("ratings.csv", ["rating", "min_total", "sort_order", "colour"]),
@@ -20,7 +21,8 @@ _DATA_FILES = {
     "assessment_criteria": ("assessment_criteria.csv", ["code", "short_name"]),
 }
 _UNIT_COLUMNS = ["code", "name", "unit_type", "type_label", "province_code", "valid_from",
-                 "valid_to", "former_district", "source_note", "name_folded", "name_sort"]
+                 "valid_to", "former_district", "source_note", "name_folded", "name_sort",
+                 "full_name"]
 # unit_predecessors' columns; old_code and population_share are not in the registry file.
 _PREDECESSOR_COLUMNS = ["new_code", "seq", "old_code", "old_type", "old_name", "old_district",
                         "share_note", "population_share", "valid_to"]
@@ -50,6 +52,7 @@ def load_data_files(con, data_dir: Path = db.DATA_DIR) -> None:
     units = read_data_file("units.csv", data_dir)
     for u in units:
         u["name_folded"], u["name_sort"] = vn.fold(u["name"]), vn.sort_key(u["name"])
+        u["full_name"] = vn.unit_name(u["type_label"], u["name"])
     # Upsert rather than replace: submissions refer to unit codes, and a unit no longer in the
     # file keeps its row.
     staged_units = _staged(units, _UNIT_COLUMNS)  # noqa: F841

@@ -1,12 +1,11 @@
 """Build the project's unit registry files from the compiled official list in shared/.
 
 Run once when the official list changes:
-    python -m etl.registry ../shared/data/haiphong_units_2025.csv
+    python -m etl registry ../shared/data/haiphong_units_2025.csv
 It writes data/units.csv and data/unit_predecessors.csv, which `etl init` loads.
 """
 import csv
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -53,8 +52,3 @@ def build(source: Path, out_dir: Path = DATA_DIR) -> tuple[int, int]:
             w.writeheader()
             w.writerows(data)
     return len(units), len(preds)
-
-
-if __name__ == "__main__":
-    n_units, n_preds = build(Path(sys.argv[1]))
-    print(f"{n_units} đơn vị, {n_preds} đơn vị tiền thân")

@@ -8,7 +8,6 @@ Every write re-reads the account in its own transaction (`recheck`): a role or u
 open browser tab is never trusted, so a removed account or a changed role stops at once.
 """
 import secrets
-import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -215,39 +214,3 @@ def check_hash(row, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return User(*row[:4])
-
-
-def user_cli(db_path, action: str, username: str | None, role: str | None, unit_code: str | None,
-             full_name: str, password_stdin: bool) -> int:
-    try:
-        if action == "list":
-            with db.connect(db_path, read_only=True) as con:
-                users = list_users(con)
-            if not users:
-                print("Chưa có tài khoản nào. Tạo bằng: python -m etl user add TÊN --role ...")
-            for u in users:
-                unit = f", đơn vị {u.unit_code}" if u.unit_code else ""
-                print(f"- {u.username}: {ROLES[u.role]}{unit}" + (f" — {u.full_name}" if u.full_name else ""))
-            return 0
-        if not username:
-            raise AccountError("Cần tên đăng nhập.")
-        given = sys.stdin.readline().rstrip("\n") if password_stdin and action != "remove" else None
-        with db.connect(db_path) as con:
-            if action == "remove":
-                name = remove_user(con, username, actor="cli")
-                print(f"Đã xóa tài khoản «{name}» và kết thúc mọi phiên đăng nhập của tài khoản này.")
-                return 0
-            if action == "passwd":
-                password = given if given is not None else new_password()
-                name = set_password(con, username, password, actor="cli")
-                print(f"Đã đặt mật khẩu mới cho «{name}»; mọi phiên đăng nhập cũ đã kết thúc.")
-            else:
-                password = add_user(con, username, role or "", given, unit_code, full_name,
-                                    actor="cli")
-                print(f"Đã tạo tài khoản «{normalize_username(username)}» ({ROLES[role]}).")
-        if given is None:
-            print(f"Mật khẩu (chỉ hiện một lần, hãy chuyển cho người dùng và đổi sau): {password}")
-        return 0
-    except AccountError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2

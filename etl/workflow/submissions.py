@@ -13,7 +13,6 @@ from etl.intake.loader import check_file
 from etl.intake.reader import read_report
 from etl.warehouse import db, store
 from etl.workflow.accounts import SubmitRefused, User, can, writer
-from etl.workflow.deadlines import set_period_deadline  # noqa: F401 (pages/completeness.py)
 
 ACCEPT, RETURN = "accept", "return"
 UNIT_RULE = "unit_not_allowed"
@@ -47,7 +46,7 @@ class Preview:
 
 
 def _unit_label(con, code: str | None) -> str | None:
-    rows = con.execute("SELECT type_label || ' ' || name FROM units WHERE code = ?",
+    rows = con.execute("SELECT full_name FROM units WHERE code = ?",
                        [code]).fetchall() if code else []
     return rows[0][0] if rows else None
 
@@ -158,7 +157,7 @@ def review(db_path, submission_id: int, decision: str, comment: str, actor: User
         actor = writer(con, actor, "review")
         rows = con.execute(
             "SELECT s.status, s.is_current, s.file_name, s.version, s.period_key, "
-            "u.type_label || ' ' || u.name, s.unit_code FROM submissions s "
+            "u.full_name, s.unit_code FROM submissions s "
             "JOIN units u ON u.code = s.unit_code WHERE s.submission_id = ?",
             [submission_id]).fetchall()
         if not rows:
@@ -178,58 +177,6 @@ def review(db_path, submission_id: int, decision: str, comment: str, actor: User
     return new_status
 
 
-# --- read-only queries for the pages ----------------------------------------------------------
-
-def unit_submissions(con, unit_code: str) -> pd.DataFrame:
-    """Every version a unit sent, newest first, with the department's decision and comment."""
-    return con.execute("""
-        SELECT s.submission_id, s.period_key, p.label AS period_label, s.version, s.is_current,
-               s.status, s.source, s.file_name, s.sent_by, s.loaded_at, s.review_comment,
-               s.reviewed_by, s.reviewed_at
-        FROM submissions s JOIN periods p USING (period_key)
-        WHERE s.unit_code = ?
-        ORDER BY s.loaded_at DESC, s.submission_id DESC""", [unit_code]).df()
-
-
-def pending(con) -> pd.DataFrame:
-    """Current versions awaiting review, oldest first (first sent, first reviewed)."""
-    return con.execute("""
-        SELECT s.submission_id, s.unit_code, u.type_label || ' ' || u.name AS unit_name,
-               s.period_key, p.label AS period_label, s.version, s.source, s.file_name, s.sent_by,
-               s.loaded_at,
-               (SELECT count(*) FROM findings f WHERE f.submission_id = s.submission_id
-                AND f.severity = 'warning') AS n_warnings
-        FROM submissions s JOIN units u ON u.code = s.unit_code JOIN periods p USING (period_key)
-        WHERE s.is_current AND s.status = 'submitted'
-        ORDER BY s.loaded_at, s.submission_id""").df()
-
-
-def versions(con, unit_code: str, period_key: str) -> pd.DataFrame:
-    """Every version of one unit's report for one period, newest first."""
-    return con.execute("""
-        SELECT submission_id, version, is_current, status, source, file_name, sha256, sent_by,
-               loaded_at, review_comment, reviewed_by, reviewed_at
-        FROM submissions WHERE unit_code = ? AND period_key = ?
-        ORDER BY version DESC""", [unit_code, period_key]).df()
-
-
-def submission_values(con, submission_id: int) -> pd.DataFrame:
-    return con.execute("""
-        SELECT i.group_name, i.label, i.unit, i.kind, i.value_type, v.value, v.sheet, v.cell
-        FROM submission_values v JOIN indicators i ON i.code = v.indicator_code
-        WHERE v.submission_id = ? ORDER BY i.sort_order""", [submission_id]).df()
-
-
-def submission_findings(con, submission_id: int) -> pd.DataFrame:
-    return con.execute("SELECT sheet, cell, value, rule, severity, message FROM findings "
-                       "WHERE submission_id = ?", [submission_id]).df()
-
-
-def audit_log(con, limit: int = 200) -> pd.DataFrame:
-    return con.execute("SELECT logged_at, actor, action, detail, file_name, submission_id "
-                       "FROM audit_log ORDER BY logged_at DESC LIMIT ?", [limit]).df()
-
-
 def template_bytes(db_path, unit_code: str, period) -> bytes:
     """The blank report form (etl.template) for one unit and period, as .xlsx bytes."""
     import io
@@ -242,7 +189,3 @@ def template_bytes(db_path, unit_code: str, period) -> bytes:
     return out.getvalue()
 
 
-def user_list(con) -> pd.DataFrame:
-    """Accounts without their password hashes."""
-    return con.execute("SELECT username, full_name, role, unit_code, created_at FROM users "
-                       "ORDER BY role, username").df()

@@ -1,29 +1,39 @@
 """`etl history`: every version of a unit's reports, newest first (etl.read.versions)."""
 import json
-import sys
 
+from etl.cli import common
 from etl.domain import vn
-from etl.domain.periods import parse_period
-from etl.read.versions import STATUS_LABELS, report_history
-from etl.warehouse import db
+
+NAME = "history"
+HELP = "mọi phiên bản báo cáo của một đơn vị"
 
 
-def history_cli(db_path, unit_code: str, period_spec: str | None, as_json: bool = False) -> int:
+def add_arguments(p) -> None:
+    p.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị")
+    p.add_argument("--period", default=None, metavar="KỲ", help="chỉ một kỳ, ví dụ 2025-Q3")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    common.add_db_option(p)
+
+
+def run(args) -> int:
+    from etl.domain.periods import parse_period
+    from etl.read.versions import STATUS_LABELS, report_history
+    from etl.warehouse import db
+    path = common.database(args)
+    spec, unit_code = args.period, args.unit
     period_key = None
-    if period_spec:
-        period_key = parse_period(period_spec).key if "/" not in period_spec else period_spec
-    with db.connect(db_path, read_only=True) as con:
-        unit = con.execute("SELECT type_label || ' ' || name FROM units WHERE code = ?",
-                           [unit_code]).fetchall()
+    if spec:
+        period_key = parse_period(spec).key if "/" not in spec else spec
+    with db.connect(path, read_only=True) as con:
+        unit = con.execute("SELECT full_name FROM units WHERE code = ?", [unit_code]).fetchall()
         if not unit:
-            print(f"Lỗi: không có đơn vị mã {unit_code} trong danh sách đơn vị.", file=sys.stderr)
-            return 2
+            raise common.CommandError(f"không có đơn vị mã {unit_code} trong danh sách đơn vị.")
         rows = report_history(con, unit_code, period_key)
-    if as_json:
+    if args.json:
         print(json.dumps({"unit_code": unit_code, "unit_name": unit[0][0], "versions": rows},
                          ensure_ascii=False, indent=2, default=str))
         return 0
-    scope = f", kỳ {rows[0]['period_label'] if rows else period_spec}" if period_spec else ""
+    scope = f", kỳ {rows[0]['period_label'] if rows else spec}" if spec else ""
     if not rows:
         print(f"{unit[0][0]} ({unit_code}){scope}: chưa có báo cáo nào.")
         return 0

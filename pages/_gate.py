@@ -1,0 +1,112 @@
+"""The gate in front of Streamlit: every page address needs a session (unless
+DANVAN_ANONYMOUS_READ=1) and gets the sign-in form before Streamlit sends anything; an address
+that is not a page gets a Vietnamese "not found" page instead of Streamlit's English one; an
+upload over the app's limit is read away in bounded memory and reaches the page as a small
+stand-in it refuses in Vietnamese (Streamlit's own refusal is English). Mounted by serve.py."""
+import re
+import urllib.parse
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from etl.intake import reader
+from etl.workflow import sessions
+from pages import _auth, _nav, _signin, _ui
+
+# Streamlit's own routes and assets: never a page, never gated here (the websocket, uploads and
+# downloads are checked by the script that serves them).
+PASS_THROUGH = ("/_stcore/", "/static/", "/component/", "/oauth2callback")
+STATIC_FILES = {"/favicon.png", "/manifest.json"}
+UPLOAD_PREFIX = "/_stcore/upload_file/"
+SECURITY_HEADERS = [(b"x-frame-options", b"SAMEORIGIN"), (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin")]
+
+
+class Gate:
+    """ASGI middleware in front of Streamlit (see the module docstring)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": list(message.get("headers", [])) + SECURITY_HEADERS}
+            await send(message)
+
+        path = scope["path"]
+        if path.startswith(UPLOAD_PREFIX) and scope["method"] == "PUT":
+            return await capped_upload(self.app, scope, receive, send_with_headers)
+        if path.startswith(PASS_THROUGH) or path in STATIC_FILES or path.startswith("/auth/"):
+            return await self.app(scope, receive, send_with_headers)
+        request = Request(scope)
+        if path.startswith("/media/"):     # downloads made for a signed-in page
+            if _auth.anonymous_read() or await self._let_in(request):
+                return await self.app(scope, receive, send_with_headers)
+            return await Response(status_code=403)(scope, receive, send_with_headers)
+        page = path.strip("/")
+        query = scope["query_string"].decode("latin-1")
+        if page == _nav.DEFAULT_ALIAS:
+            return await RedirectResponse("/" + (f"?{query}" if query else ""), status_code=308)(
+                scope, receive, send_with_headers)
+        if page not in _nav.URL_PATHS:
+            return await _signin.not_found()(scope, receive, send_with_headers)
+        if _auth.anonymous_read() or await self._let_in(request):
+            return await self.app(scope, receive, send_with_headers)
+        target = path + (f"?{query}" if query else "")
+        response = RedirectResponse(f"{_signin.SIGN_IN_PATH}?next={urllib.parse.quote(target)}",
+                                    status_code=303)
+        if request.cookies.get(sessions.COOKIE):
+            _signin.clear_cookie(response)               # an ended session's cookie goes too
+        return await response(scope, receive, send_with_headers)
+
+    @staticmethod
+    async def _let_in(request: Request) -> bool:
+        if await _signin.session_user(request) is not None:
+            return True
+        # An organisation (OIDC) sign-in is Streamlit's own cookie: the script maps it to a
+        # local account on every run.
+        return _auth.oidc_configured() and bool(request.cookies.get("_streamlit_user"))
+
+
+async def capped_upload(app, scope, receive, send):
+    """Pass an upload on, or, over the app's limit, read it away without keeping it and pass on
+    a small stand-in file (same name) that the upload page refuses in Vietnamese."""
+    limit = reader.max_upload_bytes()
+    headers = dict(scope["headers"])
+    try:
+        length = int(headers.get(b"content-length", b"0"))
+    except ValueError:
+        length = 0
+    if length <= limit + 64 * 1024:
+        return await app(scope, receive, send)
+    boundary = re.search(rb'boundary="?([^";]+)', headers.get(b"content-type", b""))
+    head, more = b"", True
+    while more and b"\r\n\r\n" not in head and len(head) < 65536:
+        message = await receive()
+        head += message.get("body", b"")
+        more = message.get("more_body", False)
+    while more:                                   # the rest is read and dropped
+        message = await receive()
+        more = message.get("more_body", False)
+    name = re.search(rb'filename="([^"\r\n]*)"', head)
+    if boundary is None or name is None:
+        return await Response(status_code=400)(scope, receive, send)
+    body = (b"--" + boundary[1] + b'\r\nContent-Disposition: form-data; name="file"; filename="'
+            + name[1] + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            + _ui.oversize_marker(length) + b"\r\n--" + boundary[1] + b"--\r\n")
+    scope = {**scope, "headers": [(k, str(len(body)).encode() if k == b"content-length" else v)
+                                  for k, v in scope["headers"]]}
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return await app(scope, replay, send)
