@@ -227,8 +227,18 @@ def page_queries(con) -> list[tuple[str, str, object, tuple]]:
     """(pages, name, function, args) for every read the pages make through pages/_data.load, with
     the arguments a first visit uses (latest year, default indicator propaganda_sessions, two
     followed units), in the Scope the sidebar gives by default."""
-    from etl.read import (accounts, assessment, city, compare, completeness, models, profile,
-                          reference, trends, versions)
+    from etl.read import (
+        accounts,
+        assessment,
+        city,
+        compare,
+        completeness,
+        models,
+        profile,
+        reference,
+        trends,
+        versions,
+    )
     from etl.read.scope import Scope
     periods = reference.periods(con)
     year = periods.loc[periods["kind"] == "year", "period_key"].iloc[0]

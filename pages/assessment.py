@@ -1,17 +1,18 @@
-"""Chấm điểm dân vận: the 10-criteria assessment, its total out of 100 and the yearly rating."""
+"""Chấm điểm dân vận: the criteria of the assessment, their total and the yearly rating."""
 import pandas as pd
 import streamlit as st
 
 from etl.domain import vn
 from etl.present import capping, charts, tables
 from etl.read import assessment, reference
-from etl.read.assessment import NOT_ENOUGH
 from pages import _auth, _data, _state, _ui
 
 _auth.require("view")
 f = _state.filters()
 st.title("Chấm điểm dân vận")
 years = _data.load(assessment.assessment_years, f.scope)
+criteria = _data.load(assessment.criteria)
+n, each, most = criteria.count, vn.format_number(criteria.max_each), vn.format_number(criteria.max_total)
 if years.empty:
     st.info("Chưa đơn vị nào báo cáo điểm các tiêu chí chấm điểm dân vận trong báo cáo năm.",
             icon=":material/info:")
@@ -19,13 +20,13 @@ if years.empty:
 
 year, label = _ui.year_picker(
     f, years, key="score_year", not_a_year="không có chấm điểm theo năm",
-    help="Chấm điểm, xếp loại theo năm (mẫu báo cáo năm, 10 tiêu chí, mỗi tiêu chí 0–10 điểm).")
+    help=f"Chấm điểm, xếp loại theo năm (mẫu báo cáo năm, {n} tiêu chí, mỗi tiêu chí 0–{each} điểm).")
 
 thresholds = _data.load(reference.ratings).sort_values("min_total", ascending=False)
 rule = "; ".join(f"{r.rating}: từ {vn.format_number(r.min_total)} điểm" if r.min_total > 0
                  else f"{r.rating}: dưới {vn.format_number(prev)} điểm"
                  for r, prev in zip(thresholds.itertuples(), [None] + list(thresholds["min_total"][:-1])))
-st.caption(f"Tổng điểm = cộng 10 tiêu chí (tối đa 100), chỉ tính khi đơn vị báo cáo đủ 10 tiêu chí. "
+st.caption(f"Tổng điểm = cộng {n} tiêu chí (tối đa {most}), chỉ tính khi đơn vị báo cáo đủ {n} tiêu chí. "
            f"Xếp loại: {rule}.")
 
 in_year = f.scope.at(year)
@@ -37,7 +38,7 @@ st.markdown(f"**{int(res['total'].notna().sum())}/{len(res)}** đơn vị có t�
 cols = st.columns(len(thresholds) + 1)
 for col, r in zip(cols, thresholds.sort_values("sort_order").itertuples()):
     col.metric(r.rating, vn.format_number(int((res["rating"] == r.rating).sum())), border=True)
-cols[-1].metric(NOT_ENOUGH, vn.format_number(incomplete), border=True,
+cols[-1].metric(criteria.not_enough, vn.format_number(incomplete), border=True,
                 help="Đơn vị báo cáo một phần các tiêu chí: không tính tổng điểm, không xếp loại.")
 
 
@@ -50,7 +51,7 @@ def ranking_view():
         note = capping.note(len(res), capping.SCREEN, keep=f.units)
         fig = charts.assessment_ranking_chart(
             drawn, title=f"Tổng điểm chấm điểm dân vận — {label}",
-            subtitle=(f"Màu: xếp loại · {int(res['total'].notna().sum())}/{len(res)} đơn vị có đủ 10 tiêu chí"
+            subtitle=(f"Màu: xếp loại · {int(res['total'].notna().sum())}/{len(res)} đơn vị có đủ {n} tiêu chí"
                       + (f" · {n_missing} đơn vị chưa báo cáo" if n_missing else "")
                       + (f" · {note}" if note else "")),
             updated=f.updated, demo=f.demo, highlight=f.units)
@@ -63,10 +64,10 @@ def ranking_view():
         _ui.table({
             "Hạng": [_ui.rank_text(r) for r in res["rank"]],
             "Đơn vị": list(res["name"]), "Loại": list(res["type_label"]),
-            "Số tiêu chí báo cáo": [f"{int(n)}/10" for n in res["n_criteria"]],
+            "Số tiêu chí báo cáo": [f"{int(k)}/{n}" for k in res["n_criteria"]],
             "Tổng điểm": [vn.format_number(t, 1) if pd.notna(t) else
-                          (NOT_ENOUGH if n else vn.NOT_REPORTED)
-                          for t, n in zip(res["total"], res["n_criteria"])],
+                          (criteria.not_enough if k else vn.NOT_REPORTED)
+                          for t, k in zip(res["total"], res["n_criteria"])],
             "Xếp loại": [r if isinstance(r, str) else "—" for r in res["rating"]],
         }, height=600)
 
@@ -92,7 +93,7 @@ def criteria_view():
     cut = grid["unit_code"].nunique() > len(drawn)
     fig = charts.score_heatmap(
         grid[grid["unit_code"].isin(drawn)] if cut else grid, title=f"Đơn vị × tiêu chí — {label}",
-        subtitle="Màu theo điểm (0–10): đỏ thấp, xanh cao; ô xám: tiêu chí chưa báo cáo"
+        subtitle=f"Màu theo điểm (0–{each}): đỏ thấp, xanh cao; ô xám: tiêu chí chưa báo cáo"
                  + (f" · {len(drawn)}/{vn.format_number(grid['unit_code'].nunique())} đơn vị: đang "
                     "theo dõi và tổng điểm cao nhất; bảng số liệu có đủ" if cut else ""),
         updated=f.updated, demo=f.demo)
@@ -114,9 +115,9 @@ def unit_view():
     one = scores[scores["unit_code"] == unit]
     row = res[res["code"] == unit].iloc[0]
     total_text = (f"Tổng {vn.format_number(row['total'], 1)} điểm, {row['rating']}" if pd.notna(row["total"])
-                  else f"Chưa đủ 10 tiêu chí ({int(row['n_criteria'])}/10): không tính tổng điểm")
+                  else f"{assessment.not_enough(n, row['n_criteria'])}: không tính tổng điểm")
     fig = charts.criteria_vs_median_chart(
-        one, unit_name=names[unit], title=f"{one['type_label'].iloc[0]} {names[unit]} — {label}",
+        one, unit_name=names[unit], title=f"{one['full_name'].iloc[0]} — {label}",
         subtitle=f"{total_text} · vạch cam: trung vị của các đơn vị báo cáo tiêu chí đó",
         updated=f.updated, demo=f.demo)
     st.plotly_chart(fig, width="stretch")

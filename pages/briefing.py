@@ -4,8 +4,8 @@ import streamlit as st
 from etl.briefing import pack as briefing
 from etl.domain import vn
 from etl.present import figures
-from etl.warehouse import db
 from etl.read import reference
+from etl.warehouse import db
 from pages import _auth, _data, _state, _ui
 
 _auth.require("view")

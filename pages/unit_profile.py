@@ -19,7 +19,7 @@ choices = list(f.units) + [u for u in units["code"] if u not in f.units]
 code = st.selectbox("Đơn vị", choices, format_func=lambda u: f"{names[u]} ({types[u]}, mã {u})",
                     help="Gõ tên có dấu để lọc, hoặc dùng ô «Tìm đơn vị» (không dấu) ở thanh bên.")
 info = _data.load(reference.unit_info, code)
-st.header(_ui.esc(f"{info['type_label']} {info['name']}"))
+st.header(_ui.esc(info["full_name"]))
 since = None if pd.isna(info["valid_from"]) else vn.format_date(info["valid_from"])
 st.caption(_ui.esc(" · ".join(x for x in (
     f"Mã đơn vị {code}",
@@ -90,7 +90,7 @@ def history_view():
     series = _data.load(trends.trend, f.scope.at(anchor), f.indicator, kind, (code,))
     if series["value"].notna().any():
         fig = charts.trend_chart(
-            series, title=f"{ind['label']} — {info['type_label']} {info['name']}",
+            series, title=f"{ind['label']} — {info['full_name']}",
             subtitle=f"Theo {_ui.kind_label(kind).lower()} · đường nét đứt: "
                      f"{trends.MEDIAN_LABEL.lower()}",
             updated=f.updated, demo=f.demo, percent=ind["kind"] == "rate",

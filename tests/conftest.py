@@ -206,3 +206,15 @@ def con(dashboard_db):
 
     with db.connect(dashboard_db, read_only=True) as c:
         yield c
+
+
+@pytest.fixture()
+def use_db(monkeypatch):
+    def use(path):
+        monkeypatch.setenv("DANVAN_DB", str(path))
+        monkeypatch.setenv("DANVAN_READ_TIMEOUT", "0.5")
+        # These pages are tested as an anonymous visitor of a read-only deployment; sign-in and
+        # roles: tests/pages/test_pages_submissions.py.
+        monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
+        return path
+    return use

@@ -221,7 +221,8 @@ def _assessment_findings(ctx: Ctx, res: pd.DataFrame) -> list[str]:
     full = res[total.notna()]
     ratings = reference.ratings(ctx.con).sort_values("sort_order")
     counts = {r: int((full["rating"] == r).sum()) for r in ratings["rating"]}
-    findings = [say.ratings_finding(len(full), len(res), counts)]
+    n_criteria = assessment.criteria(ctx.con).count
+    findings = [say.ratings_finding(len(full), len(res), n_criteria, counts)]
     if len(full):
         def show(r):
             return (f"{vn.unit_name(r['type_label'], r['name'], in_sentence=True)} "
@@ -231,7 +232,7 @@ def _assessment_findings(ctx: Ctx, res: pd.DataFrame) -> list[str]:
     partial = res[(res["n_criteria"] > 0) & total.isna()]
     if len(partial):
         findings.append(say.partial_scores_finding(
-            zip(sentence_names(partial), partial["n_criteria"])))
+            n_criteria, zip(sentence_names(partial), partial["n_criteria"])))
     none = res[res["n_criteria"] == 0]
     if len(none):
         findings.append(say.no_scores_finding(sentence_names(none)))
@@ -244,8 +245,8 @@ def _assessment_table(res: pd.DataFrame) -> pd.DataFrame:
         "Hạng": res["rank"].astype("Float64"), "Mã đơn vị": res["code"].astype(str),
         "Đơn vị": res["name"], "Loại": res["type_label"],
         "Số tiêu chí đã báo cáo": res["n_criteria"].astype(float),
-        "Tổng điểm": [t if not math.isnan(t) else (assessment.NOT_ENOUGH if n else math.nan)
-                      for t, n in zip(total, res["n_criteria"])],
+        "Tổng điểm": [t if not math.isnan(t) else (assessment.not_enough(req) if n else math.nan)
+                      for t, n, req in zip(total, res["n_criteria"], res["n_required"])],
         "Xếp loại": res["rating"].astype(object),
         "Tổng điểm cùng kỳ": res["prev_total"].astype(float),
         "Xếp loại cùng kỳ": res["prev_rating"].astype(object)})
@@ -261,7 +262,7 @@ def _assessment_item(ctx: Ctx) -> Item | None:
     title = f"Tổng điểm chấm điểm dân vận — {ctx.period['display']}"
     subtitle = " · ".join(filter(None, [
         ctx.chart_scope(), "màu: xếp loại",
-        f"{int(has_total.sum())}/{len(res)} đơn vị đủ 10 tiêu chí",
+        f"{int(has_total.sum())}/{len(res)} đơn vị đủ {int(res['n_required'].iloc[0])} tiêu chí",
         _cap_note(len(res), int(has_total.sum()))]))
     fig = charts.assessment_ranking_chart(shown, title=title, subtitle=subtitle,
                                           updated=ctx.updated, demo=ctx.demo)

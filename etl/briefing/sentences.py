@@ -213,9 +213,9 @@ def models_finding(n_listed: int, n_units: int, best_name: str, n_running) -> st
             f"nhất: {best_name} ({vn.format_number(n_running)} mô hình).")
 
 
-def ratings_finding(n_full: int, n_units: int, counts: dict) -> str:
+def ratings_finding(n_full: int, n_units: int, n_criteria: int, counts: dict) -> str:
     """counts: {rating: units}, in the thresholds' order."""
-    return (f"{n_full}/{n_units} đơn vị có đủ 10 tiêu chí; xếp loại: "
+    return (f"{n_full}/{n_units} đơn vị có đủ {n_criteria} tiêu chí; xếp loại: "
             + ", ".join(f"{r} {n}" for r, n in counts.items()) + " đơn vị.")
 
 
@@ -223,10 +223,10 @@ def score_text(total) -> str:
     return num(total, "điểm", decimals=1)
 
 
-def partial_scores_finding(names_with_counts) -> str:
+def partial_scores_finding(n_criteria: int, names_with_counts) -> str:
     """names_with_counts: [(name, criteria reported)]."""
-    return "Chưa đủ 10 tiêu chí, chưa tính tổng điểm: " + name_list(
-        [f"{name} ({int(n)}/10)" for name, n in names_with_counts]) + "."
+    return f"Chưa đủ {n_criteria} tiêu chí, chưa tính tổng điểm: " + name_list(
+        [f"{name} ({int(n)}/{n_criteria})" for name, n in names_with_counts]) + "."
 
 
 def no_scores_finding(names) -> str:

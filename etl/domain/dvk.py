@@ -10,7 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 
 FIELD, RECOGNITION, STATUS = "field", "recognition", "status"
-ACTIVE, STOPPED = "Đang duy trì", "Đã dừng"     # the status values the dashboard counts on
+# What a status means to the counts: column meaning of data/dvk_options.csv.
+ACTIVE, STOPPED = "active", "stopped"
 MIN_YEAR = 1990     # the oldest "năm bắt đầu" taken as plausible ("Dân vận khéo" dates from 2009;
                     # some wards count older self-management models as theirs)
 
@@ -59,3 +60,10 @@ def load_options(con) -> dict[str, list[str]]:
             "SELECT list, value FROM dvk_options ORDER BY list, sort_order, value").fetchall():
         out.setdefault(lst, []).append(value)
     return out
+
+
+def load_statuses(con) -> dict[str, str]:
+    """{meaning: status value} from table dvk_options, e.g. {"active": "Đang duy trì"}."""
+    return dict(con.execute(
+        "SELECT meaning, min(value) FROM dvk_options WHERE list = 'status' AND meaning IS NOT NULL "
+        "GROUP BY meaning").fetchall())

@@ -35,13 +35,13 @@ class UnknownUnit(ValueError):
 
 def unit_info(con, unit_code: str) -> dict:
     rows = con.execute(
-        "SELECT code, name, type_label, valid_from, valid_to FROM units WHERE code = ?",
+        "SELECT code, name, full_name, valid_from, valid_to FROM units WHERE code = ?",
         [str(unit_code).strip()]).fetchall()
     if not rows:
         raise UnknownUnit(f"Không có đơn vị mã «{unit_code}» trong danh sách đơn vị. "
                           "Kiểm tra lại mã đơn vị (ví dụ 10543 là Phường Việt Hòa).")
-    code, name, type_label, valid_from, valid_to = rows[0]
-    return {"code": code, "name": name, "full_name": f"{type_label} {name}",
+    code, name, full_name, valid_from, valid_to = rows[0]
+    return {"code": code, "name": name, "full_name": full_name,
             "valid_from": valid_from, "valid_to": valid_to}
 
 

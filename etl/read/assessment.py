@@ -1,8 +1,11 @@
-"""The 10-criteria assessment: totals (only with all criteria), ratings, ranks, the years.
+"""The assessment: totals (only with all criteria), ratings, ranks, the years.
 
-A total score exists only when every criterion is reported (never a sum of fewer), and the rating
-comes from table rating_thresholds (the highest threshold the total reaches).
+The criteria are the catalogue's score indicators (data/indicators.csv, kind score). A total
+exists only when every criterion is reported (never a sum of fewer), and the rating comes from
+table rating_thresholds (the highest threshold the total reaches).
 """
+from dataclasses import dataclass
+
 import pandas as pd
 
 from etl.read._sql import df, with_
@@ -10,8 +13,28 @@ from etl.read.city import previous_period
 from etl.read.models import _UNITS
 from etl.read.scope import Scope
 
-NOT_ENOUGH = "Chưa đủ 10 tiêu chí"
-N_CRITERIA = 10
+
+def not_enough(required: int, reported=None) -> str:
+    """"Chưa đủ 10 tiêu chí", or with the criteria reported "Chưa đủ 10 tiêu chí (7/10)"."""
+    text = f"Chưa đủ {int(required)} tiêu chí"
+    return text if reported is None else f"{text} ({int(reported)}/{int(required)})"
+
+
+@dataclass(frozen=True)
+class Criteria:
+    count: int            # criteria a total needs
+    max_each: float       # the highest score of one criterion
+    max_total: float
+
+    @property
+    def not_enough(self) -> str:
+        return not_enough(self.count)
+
+
+def criteria(con) -> Criteria:
+    n, top, total = con.execute(
+        "SELECT count(*), max(max_value), sum(max_value) FROM indicators WHERE kind = 'score'").fetchall()[0]
+    return Criteria(int(n), float(top or 0), float(total or 0))
 
 
 _SCORES = """
@@ -49,14 +72,15 @@ def assessment_years(con, scope: Scope) -> pd.DataFrame:
 
 
 def assessment(con, scope: Scope) -> pd.DataFrame:
-    """Per unit for the year: criteria reported, total (all 10 only), rating (with its chart
-    colour), rank, and the same for the year before. A unit with no criterion has n_criteria 0
-    and NULL total."""
+    """Per unit for the year: criteria reported and required, total (with every criterion
+    only), rating (with its chart colour), rank, and the same for the year before. A unit with
+    no criterion has n_criteria 0 and NULL total."""
     prev = previous_period(scope.period)
+    c = criteria(con)
     return df(con, with_(_SCORES, _UNITS, _TOTALS) + """
         SELECT eu.unit_code AS code, eu.name, eu.type_label,
-               coalesce(a.n_criteria, 0) AS n_criteria, a.total, a.rating, a.rating_order,
-               a.colour,
+               coalesce(a.n_criteria, 0) AS n_criteria, $n AS n_required, $top AS max_total,
+               a.total, a.rating, a.rating_order, a.colour,
                CASE WHEN a.total IS NOT NULL
                     THEN rank() OVER (PARTITION BY a.total IS NULL ORDER BY a.total DESC) END AS rank,
                count(a.total) OVER () AS n_ranked,
@@ -66,19 +90,20 @@ def assessment(con, scope: Scope) -> pd.DataFrame:
         LEFT JOIN rated a ON a.unit_code = eu.unit_code AND a.period_key = $p
         LEFT JOIN rated b ON b.unit_code = eu.unit_code AND b.period_key = $prev
         ORDER BY a.total DESC NULLS LAST, a.n_criteria DESC NULLS LAST, eu.name_sort, eu.unit_code""",
-        scope.params(prev=prev, n=N_CRITERIA))
+        scope.params(prev=prev, n=c.count, top=c.max_total))
 
 
 def assessment_scores(con, scope: Scope) -> pd.DataFrame:
     """Long table unit × criterion for the year (units with at least one criterion), with the
     median of each criterion over the units that reported it."""
     return df(con, with_(_SCORES) + """,
-        crit AS (SELECT i.code, i.label, coalesce(a.short_name, i.label) AS short_name, i.sort_order
+        crit AS (SELECT i.code, i.label, coalesce(a.short_name, i.label) AS short_name, i.sort_order,
+                        i.max_value
                  FROM indicators i LEFT JOIN assessment_criteria a USING (code)
                  WHERE i.kind = 'score'),
         scored AS (SELECT DISTINCT unit_code FROM sc WHERE period_key = $p)
-        SELECT su.unit_code, u.name, u.type_label, c.code AS criterion, c.label, c.short_name,
-               c.sort_order, v.value, median(v.value) OVER (PARTITION BY c.code) AS median,
+        SELECT su.unit_code, u.name, u.type_label, u.full_name, c.code AS criterion, c.label, c.short_name,
+               c.sort_order, c.max_value, v.value, median(v.value) OVER (PARTITION BY c.code) AS median,
                dense_rank() OVER (ORDER BY u.name_sort, su.unit_code) AS unit_order
         FROM scored su JOIN units u ON u.code = su.unit_code
         CROSS JOIN crit c
@@ -87,8 +112,9 @@ def assessment_scores(con, scope: Scope) -> pd.DataFrame:
 
 
 def rating_distribution(con, scope: Scope) -> pd.DataFrame:
-    """Per year and rating (plus NOT_ENOUGH, without a colour): number of units, and the
+    """Per year and rating (plus Criteria.not_enough, without a colour): number of units, and the
     rating's chart colour. Only units with a criterion."""
+    c = criteria(con)
     return df(con, with_(_SCORES) + """,
         years AS (SELECT period_key, label, end_date FROM periods WHERE kind = 'year'),
         tot AS (SELECT unit_code, period_key, count(*) AS n,
@@ -100,5 +126,5 @@ def rating_distribution(con, scope: Scope) -> pd.DataFrame:
                coalesce(r.sort_order, 999) AS sort_order, r.colour, count(*) AS units
         FROM rated r JOIN years y USING (period_key)
         GROUP BY ALL ORDER BY y.end_date, sort_order""",
-        scope.params(n=N_CRITERIA, ne=NOT_ENOUGH))
+        scope.params(n=c.count, ne=c.not_enough))
 

@@ -1,8 +1,7 @@
 """Units side by side in one period: the ranking of one indicator, the unit × indicator grid."""
 import pandas as pd
 
-from etl.read._sql import (BLANK_REASON, CATALOGUE, EXPECTED, METRIC, NEEDED, POP_AT, VALS, df,
-                           with_)
+from etl.read._sql import BLANK_REASON, CATALOGUE, EXPECTED, METRIC, NEEDED, POP_AT, VALS, df, with_
 from etl.read.scope import Scope
 
 

@@ -2,9 +2,10 @@
 
 For each unit and period of the Scope's province (all when None) the newest accepted version
 (or, with include_unreviewed, the newest accepted or awaiting review; a returned version never
-counts), read from the same materialised flags the pages filter (warehouse shown versions). A blank (not reported) has no row here either, so it
-can never be mistaken for 0. Text cells are guarded against spreadsheet formulas like every
-other export (tables.sql_csv_text); numbers stay numbers.
+counts), read from the same materialised flags the pages filter (warehouse shown versions).
+A blank (not reported) has no row here either, so it can never be mistaken for 0. Text cells
+are guarded against spreadsheet formulas like every other export (tables.sql_csv_text);
+numbers stay numbers.
 """
 import codecs
 from pathlib import Path

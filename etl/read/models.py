@@ -9,7 +9,6 @@ import pandas as pd
 from etl.read._sql import df, with_
 from etl.read.scope import Scope
 
-
 # Models listed in current yearly reports, one row per model and year.
 _MR = """
 mr AS (

@@ -53,7 +53,7 @@ def provinces(con) -> pd.DataFrame:
 
 def unit_info(con, unit_code: str) -> dict | None:
     rows = df(con, """
-        SELECT code, name, type_label, valid_from, valid_to, former_district,
+        SELECT code, name, type_label, full_name, valid_from, valid_to, former_district,
                (SELECT count(*) FROM unit_predecessors WHERE new_code = $u) AS n_predecessors
         FROM units WHERE code = $u""", {"u": unit_code})
     return None if rows.empty else rows.iloc[0].to_dict()

@@ -48,7 +48,7 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
         sim = simulate(seed, units, types)
         say(f"Đã sinh chuỗi số liệu hằng ngày cho {len(units)} đơn vị.")
         plan = _plan(con, sim, codes)
-        staged = _staged(plan, codes, sim, seed)
+        staged = _staged(plan, codes, sim, seed, dvk.load_statuses(con))
         with db.transaction(con):
             store.delete_submissions(con, "demo")
             store.ensure_periods(con, plan["periods"], DEADLINE_DAYS)
@@ -183,7 +183,7 @@ def _review_states(plan: dict, seed: int) -> tuple[list, list, list]:
     return states, reviewers, comments
 
 
-def _staged(plan: dict, codes: list[str], sim: dict, seed: int) -> dict:
+def _staged(plan: dict, codes: list[str], sim: dict, seed: int, statuses: dict[str, str]) -> dict:
     """The plan as store.save_batch's tables (ref = place in plan["subs"])."""
     subs, n = plan["subs"], len(plan["subs"])
     states, reviewers, comments = _review_states(plan, seed)
@@ -212,11 +212,11 @@ def _staged(plan: dict, codes: list[str], sim: dict, seed: int) -> dict:
         "cell": pa.array(cells[ind_idx]),
         "raw_text": pa.nulls(len(sub_idx), pa.string()),
     })
-    models, n_models = _model_lists(sim["models"], plan["lists"])
+    models, n_models = _model_lists(sim["models"], plan["lists"], statuses)
     return {"submissions": submissions, "values": values, "models": models, "n_models": n_models}
 
 
-def _model_lists(models: dict, lists: list) -> tuple[pa.Table, int]:
+def _model_lists(models: dict, lists: list, statuses: dict[str, str]) -> tuple[pa.Table, int]:
     """The yearly lists: every model that ran during the year, stopped ones marked so.
     Returns the rows for store.save_batch and how many models they name."""
     keys = [dvk.name_key(n) for n in models["name"]]
@@ -226,7 +226,7 @@ def _model_lists(models: dict, lists: list) -> tuple[pa.Table, int]:
         for row, i in enumerate(idx, start=layout.MODELS_HEADER_ROW + 1):
             refs.append(sub_i)
             picked.append(int(i))
-            status.append(dvk.STOPPED if models["stop"][i] <= e else dvk.ACTIVE)
+            status.append(statuses[dvk.STOPPED] if models["stop"][i] <= e else statuses[dvk.ACTIVE])
             row_numbers.append(row)
     rows = pa.table({
         "ref": pa.array(refs, pa.int64()),

@@ -168,8 +168,9 @@ def _stage(con, n_years: int) -> None:
     con.execute(_SUBMISSIONS, {"file_name": FILE_NAME, "template": layout.TEMPLATE_VERSION,
                                "sent_by": SENT_BY})
     con.execute(_VALUES.format(sheet=_text(layout.SHEET_VALUES)))
-    con.execute(_MODELS.format(last_year=LAST_YEAR, n_years=n_years, stopped=_text(dvk.STOPPED),
-                               active=_text(dvk.ACTIVE), sheet=_text(layout.SHEET_MODELS),
+    statuses = dvk.load_statuses(con)
+    con.execute(_MODELS.format(last_year=LAST_YEAR, n_years=n_years, stopped=_text(statuses[dvk.STOPPED]),
+                               active=_text(statuses[dvk.ACTIVE]), sheet=_text(layout.SHEET_MODELS),
                                header_row=layout.MODELS_HEADER_ROW))
 
 

@@ -45,6 +45,7 @@ class Catalogue:
     indicators: dict[str, Indicator]
     rules: list[Rule]
     options: dict[str, list[str]] = field(default_factory=dict)   # dvk_options lists
+    statuses: dict[str, str] = field(default_factory=dict)        # {meaning: status value}
 
 
 def parse_rule(rule_id, left, op, right, severity, message) -> Rule:
@@ -62,6 +63,6 @@ def load_reference(con) -> tuple[Catalogue, dict[str, Unit]]:
     rules = [parse_rule(*r) for r in con.execute(
         "SELECT rule_id, left_expr, op, right_expr, severity, message FROM rules "
         "ORDER BY rule_id").fetchall()]
-    units = {r[0]: Unit(r[0], f"{r[1]} {r[2]}", r[3], r[4], r[1]) for r in con.execute(
-        "SELECT code, type_label, name, valid_from, valid_to FROM units").fetchall()}
-    return Catalogue(indicators, rules, dvk.load_options(con)), units
+    units = {r[0]: Unit(*r) for r in con.execute(
+        "SELECT code, full_name, valid_from, valid_to, type_label FROM units").fetchall()}
+    return Catalogue(indicators, rules, dvk.load_options(con), dvk.load_statuses(con)), units

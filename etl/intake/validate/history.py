@@ -1,6 +1,6 @@
 """The history checks: a value far from the unit's earlier reports or from the other units
 (outliers), and a 0 where the unit's earlier reports give many (zero after large). Warnings
-only: a person confirms them. The loader fetches the history (etl.intake.loader)."""
+only: a person confirms them. The history is fetched by etl.intake.history_query."""
 from dataclasses import dataclass, field
 
 from etl.domain.findings import WARNING

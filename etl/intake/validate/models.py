@@ -35,7 +35,7 @@ def check_models(report, catalogue: Catalogue, period, clean: dict, add) -> list
                  period.end.year if period else date.today().year, error)
     rows = [row for m in report.models if (row := _model_row(m, ctx)) is not None]
     if len(rows) == len(report.models) and period:
-        _check_model_counts(rows, period, clean, add)
+        _check_model_counts(rows, period, clean, add, catalogue.statuses.get(dvk.ACTIVE))
     return rows
 
 
@@ -120,15 +120,16 @@ def _year_started(m, label: str, ctx: _Sheet) -> tuple[int | None, bool]:
     return year, True
 
 
-def _check_model_counts(rows, period, clean, add) -> None:
-    """The counts typed in «Chỉ tiêu» should agree with the list (a warning: either may be late)."""
-    active = sum(r.status == dvk.ACTIVE for r in rows)
-    if "dvk_models_active" in clean:
+def _check_model_counts(rows, period, clean, add, active_status: str | None) -> None:
+    """The counts typed in «Chỉ tiêu» should agree with the list (a warning: either may be late).
+    active_status: the status value that means the model runs (data/dvk_options.csv)."""
+    active = sum(r.status == active_status for r in rows)
+    if "dvk_models_active" in clean and active_status:
         row, cell = clean["dvk_models_active"]
         if row.value != active:
             add("dvk_models_active_mismatch", WARNING,
                 f"«Mô hình \"Dân vận khéo\" đang duy trì» ghi {fmt(row.value)} nhưng danh sách "
-                f"«{layout.SHEET_MODELS}» có {active} mô hình «{dvk.ACTIVE}». Cần xác nhận.",
+                f"«{layout.SHEET_MODELS}» có {active} mô hình «{active_status}». Cần xác nhận.",
                 cell, plain_number(row.value))
     # New models are counted by start year, so only whole years can be compared.
     whole_years = (period.start.month, period.start.day, period.end.month, period.end.day) == (1, 1, 12, 31)

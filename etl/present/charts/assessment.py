@@ -1,8 +1,8 @@
-"""The 10-criteria assessment's charts: totals ranked and coloured by rating, ratings per year,
+"""The assessment's charts: totals ranked and coloured by rating, ratings per year,
 the unit × criterion grid, and one unit against the median of each criterion.
 
 A rating's colour is data (data/ratings.csv, column colour), carried by the queries' colour
-column; a rating without one, and "Chưa đủ 10 tiêu chí", are drawn grey.
+column; a rating without one, and a total missing criteria ("Chưa đủ 10 tiêu chí"), are grey.
 """
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from etl.present.charts.style import (
     plain_names,
     stacked_by_year,
 )
+from etl.read.assessment import not_enough
 
 
 def _rating_colour(colour) -> str:
@@ -50,8 +51,8 @@ def assessment_ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, upd
                     hovertemplate=f"%{{y}}: %{{customdata}} điểm — {plain(rating)}<extra></extra>")
     missing = total.isna().to_numpy()
     if missing.any():
-        why = [f"Chưa đủ 10 tiêu chí ({int(n)}/10)" if n else vn.NOT_REPORTED
-               for n in df.loc[missing, "n_criteria"]]
+        why = [not_enough(req, n) if n else vn.NOT_REPORTED
+               for n, req in zip(df.loc[missing, "n_criteria"], df.loc[missing, "n_required"])]
         fig.add_scatter(x=np.zeros(int(missing.sum())), y=[n for n, m in zip(names, missing) if m],
                         mode="text", text=why, textposition="middle right",
                         textfont=dict(color="#777777", size=11), showlegend=False,
@@ -59,7 +60,7 @@ def assessment_ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, upd
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names, title=None,
                      tickfont=dict(size=11))
     height = max(360, ROW_PX * len(df) + 220)
-    fig.update_xaxes(range=[0, 108], side="top", gridcolor="#eeeeee", title=None)
+    fig.update_xaxes(range=[0, float(df["max_total"].max()) * 1.08], side="top", gridcolor="#eeeeee", title=None)
     fig.update_layout(bargap=0.25, margin=dict(t=170), legend=legend_above_top_axis(height, 170))
     return decorate(fig, title, subtitle, updated, demo, height=height)
 
@@ -99,7 +100,8 @@ def score_heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated,
     is_blank = z.isna().to_numpy()
     fig = go.Figure()
     fig.add_heatmap(z=z.to_numpy(), x=columns, y=units, text=text.to_numpy(), texttemplate="%{text}",
-                    textfont=dict(size=10), colorscale="RdYlGn", zmin=0, zmax=10, xgap=1, ygap=1,
+                    textfont=dict(size=10), colorscale="RdYlGn", zmin=0, zmax=float(df["max_value"].max()),
+                    xgap=1, ygap=1,
                     hoverongaps=False, name="Điểm",
                     colorbar=dict(title="điểm", lenmode="pixels", len=240, y=1, yanchor="top",
                                   thickness=14),
@@ -142,7 +144,9 @@ def criteria_vs_median_chart(df: pd.DataFrame, *, unit_name: str, title: str, su
                         text=[vn.NOT_REPORTED] * int(blank.sum()), textposition="middle right",
                         textfont=dict(color="#777777"), showlegend=False, hoverinfo="skip")
     fig.update_yaxes(autorange="reversed", title=None, type="category")
-    fig.update_xaxes(range=[0, 10.5], dtick=1, gridcolor="#eeeeee", title="điểm (tối đa 10)")
+    top = float(df["max_value"].max())
+    fig.update_xaxes(range=[0, top * 1.05], dtick=1, gridcolor="#eeeeee",
+                     title=f"điểm (tối đa {fmt(top)})")
     fig.update_layout(legend=dict(orientation="h", y=-0.15, yanchor="top"), margin=dict(b=130))
     fig = decorate(fig, title, subtitle, updated, demo, height=520)
     fig.update_annotations(selector=dict(name="source"), yshift=-95)

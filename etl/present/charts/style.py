@@ -21,7 +21,7 @@ BLANK = "#d0d0d0"
 MEDIAN = "#333333"
 # Text for each blank_reason of the queries.
 BLANK_TEXT = {"not_reported": vn.NOT_REPORTED, "no_population": "Chưa rõ dân số",
-              "undefined": "Không tính được (mẫu số bằng 0)", "incomplete": "Chưa đủ 10 tiêu chí"}
+              "undefined": "Không tính được (mẫu số bằng 0)"}
 ROW_PX = 20
 
 

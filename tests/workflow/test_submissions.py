@@ -12,14 +12,21 @@ import pytest
 
 from etl.read import compare
 from etl.read.scope import Scope
+from etl.read.versions import pending, unit_submissions
 from etl.warehouse import db
 from etl.workflow.accounts import User
-from etl.read.versions import pending, unit_submissions
-from etl.workflow.submissions import ACCEPT, RETURN, SubmitRefused, preview_upload, review, submit_checked
+from etl.workflow.submissions import (
+    ACCEPT,
+    RETURN,
+    SubmitRefused,
+    preview_upload,
+    review,
+    submit_checked,
+)
 from tests.conftest import DEPT, LEADER, REVIEWER, THACH_KHOI, VIET_HOA, WARD
 from tests.workbooks import fill_values, make_template
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VH_STAFF = WARD
 GOOD = {"dialogues": 4, "reception_visits": 6, "reception_people": 14}
 

@@ -2,49 +2,19 @@
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from etl.warehouse.reference import init_db
+from tests.apptest import app, no_exception, texts
 from tests.conftest import CAT_HAI, THACH_KHOI, VIET_HOA
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = {
     "pages/overview.py": "Tổng quan — Năm 2025",
     "pages/compare.py": "So sánh đơn vị",
     "pages/trends.py": "Xu hướng",
     "pages/unit_profile.py": "Hồ sơ đơn vị",
 }
-TIMEOUT = 60
-
-
-def app(db_file, query_params=None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    if query_params:
-        at.query_params.update(query_params)
-    return at
-
-
-@pytest.fixture()
-def use_db(monkeypatch):
-    def use(path):
-        monkeypatch.setenv("DANVAN_DB", str(path))
-        monkeypatch.setenv("DANVAN_READ_TIMEOUT", "0.5")
-        # These pages are tested as an anonymous visitor of a read-only deployment; sign-in and
-        # roles: tests/test_pages_submissions.py.
-        monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
-        return path
-    return use
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-
-
-def texts(elements) -> list[str]:
-    return [e.value for e in elements]
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -69,7 +69,8 @@ def _accepted_then(tmp_path, decision) -> Path:
 
 def _shown(path, include_unreviewed: bool) -> list:
     with db.connect(path, read_only=True) as con:
-        vs = versions.value_versions(con, Scope(include_unreviewed=include_unreviewed), VIET_HOA, '2025-Q3', 'dialogues')
+        scope = Scope(include_unreviewed=include_unreviewed)
+        vs = versions.value_versions(con, scope, VIET_HOA, '2025-Q3', 'dialogues')
     assert vs["is_current"].tolist() == [True, False]          # the other columns stay
     return [(int(r.version), r.value, r.file_name) for r in vs[vs["is_shown"]].itertuples()]
 

@@ -8,11 +8,11 @@ from streamlit.testing.v1 import AppTest
 
 from etl.warehouse import db
 from pages import _auth, _nav
+from tests.apptest import APP, TIMEOUT, no_exception, texts
 from tests.conftest import CAT_HAI, DEPT, LEADER, THACH_KHOI, VIET_HOA, WARD, session_for
-from tests.test_pages import APP, TIMEOUT, no_exception, texts
 from tests.workbooks import fill_values, make_template
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = {"dialogues": 4, "reception_visits": 6, "reception_people": 14}
 
 

@@ -1,25 +1,19 @@
 """The upload flow in Chromium: sign in as a ward account, drop a filled form on «Gửi báo cáo»,
 see the preview table, submit, see the confirmation; the version is in the database. Then a
 shared deep link opened while signed out leads through sign-in to its page."""
-import os
 import shutil
-
-import pytest
 
 from etl.warehouse import db
 from etl.workflow import accounts
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app
 from tests.conftest import VIET_HOA
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_app
 from tests.workbooks import fill_values, make_template
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and os.environ.get("DANVAN_REQUIRE_BROWSER") != "1",
-    reason=f"{CHROMIUM} not installed; set DANVAN_REQUIRE_BROWSER=1 to make this a failure")
+pytestmark = needs_chromium
 
 
 def test_upload_flow_in_browser(dashboard_db, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.fail(f"DANVAN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     live = shutil.copy(dashboard_db, tmp_path / "live.duckdb")

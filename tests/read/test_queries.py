@@ -289,8 +289,9 @@ def test_trend_of_an_irregular_range_keeps_only_the_same_dates_each_year(tmp_pat
                                  tmp_path / f"f{visits}.xlsx"))
     assert all(r.ok for r in load_files(path, files))
     with db.connect(path, read_only=True) as con:
-        # Loaded, not yet reviewed: shown with include_unreviewed (tests/test_submissions.py).
-        series = trends.trend(con, Scope('2025-07-01:2025-11-20', include_unreviewed=True), 'reception_visits', 'range', ('10543',))
+        # Loaded, not yet reviewed: shown with include_unreviewed (tests/workflow/test_submissions.py).
+        scope = Scope('2025-07-01:2025-11-20', include_unreviewed=True)
+        series = trends.trend(con, scope, 'reception_visits', 'range', ('10543',))
     unit = series[~series["is_median"]].sort_values("end_date")
     assert list(unit["period_key"]) == ["2024-07-01:2024-11-20", "2025-07-01:2025-11-20"]
     assert list(unit["value"]) == [30, 42]

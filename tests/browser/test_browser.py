@@ -1,73 +1,21 @@
 """The dashboard in a real browser: `streamlit run` + Debian Chromium through Playwright.
 
-Skipped when /usr/bin/chromium is missing, unless DANVAN_REQUIRE_BROWSER=1 (CI), then it fails.
-Never downloads a browser (no `playwright install`).
+Skipped when /usr/bin/chromium is missing, unless DANVAN_REQUIRE_BROWSER=1 (CI), then it fails
+(tests/chromium.py).
 """
-import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app
+
 # URL path of each page (st.Page url_path; the default page lives at "/") and its heading.
 PAGES = {"": "Tổng quan — Năm 2025", "so-sanh": "So sánh đơn vị", "xu-huong": "Xu hướng",
          "ho-so-don-vi": "Hồ sơ đơn vị", "dan-van-kheo": "Dân vận khéo",
          "cham-diem": "Chấm điểm dân vận", "xuat-bao-cao": "Xuất báo cáo"}
 # Every page shows at least one chart, except "Xuất báo cáo" (a form that builds files).
 CHART_PAGES = set(PAGES) - {"xuat-bao-cao", "ho-so-don-vi"}   # the profile opens on a table
-START_TIMEOUT_S = 60
-
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and os.environ.get("DANVAN_REQUIRE_BROWSER") != "1",
-    reason=f"{CHROMIUM} not installed (Debian package 'chromium'); set DANVAN_REQUIRE_BROWSER=1 "
-           "to make this a failure")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_app(db_file, log, **env_overrides):
-    """`streamlit run serve.py` (as `make run`) on a free port against db_file; yields its URL,
-    stops it after."""
-    port = _free_port()
-    env = {**os.environ, "DANVAN_DB": str(db_file), **env_overrides}
-    env = {k: v for k, v in env.items() if v is not None}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +27,7 @@ def server(dashboard_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    if not CHROMIUM.exists():        # only reached when DANVAN_REQUIRE_BROWSER=1
-        pytest.fail(f"DANVAN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -8,9 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages import _auth
+from tests.apptest import APP, TIMEOUT, no_exception
 from tests.conftest import THACH_KHOI, VIET_HOA, session_for
 from tests.hostile import DEPT_X, EVIL, WARD_X, hostile_db
-from tests.test_pages import APP, TIMEOUT, no_exception
 
 # (page, account, sidebar period): every page that shows such text, as an account that sees it.
 CASES = [

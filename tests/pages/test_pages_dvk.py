@@ -1,6 +1,6 @@
 """AppTest of the «Dân vận khéo» and «Chấm điểm dân vận» pages against the fixture warehouse."""
+from tests.apptest import app, no_exception, texts
 from tests.conftest import AI_QUOC, THACH_KHOI, VIET_HOA  # noqa: F401
-from tests.test_pages import app, no_exception, texts, use_db  # noqa: F401 (fixture)
 
 MODELS, SCORES = "pages/dvk_models.py", "pages/assessment.py"
 

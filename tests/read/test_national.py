@@ -2,7 +2,6 @@
 import shutil
 import statistics
 
-import pandas as pd
 import pytest
 
 from etl.domain.periods import parse_period
@@ -11,6 +10,7 @@ from etl.read.scope import Scope
 from etl.warehouse import db, store
 from etl.warehouse.reference import init_db
 from etl.workflow.submissions import ACCEPT, RETURN, review
+from tests.apptest import app, no_exception
 from tests.conftest import (
     AI_QUOC,
     CAT_HAI,
@@ -22,7 +22,6 @@ from tests.conftest import (
     add_account,
     fixture_values,
 )
-from tests.test_pages import app, no_exception, use_db  # noqa: F401 (fixture)
 
 VALUES = fixture_values()
 OTHER = "99"                                  # a second province, holding three fixture units

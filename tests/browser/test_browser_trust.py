@@ -6,7 +6,6 @@ Vietnamese and in bounded memory, no traceback or server path on a broken databa
 Skipped without /usr/bin/chromium unless DANVAN_REQUIRE_BROWSER=1 (CI), then it fails.
 """
 import http.cookiejar
-import os
 import random
 import shutil
 import subprocess
@@ -21,16 +20,13 @@ import pytest
 
 from etl.warehouse import db
 from etl.workflow import accounts
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, ROOT, needs_chromium, require_chromium, running_app
 from tests.conftest import DEPT, THACH_KHOI, VIET_HOA, WARD
 from tests.hostile import DEPT_X, EVIL, WARD_X, hostile_db
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_app
 from tests.workbooks import fill_values, make_template
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Hoa-phuong-do-2025"
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and os.environ.get("DANVAN_REQUIRE_BROWSER") != "1",
-    reason=f"{CHROMIUM} not installed; set DANVAN_REQUIRE_BROWSER=1 to make this a failure")
+pytestmark = needs_chromium
 
 
 def _with_passwords(path, *users) -> Path:
@@ -42,8 +38,7 @@ def _with_passwords(path, *users) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"DANVAN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    require_chromium()
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -168,4 +168,4 @@ def test_rating_colours_come_from_the_data(con):
     dist = assessment.rating_distribution(con, Scope())
     fig = charts.rating_distribution_chart(dist, title="t", subtitle="s", updated=UPDATED)
     assert bar_colours(fig)["Trung bình"] == "#f0ad4e"
-    assert bar_colours(fig)[assessment.NOT_ENOUGH] == charts.BLANK
+    assert bar_colours(fig)["Chưa đủ 10 tiêu chí"] == charts.BLANK

@@ -14,7 +14,7 @@ from etl.__main__ import COMMANDS, main
 from etl.cli import common
 from tests.report_files import fresh_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED_LIST = ROOT.parent / "shared" / "data" / "haiphong_units_2025.csv"
 
 

@@ -6,7 +6,7 @@ from etl.domain.periods import parse_period
 from etl.warehouse import db, store
 from etl.warehouse.reference import init_db
 
-DOMAIN = Path(__file__).resolve().parents[2] / "shared" / "DOMAIN.md"
+DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "DOMAIN.md"
 
 
 def test_init_loads_registry_and_catalogue_idempotently(tmp_path):
@@ -78,7 +78,7 @@ def test_new_version_supersedes_and_keeps_the_old(tmp_path):
 def _with_model(period: str, name: str, field: str) -> store.NewSubmission:
     from etl.domain import dvk
     return store.NewSubmission("11002", parse_period(period), [store.ValueRow("dialogues", 1)], models=[
-        dvk.ModelRow(name, dvk.name_key(name), field, None, 2020, None, dvk.ACTIVE, "Mô hình", 5)])
+        dvk.ModelRow(name, dvk.name_key(name), field, None, 2020, None, "Đang duy trì", "Mô hình", 5)])
 
 
 def test_a_model_takes_the_description_of_its_latest_report_in_or_across_batches(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from etl.intake import loader
 from tests.report_files import fresh_db, report
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 N_FILES = 300
 POLL_S = 0.005
 

@@ -12,7 +12,7 @@ from etl.warehouse.reference import init_db
 from etl.workflow import accounts, sessions
 from etl.workflow.accounts import AccountError, User
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WARD = User("vh.canbo", "Cán bộ Việt Hòa", "ward", "10543")
 GOOD_PASSWORD = "Hoa-phuong-do-2025"
 
