@@ -47,18 +47,32 @@ def changes_table(changes: pd.DataFrame, old_label: str, new_label: str) -> pd.D
     })
 
 
-def versions_table(vs: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Phiên bản": [f"{v}" + (" (hiện hành)" if cur else "") for v, cur
-                      in zip(vs["version"], vs["is_current"])],
-        "Trạng thái": [STATUS_TEXT.get(s, s) for s in vs["status"]],
-        "Tệp": [DEMO_NO_FILE if src == "demo" else txt(f) for f, src
-                in zip(vs["file_name"], vs["source"])],
-        "Người gửi": [txt(s, "không rõ") for s in vs["sent_by"]],
-        "Thời gian gửi": [fmt_time(t) for t in vs["loaded_at"]],
-        "Nhận xét của Sở": [txt(x) for x in vs.get(
-            "review_comment", pd.Series([None] * len(vs)))],
-    })
+def versions_table(vs: pd.DataFrame, lead: dict | None = None, tail: dict | None = None) -> pd.DataFrame:
+    """Versions of reports, one row each, with the columns `vs` has (read.versions): the version
+    on screen marked «đang hiển thị» (is_shown) or the newest «hiện hành» (is_current), its
+    state, the value and its cell, file, sender, time, the department's comment. `lead` and
+    `tail` add columns before and after."""
+    def has(col):
+        return col in vs.columns
+
+    mark = ("is_shown", " (đang hiển thị)") if has("is_shown") else ("is_current", " (hiện hành)")
+    cols = dict(lead or {})
+    cols["Phiên bản"] = [f"{v}" + (mark[1] if on else "") for v, on in
+                         zip(vs["version"], vs[mark[0]] if has(mark[0]) else [False] * len(vs))]
+    if has("status"):
+        cols["Trạng thái"] = [STATUS_TEXT.get(s, s) for s in vs["status"]]
+    if has("value"):
+        cols["Giá trị"] = _ui.fmt_values(vs["value"], "flow", None)
+        cols["Trang tính"] = [txt(s) for s in vs["sheet"]]
+        cols["Ô"] = [txt(x) for x in vs["cell"]]
+    cols["Tệp"] = [DEMO_NO_FILE if src == "demo" else txt(f)
+                   for f, src in zip(vs["file_name"], vs["source"])]
+    cols["Người gửi"] = [txt(s, "không rõ") for s in vs["sent_by"]]
+    cols["Thời gian gửi"] = [fmt_time(t) for t in vs["loaded_at"]]
+    if has("review_comment"):
+        cols["Nhận xét của Sở"] = [txt(x) for x in vs["review_comment"]]
+    cols.update(tail or {})
+    return pd.DataFrame(cols)
 
 
 def original_download(sha256, file_name, source, key: str) -> None:
@@ -132,17 +146,7 @@ def source_panel(f, unit_code: str, unit_name: str, period_key: str, period_labe
         st.markdown("\n".join(f"- {k}: **{_ui.esc(v)}**" for k, v in facts))
         original_download(cur["sha256"], cur["file_name"], cur["source"], key=f"{key}_file")
         st.markdown("Lịch sử phiên bản")
-        _ui.table(pd.DataFrame({
-            "Phiên bản": [f"{v}" + (" (đang hiển thị)" if x else "") for v, x
-                          in zip(vs["version"], vs["is_shown"])],
-            "Trạng thái": [STATUS_TEXT.get(s, s) for s in vs["status"]],
-            "Giá trị": _ui.fmt_values(vs["value"], "flow", None),
-            "Trang tính": [txt(s) for s in vs["sheet"]],
-            "Ô": [txt(x) for x in vs["cell"]],
-            "Tệp": [DEMO_NO_FILE if s == "demo" else f for f, s in zip(vs["file_name"], vs["source"])],
-            "Người gửi": [txt(s, "không rõ") for s in vs["sent_by"]],
-            "Thời gian gửi": [fmt_time(t) for t in vs["loaded_at"]],
-        }))
+        _ui.table(versions_table(vs))
 
 
 def pick_row(event, options: list, label: str, key: str, format_func):

@@ -3,6 +3,7 @@ log of every write (who, what, when, from which file)."""
 import pandas as pd
 import streamlit as st
 
+from etl.domain import actions as audit_actions
 from etl.read import accounts as read_accounts
 from etl.read import reference
 from etl.workflow import accounts
@@ -24,12 +25,6 @@ st.caption("Thêm, xóa tài khoản và đặt lại mật khẩu: đề nghị
            "chủ. Mật khẩu chỉ được lưu dưới dạng băm argon2; mỗi người tự đổi mật khẩu của mình ở "
            "mục «Đổi mật khẩu».")
 
-ACTIONS = {"load": "Nạp tệp (dòng lệnh)", "upload": "Gửi báo cáo", "accept": "Chấp nhận",
-           "return": "Trả lại", "set_deadline": "Đặt hạn nộp", "user_add": "Thêm tài khoản",
-           "user_remove": "Xóa tài khoản", "password_change": "Đổi mật khẩu",
-           "sign_in": "Đăng nhập", "sign_in_failed": "Đăng nhập sai",
-           "sign_in_locked": "Đăng nhập khi tài khoản tạm khóa", "sign_out": "Đăng xuất",
-           "init": "Khởi tạo, nâng cấp cơ sở dữ liệu", "demo": "Tạo dữ liệu mẫu"}
 log = _data.load(read_accounts.audit_log, 500)
 st.subheader("Nhật ký ghi dữ liệu (500 dòng mới nhất)")
 if log.empty:
@@ -38,7 +33,7 @@ else:
     _ui.table(pd.DataFrame({
         "Thời gian": [_subs.fmt_time(t) for t in log["logged_at"]],
         "Người thực hiện": [_subs.txt(a, "không rõ") for a in log["actor"]],
-        "Thao tác": [ACTIONS.get(a, "Thao tác khác") for a in log["action"]],
+        "Thao tác": [audit_actions.label(a) for a in log["action"]],
         "Chi tiết": [_subs.txt(d) for d in log["detail"]],
         "Tệp": [_subs.txt(f) for f in log["file_name"]],
         "Mã báo cáo": ["" if pd.isna(s) else str(int(s)) for s in log["submission_id"]],

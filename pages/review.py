@@ -20,15 +20,9 @@ st.markdown(f"**{len(queue)} báo cáo chờ duyệt** (phiên bản hiện hàn
 if queue.empty:
     st.info("Không có báo cáo nào chờ duyệt.")
 else:
-    _ui.table(pd.DataFrame({
-        "Đơn vị": list(queue["unit_name"]), "Kỳ": list(queue["period_label"]),
-        "Phiên bản": list(queue["version"]),
-        "Tệp": [_subs.DEMO_NO_FILE if s == "demo" else f for f, s
-                in zip(queue["file_name"], queue["source"])],
-        "Người gửi": [_subs.txt(s) for s in queue["sent_by"]],
-        "Thời gian gửi": [_subs.fmt_time(t) for t in queue["loaded_at"]],
-        "Cảnh báo": list(queue["n_warnings"]),
-    }), height=300)
+    _ui.table(_subs.versions_table(
+        queue, lead={"Đơn vị": list(queue["unit_name"]), "Kỳ": list(queue["period_label"])},
+        tail={"Cảnh báo": list(queue["n_warnings"])}), height=300)
     rows = {int(r.submission_id): r for r in queue.itertuples()}
     sid = st.selectbox("Báo cáo cần duyệt", list(rows), key="review_pick",
                        format_func=lambda i: f"{rows[i].unit_name} — {rows[i].period_label} — "

@@ -5,7 +5,6 @@ again. The server keeps one copy of each file (the uploader's), freed once it is
 import hashlib
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from etl.domain import vn
@@ -178,14 +177,5 @@ else:
         st.warning(f"{r.period_label}, phiên bản {r.version} bị trả lại"
                    + (f" ({t})" if (t := _subs.fmt_time(r.reviewed_at)) else "")
                    + f": «{_ui.esc(r.review_comment)}». Hãy sửa và gửi lại.", icon=":material/undo:")
-    _ui.table(pd.DataFrame({
-        "Kỳ": list(mine["period_label"]),
-        "Phiên bản": [f"{v}" + (" (hiện hành)" if cur else "") for v, cur
-                      in zip(mine["version"], mine["is_current"])],
-        "Trạng thái": [_subs.STATUS_TEXT.get(s, s) for s in mine["status"]],
-        "Nhận xét của Sở": [_subs.txt(x) for x in mine["review_comment"]],
-        "Tệp": [_subs.DEMO_NO_FILE if s == "demo" else f for f, s
-                in zip(mine["file_name"], mine["source"])],
-        "Người gửi": [_subs.txt(s) for s in mine["sent_by"]],
-        "Thời gian gửi": [_subs.fmt_time(t) for t in mine["loaded_at"]],
-    }), height=min(400, 38 + 35 * len(mine)))
+    _ui.table(_subs.versions_table(mine, lead={"Kỳ": list(mine["period_label"])}),
+              height=min(400, 38 + 35 * len(mine)))

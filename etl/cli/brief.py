@@ -19,12 +19,7 @@ def add_arguments(p) -> None:
                         "(mặc định: tất cả đơn vị trong phạm vi)")
     p.add_argument("--sections", default=None, metavar="PHẦN,...",
                    help="phần báo cáo, cách nhau bởi dấu phẩy: overview,compare,trends,dvk,assessment")
-    p.add_argument("--province", default=None, metavar="MÃ",
-                   help="chỉ một tỉnh, thành phố (mã trong data/provinces.csv, ví dụ 31); "
-                        "mặc định: tất cả các đơn vị trong danh sách")
-    p.add_argument("--include-unreviewed", action="store_true",
-                   help="gồm cả báo cáo chưa duyệt (đã gửi, Sở Nội vụ chưa chấp nhận); "
-                        "báo cáo bị trả lại không bao giờ được tính")
+    common.add_scope_options(p)
     p.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .pptx hoặc .docx sẽ tạo")
     common.add_db_option(p)
 
@@ -33,7 +28,6 @@ def run(args) -> int:
     from etl.briefing.pack import SECTIONS, BriefError, build_pack, write_docx, write_pptx
     from etl.domain.periods import from_key, parse_period
     from etl.present import figures
-    from etl.read.scope import Scope
     out = Path(args.output)
     kind = out.suffix.lower()
     if kind not in (".pptx", ".docx"):
@@ -44,7 +38,7 @@ def run(args) -> int:
     path = common.database(args)
     codes = [u.strip() for u in (args.units or "").split(",") if u.strip()]
     chosen = [s.strip() for s in (args.sections or ",".join(SECTIONS)).split(",") if s.strip()]
-    scope = Scope(key, (args.province or "").strip() or None, bool(args.include_unreviewed))
+    scope = common.read_scope(args, key)
 
     def progress(fraction, text):
         print(f"[{round(fraction * 100):3d}%] {text}", file=sys.stderr)

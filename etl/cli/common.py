@@ -79,6 +79,22 @@ def add_db_option(parser, top: bool = False) -> None:
                         default=None if top else argparse.SUPPRESS)
 
 
+def add_scope_options(parser) -> None:
+    """--province and --include-unreviewed: the Scope the dashboards' sidebar gives, for commands
+    that read what the dashboards show (read_scope builds it)."""
+    parser.add_argument("--province", default=None, metavar="MÃ",
+                        help="chỉ các đơn vị của một tỉnh, thành phố (mã trong data/provinces.csv, "
+                             "ví dụ 31; mặc định: tất cả)")
+    parser.add_argument("--include-unreviewed", action="store_true",
+                        help="gồm cả báo cáo chưa duyệt (phiên bản mới nhất đã duyệt hoặc chờ "
+                             "duyệt); báo cáo bị trả lại không bao giờ được tính")
+
+
+def read_scope(args, period_key: str | None = None):
+    from etl.read.scope import Scope
+    return Scope(period_key, (args.province or "").strip() or None, bool(args.include_unreviewed))
+
+
 class CommandError(Exception):
     """A failure the operator can act on: main() prints «Lỗi: message» and exits with code."""
 

@@ -12,12 +12,7 @@ def add_arguments(p) -> None:
     p.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp .csv sẽ tạo")
     p.add_argument("--kind", choices=["values", "models"], default="values",
                    help="values = số liệu (mặc định); models = danh sách mô hình «Dân vận khéo»")
-    p.add_argument("--province", default=None, metavar="MÃ",
-                   help="chỉ các đơn vị của một tỉnh, thành phố (mã trong data/provinces.csv, "
-                        "ví dụ 31; mặc định: tất cả)")
-    p.add_argument("--include-unreviewed", action="store_true",
-                   help="gồm cả báo cáo chưa duyệt (phiên bản mới nhất đã duyệt hoặc chờ duyệt); "
-                        "báo cáo bị trả lại không bao giờ được xuất")
+    common.add_scope_options(p)
     common.add_db_option(p)
 
 
@@ -39,11 +34,9 @@ def check_province(con, code: str) -> None:
 
 def run(args) -> int:
     from etl.read.export import demo_count, export_csv
-    from etl.read.scope import Scope
     from etl.warehouse import db
     path = common.database(args)
-    scope = Scope(province=(args.province or "").strip() or None,
-                  include_unreviewed=args.include_unreviewed)
+    scope = common.read_scope(args)
     what = "mô hình «Dân vận khéo»" if args.kind == "models" else "giá trị"
     which = ("đã duyệt và chờ duyệt" if scope.include_unreviewed
              else "đã duyệt; không gồm báo cáo chưa duyệt")

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from etl import config
+from etl.domain import actions
 
 # fetch_df() takes Arrow from an execute() result. DuckDB suggests con.sql() to save a copy, but a
 # relation refuses to run while an earlier result is not fully fetched; the copy costs ~1 ms.
@@ -197,15 +198,15 @@ def transaction(con):
     con.execute("COMMIT")
 
 
-def audit(con, actor: str | None, action: str, detail: str, file_name: str | None = None,
+def audit(con, actor: str | None, action: actions.Action, detail: str, file_name: str | None = None,
           submission_id: int | None = None, at=None) -> None:
     """One row of audit_log: who did what, when, from which file. Every write calls it inside
     its own transaction, so the log and the change land together or not at all."""
     con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?)",
-                [at or datetime.now(), actor, action, detail, file_name, submission_id])
+                [at or datetime.now(), actor, actions.check(action), detail, file_name, submission_id])
 
 
-def audit_many(con, action: str, rows: list[tuple]) -> None:
+def audit_many(con, action: actions.Action, rows: list[tuple]) -> None:
     """audit() for a batch: rows of (actor, detail, file_name, submission_id), one INSERT, so a
     chunk of 100 files logs as fast as it stores."""
     if not rows:
@@ -216,7 +217,7 @@ def audit_many(con, action: str, rows: list[tuple]) -> None:
         "file_name": pa.array([r[2] for r in rows], pa.string()),
         "submission_id": pa.array([r[3] for r in rows], pa.int64())})
     con.execute("INSERT INTO audit_log SELECT ?, actor, ?, detail, file_name, submission_id "
-                "FROM entries", [datetime.now(), action])
+                "FROM entries", [datetime.now(), actions.check(action)])
 
 
 def fetch_df(con, sql: str, params=None):

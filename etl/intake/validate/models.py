@@ -123,22 +123,23 @@ def _year_started(m, label: str, ctx: _Sheet) -> tuple[int | None, bool]:
 def _check_model_counts(rows, period, clean, add, active_status: str | None) -> None:
     """The counts typed in «Chỉ tiêu» should agree with the list (a warning: either may be late).
     active_status: the status value that means the model runs (data/dvk_options.csv)."""
-    active = sum(r.status == active_status for r in rows)
-    if "dvk_models_active" in clean and active_status:
-        row, cell = clean["dvk_models_active"]
-        if row.value != active:
-            add("dvk_models_active_mismatch", WARNING,
-                f"«Mô hình \"Dân vận khéo\" đang duy trì» ghi {fmt(row.value)} nhưng danh sách "
-                f"«{layout.SHEET_MODELS}» có {active} mô hình «{active_status}». Cần xác nhận.",
+    def agree(code: str, counted: int, label: str, listed: str) -> None:
+        if code not in clean:
+            return
+        row, cell = clean[code]
+        if row.value != counted:
+            add(f"{code}_mismatch", WARNING,
+                f"«Mô hình \"Dân vận khéo\" {label}» ghi {fmt(row.value)} nhưng danh sách "
+                f"«{layout.SHEET_MODELS}» có {counted} {listed}. Cần xác nhận.",
                 cell, plain_number(row.value))
+
+    if active_status:
+        agree("dvk_models_active", sum(r.status == active_status for r in rows), "đang duy trì",
+              f"mô hình «{active_status}»")
     # New models are counted by start year, so only whole years can be compared.
     whole_years = (period.start.month, period.start.day, period.end.month, period.end.day) == (1, 1, 12, 31)
-    if "dvk_models_new" in clean and whole_years:
-        new = sum(r.year_started is not None and period.start.year <= r.year_started <= period.end.year
-                  for r in rows)
-        row, cell = clean["dvk_models_new"]
-        if row.value != new:
-            add("dvk_models_new_mismatch", WARNING,
-                f"«Mô hình \"Dân vận khéo\" xây dựng mới trong kỳ» ghi {fmt(row.value)} nhưng danh "
-                f"sách «{layout.SHEET_MODELS}» có {new} mô hình bắt đầu trong kỳ. Cần xác nhận.",
-                cell, plain_number(row.value))
+    if whole_years:
+        agree("dvk_models_new",
+              sum(r.year_started is not None and period.start.year <= r.year_started <= period.end.year
+                  for r in rows),
+              "xây dựng mới trong kỳ", "mô hình bắt đầu trong kỳ")
