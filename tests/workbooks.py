@@ -13,11 +13,17 @@ from openpyxl import load_workbook
 
 from etl.domain import layout
 from etl.intake.template import write_template
+from etl.intake.units import CURRENT
 
 
 def make_template(db_path, unit_code: str, period_spec: str, out_path,
-                  convention: str = "calendar") -> Path:
-    return write_template(db_path, unit_code, period_spec, convention, out_path)
+                  convention: str = "calendar", territory: str | None = CURRENT) -> Path:
+    """A blank form. A bare code names the current unit, for any period (its present territory):
+    most tests are about current units; pass territory=None to resolve the code by the period
+    (an old unit for a period before 1 July 2025), or an old unit's id ("11005@2025-06-30")."""
+    if "@" in unit_code:
+        territory = None
+    return write_template(db_path, unit_code, period_spec, convention, out_path, territory)
 
 
 def _header_columns(ws) -> tuple[int, dict[str, int]]:

@@ -1,6 +1,7 @@
 """The report workbook's layout, shared by the template writer and the reader."""
 
-TEMPLATE_VERSION = "DV-2025.1"
+TEMPLATE_VERSION = "DV-2025.2"       # .2: _meta unit_id names the unit (code + validity)
+CURRENT_UNIT_VERSIONS = ("DV-2025.1",)  # made before old units were in the registry
 SHEET_INSTRUCTIONS = "Hướng dẫn"
 SHEET_INFO = "Thông tin chung"
 SHEET_VALUES = "Chỉ tiêu"

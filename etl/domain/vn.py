@@ -53,6 +53,29 @@ def unit_name(type_label, name, in_sentence: bool = False) -> str:
     return f"{kind} {nfc(name)}".strip()
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def registry_names(u: dict, province_name: str | None) -> tuple[str, str]:
+    """A registry row's display name and its name in full, built once when the registry is loaded.
+
+    Current unit: 'Phường Thạch Khôi' and 'Phường Thạch Khôi, Thành phố Hải Phòng (từ 01/07/2025)'.
+    Old unit (valid_to set): 'Xã Liên Hồng (cũ, thành phố Hải Dương)' — names repeat across old
+    districts — and 'Xã Liên Hồng, thành phố Hải Dương, tỉnh Hải Dương (đến 30/06/2025)'.
+    """
+    name = unit_name(u["type_label"], u["name"])
+    if not u.get("valid_to"):
+        since = f" (từ {format_date(date.fromisoformat(u['valid_from']))})" if u.get("valid_from") else ""
+        return name, ", ".join(x for x in (name, _lower_first(province_name or "")) if x) + since
+    district = u.get("former_district") or ""
+    own_district = district and fold(district) != fold(name)
+    short = f"{name} (cũ, {_lower_first(district)})" if own_district else f"{name} (cũ)"
+    parts = [name] + ([_lower_first(district)] if own_district else [])
+    parts += [_lower_first(u["former_province"])] if u.get("former_province") else []
+    return short, ", ".join(parts) + f" (đến {format_date(date.fromisoformat(u['valid_to']))})"
+
+
 def format_number(value, decimals: int | None = None, blank: str = NOT_REPORTED) -> str:
     """vi-VN: '.' groups thousands, ',' is the decimal mark. None/NaN means not reported."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

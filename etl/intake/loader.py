@@ -328,7 +328,8 @@ def _check_and_store(con, reports: list[ParsedReport], opts: _Options) -> list[F
         report = reports[seq]
         if seq in histories:
             add_history_findings(result, report, opts.catalogue, histories[seq])
-        base = dict(unit_code=report.unit_code, unit_name=result.unit.name if result.unit else None,
+        base = dict(unit_code=result.unit.code if result.unit else report.unit_code,
+                    unit_name=result.unit.name if result.unit else None,
                     period_key=result.period.key if result.period else report.period_key,
                     period_label=result.period.label if result.period else None,
                     findings=result.findings)

@@ -13,6 +13,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from etl.domain import dvk, layout, vn
 from etl.domain.periods import CONVENTION_LABELS, Period, parse_period, period_text
+from etl.intake import units
+from etl.intake.units import Unit
 from etl.warehouse import db
 
 BLANK_NOTE = "Để trống = chưa báo cáo; nhập 0 = không có."
@@ -33,30 +35,28 @@ class UnknownUnit(ValueError):
     pass
 
 
-def unit_info(con, unit_code: str) -> dict:
-    rows = con.execute(
-        "SELECT code, name, full_name, valid_from, valid_to FROM units WHERE code = ?",
-        [str(unit_code).strip()]).fetchall()
-    if not rows:
-        raise UnknownUnit(f"Không có đơn vị mã «{unit_code}» trong danh sách đơn vị. "
-                          "Kiểm tra lại mã đơn vị (ví dụ 10543 là Phường Việt Hòa).")
-    code, name, full_name, valid_from, valid_to = rows[0]
-    return {"code": code, "name": name, "full_name": full_name,
-            "valid_from": valid_from, "valid_to": valid_to}
+def resolve_unit(con, unit_code: str, period: Period, territory: str | None = None) -> Unit:
+    """The unit a form is made for (etl.intake.units.resolve): the unit valid at the period's
+    end, or with territory 'current' the current unit reporting its present territory."""
+    found = units.resolve(units.load_units(con), unit_code, period, territory)
+    if found.unit is None:
+        if found.ambiguous:
+            raise UnknownUnit(f"{found.error} Chọn một trong: "
+                              + "; ".join(f"{u.code} ({u.name})" for u in found.ambiguous) + ".")
+        raise UnknownUnit(found.error)
+    if found.unit.valid_to and period.end > found.unit.valid_to:
+        raise UnknownUnit(units.ended_message(found.unit, period))
+    return found.unit
 
 
-def predates_unit(unit: dict, period: Period) -> bool:
-    return unit["valid_from"] is not None and period.start < unit["valid_from"]
+def visible_code(unit: Unit) -> str:
+    """What «Mã đơn vị» shows: the official code of a current unit, the full id of an old one
+    ("11005@2025-06-30"), so that a copy of the form without its hidden sheet still names it."""
+    return unit.official_code if unit.is_current else unit.code
 
 
-def territory_notice(unit: dict, period: Period) -> str:
-    return (f"Kỳ {period.label} bắt đầu trước ngày thành lập {unit['full_name']} "
-            f"({vn.format_date(unit['valid_from'])}): số liệu được hiểu là trên địa bàn hiện nay "
-            "của đơn vị.")
-
-
-def build_workbook(con, unit_code: str, period: Period) -> Workbook:
-    unit = unit_info(con, unit_code)
+def build_workbook(con, unit_code: str, period: Period, territory: str | None = None) -> Workbook:
+    unit = resolve_unit(con, unit_code, period, territory)
     indicators = con.execute(
         "SELECT code, group_name, label, unit, value_type, min_value, max_value, note "
         "FROM indicators ORDER BY sort_order").fetchall()
@@ -70,8 +70,9 @@ def build_workbook(con, unit_code: str, period: Period) -> Workbook:
     meta = wb.create_sheet(layout.SHEET_META)
     _models(wb.create_sheet(layout.SHEET_MODELS, index=3), unit, period, options, meta)
     for row, (key, value) in enumerate([("template_version", layout.TEMPLATE_VERSION),
-                                        ("unit_code", unit["code"]),
-                                        ("period_key", period.key)], start=1):
+                                        ("unit_code", visible_code(unit)),
+                                        ("period_key", period.key),
+                                        ("unit_id", unit.code)], start=1):
         meta.cell(row, 1, key)
         meta.cell(row, 2, value)
     meta.sheet_state = "veryHidden"
@@ -89,7 +90,7 @@ def _instructions(ws, unit: dict, period: Period, rules) -> None:
     ws.title = layout.SHEET_INSTRUCTIONS
     lines = [
         ("Hướng dẫn điền mẫu báo cáo công tác dân vận", TITLE_FONT),
-        (f"Đơn vị: {unit['full_name']} (mã {unit['code']}) — Kỳ báo cáo: "
+        (f"Đơn vị: {unit.long_name} (mã {visible_code(unit)}) — Kỳ báo cáo: "
          f"{period_text(period)}", Font(bold=True)),
         ("", None),
         ("Cách điền", Font(bold=True, size=12)),
@@ -120,9 +121,9 @@ def _instructions(ws, unit: dict, period: Period, rules) -> None:
     ]
     for severity, message in rules:
         lines.append((f"• {'Lỗi' if severity == 'error' else 'Cảnh báo'}: {message}.", None))
-    if predates_unit(unit, period):
+    if units.predates(unit, period):
         lines += [("", None), ("Lưu ý", Font(bold=True, size=12)),
-                  (territory_notice(unit, period), None)]
+                  (units.territory_notice(unit, period), None)]
     for row, (text, font) in enumerate(lines, start=1):
         cell = ws.cell(row, 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -136,7 +137,7 @@ def _instructions(ws, unit: dict, period: Period, rules) -> None:
 def _info(ws, unit: dict, period: Period) -> None:
     ws.cell(1, 1, "Thông tin chung về báo cáo").font = TITLE_FONT
     values = {
-        "unit_code": unit["code"], "unit_name": unit["full_name"], "period_key": period.key,
+        "unit_code": visible_code(unit), "unit_name": unit.long_name, "period_key": period.key,
         "period_label": period.label, "period_start": period.start, "period_end": period.end,
         "convention": CONVENTION_LABELS[period.convention], "reporter": None, "phone": None,
     }
@@ -159,7 +160,7 @@ def _info(ws, unit: dict, period: Period) -> None:
 
 def _values(ws, unit: dict, period: Period, indicators) -> None:
     ws.cell(1, 1, "Báo cáo số liệu công tác dân vận").font = TITLE_FONT
-    ws.cell(2, 1, f"Đơn vị: {unit['full_name']} (mã {unit['code']}) — Kỳ báo cáo: "
+    ws.cell(2, 1, f"Đơn vị: {unit.long_name} (mã {visible_code(unit)}) — Kỳ báo cáo: "
                   f"{period_text(period)}").font = Font(bold=True)
     header_row = layout.VALUES_HEADER_ROW
     value_col = layout.VALUE_HEADERS.index(layout.HEADER_VALUE) + 1
@@ -208,7 +209,7 @@ def _models(ws, unit: dict, period: Period, options: dict, meta) -> None:
     ("Xây dựng Đảng, chính quyền"), which an inline Excel list cannot hold.
     """
     ws.cell(1, 1, "Danh sách mô hình «Dân vận khéo»").font = TITLE_FONT
-    ws.cell(2, 1, f"Đơn vị: {unit['full_name']} (mã {unit['code']}) — Kỳ báo cáo: "
+    ws.cell(2, 1, f"Đơn vị: {unit.long_name} (mã {visible_code(unit)}) — Kỳ báo cáo: "
                   f"{period_text(period)}").font = Font(bold=True)
     ws.cell(3, 1, "Mỗi mô hình một dòng, kể cả mô hình đã dừng trong kỳ. Giữ nguyên tên mô hình "
                   "qua các năm. Lĩnh vực, cấp công nhận, tình trạng: chọn trong danh sách.")
@@ -296,10 +297,11 @@ def _validation(value_type: str, min_v, max_v) -> DataValidation:
     return dv
 
 
-def write_template(db_path, unit_code: str, period_spec: str, convention: str, out_path) -> Path:
+def write_template(db_path, unit_code: str, period_spec: str, convention: str, out_path,
+                   territory: str | None = None) -> Path:
     period = parse_period(period_spec, convention)
     with db.connect(db_path, read_only=True) as con:
-        wb = build_workbook(con, unit_code, period)
+        wb = build_workbook(con, unit_code, period, territory)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

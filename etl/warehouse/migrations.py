@@ -148,6 +148,22 @@ ALTER TABLE units ADD COLUMN IF NOT EXISTS full_name VARCHAR;
 UPDATE units SET full_name = type_label || ' ' || name WHERE full_name IS NULL;
 """
 
+# The 2025 merger: old units live in units next to the current ones (id = official code +
+# '@' + last valid day, see etl.warehouse.registry), and unit_lineage says which old units and
+# which share of each (full | partial) a current unit was formed from. It replaces the
+# free-text unit_predecessors, which named old units without their codes.
+MERGER_LINEAGE = """
+ALTER TABLE units ADD COLUMN IF NOT EXISTS official_code VARCHAR;
+ALTER TABLE units ADD COLUMN IF NOT EXISTS level VARCHAR;
+ALTER TABLE units ADD COLUMN IF NOT EXISTS former_province VARCHAR;
+ALTER TABLE units ADD COLUMN IF NOT EXISTS long_name VARCHAR;
+UPDATE units SET official_code = code, level = 'commune' WHERE official_code IS NULL;
+CREATE TABLE IF NOT EXISTS unit_lineage (
+    new_code VARCHAR NOT NULL, old_code VARCHAR NOT NULL,
+    share VARCHAR NOT NULL CHECK (share IN ('full', 'partial')), PRIMARY KEY (new_code, old_code));
+DROP TABLE IF EXISTS unit_predecessors;
+"""
+
 # Views and macros hold no data: recreated after every migration run, over the latest tables.
 VIEWS = """
 -- The newest version of every report, with its period (history, provenance, the checks' tests).
@@ -196,6 +212,10 @@ def _unit_full_name(con) -> None:
     con.execute(UNIT_FULL_NAME)
 
 
+def _merger_lineage(con) -> None:
+    con.execute(MERGER_LINEAGE)
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -212,6 +232,8 @@ MIGRATIONS = (
     Migration(4, "Catalogue facts as columns: indicators.better and per_capita, "
                  "dvk_options.meaning, rating_thresholds.colour", _catalogue_presentation),
     Migration(5, "units.full_name, the display name of a unit", _unit_full_name),
+    Migration(6, "The 2025 merger: old units with official_code, level, former_province and "
+                 "long_name; unit_lineage (new, old, share) replaces unit_predecessors", _merger_lineage),
 )
 LATEST = MIGRATIONS[-1].number
 

@@ -22,10 +22,12 @@ _DATA_FILES = {
 }
 _UNIT_COLUMNS = ["code", "name", "unit_type", "type_label", "province_code", "valid_from",
                  "valid_to", "former_district", "source_note", "name_folded", "name_sort",
-                 "full_name"]
-# unit_predecessors' columns; old_code and population_share are not in the registry file.
-_PREDECESSOR_COLUMNS = ["new_code", "seq", "old_code", "old_type", "old_name", "old_district",
-                        "share_note", "population_share", "valid_to"]
+                 "full_name", "official_code", "level", "former_province", "long_name"]
+_LINEAGE_COLUMNS = ["new_code", "old_code", "share"]
+# The registry files: data/ (Hải Phòng) or data/national/ (34 provinces, `etl init --registry
+# national`); the catalogue always comes from data/.
+REGISTRIES = {"haiphong": db.DATA_DIR, "national": db.DATA_DIR / "national"}
+_REGISTRY_FILES = ("units.csv", "unit_lineage.csv", "provinces.csv")
 
 
 def read_data_file(name: str, data_dir: Path = db.DATA_DIR) -> list[dict]:
@@ -46,29 +48,39 @@ def _replace_table(con, table: str, columns: list[str], rows: list[dict]) -> Non
     con.execute(f"INSERT INTO {table} SELECT * FROM staged")
 
 
-def load_data_files(con, data_dir: Path = db.DATA_DIR) -> None:
+def load_data_files(con, data_dir: Path = db.DATA_DIR, registry_dir: Path | None = None) -> None:
+    """The catalogue from data_dir, the registry (units, lineage, provinces) from registry_dir
+    (default: data_dir; a file it lacks comes from data_dir)."""
+    registry_dir = registry_dir or data_dir
+    files = {n: (registry_dir if (registry_dir / n).is_file() else data_dir) for n in _REGISTRY_FILES}
     for table, (file_name, columns) in _DATA_FILES.items():
-        _replace_table(con, table, columns, read_data_file(file_name, data_dir))
-    units = read_data_file("units.csv", data_dir)
+        rows_dir = files.get(file_name, data_dir)
+        _replace_table(con, table, columns, read_data_file(file_name, rows_dir))
+    province_names = dict(con.execute("SELECT code, name FROM provinces").fetchall())
+    units = read_data_file("units.csv", files["units.csv"])
     for u in units:
         u["name_folded"], u["name_sort"] = vn.fold(u["name"]), vn.sort_key(u["name"])
-        u["full_name"] = vn.unit_name(u["type_label"], u["name"])
+        u["full_name"], u["long_name"] = vn.registry_names(u, province_names.get(u["province_code"]))
+        u["official_code"] = u.get("official_code") or u["code"]
+        u["level"] = u.get("level") or "commune"
     # Upsert rather than replace: submissions refer to unit codes, and a unit no longer in the
     # file keeps its row.
     staged_units = _staged(units, _UNIT_COLUMNS)  # noqa: F841
     con.execute("INSERT OR REPLACE INTO units SELECT * FROM staged_units")
-    _replace_table(con, "unit_predecessors", _PREDECESSOR_COLUMNS,
-                   read_data_file("unit_predecessors.csv", data_dir))
+    _replace_table(con, "unit_lineage", _LINEAGE_COLUMNS,
+                   read_data_file("unit_lineage.csv", files["unit_lineage.csv"]))
 
 
-def init_db(path=None, data_dir: Path = db.DATA_DIR) -> dict:
+def init_db(path=None, data_dir: Path = db.DATA_DIR, registry_dir: Path | None = None) -> dict:
     """Create or upgrade the schema (etl.warehouse.migrations) and (re)load the reference data.
     Returns the row counts of the main tables."""
     with db.connect(path) as con, db.transaction(con):
         applied = migrations.migrate(con)
-        load_data_files(con, data_dir)
+        load_data_files(con, data_dir, registry_dir)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("units", "unit_predecessors", "indicators", "rules", "periods", "submissions")}
+                  for t in ("units", "unit_lineage", "indicators", "rules", "periods", "submissions")}
+        counts["current_units"] = con.execute(
+            "SELECT count(*) FROM units WHERE valid_to IS NULL").fetchone()[0]
         steps = f" (vừa áp dụng bước {', '.join(map(str, applied))})" if applied else ""
         n = {k: vn.format_number(v) for k, v in counts.items()}
         db.audit(con, "etl init", "init",

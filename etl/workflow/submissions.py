@@ -177,13 +177,15 @@ def review(db_path, submission_id: int, decision: str, comment: str, actor: User
     return new_status
 
 
-def template_bytes(db_path, unit_code: str, period) -> bytes:
-    """The blank report form (etl.template) for one unit and period, as .xlsx bytes."""
+def template_bytes(db_path, unit_id: str, period) -> bytes:
+    """The blank report form (etl.intake.template) for one unit, named by its id (a current unit
+    for an earlier period reports its present territory), and one period, as .xlsx bytes."""
     import io
 
     from etl.intake.template import build_workbook
+    from etl.intake.units import CURRENT
     with db.connect(db_path, read_only=True) as con:
-        wb = build_workbook(con, unit_code, period)
+        wb = build_workbook(con, unit_id, period, None if "@" in unit_id else CURRENT)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

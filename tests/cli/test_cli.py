@@ -215,42 +215,64 @@ def test_export_refuses_an_unknown_province_like_brief(ready, tmp_path, capsys):
 
 # --- registry ---------------------------------------------------------------------------------
 
-LIST_HEADER = "code,name,type,former_district,predecessors,source_confidence\n"
+UNITS_HEADER = "code,name,type,type_label,province_code,province_name\n"
+LINEAGE_HEADER = ("new_code,new_name,old_code,old_level,old_type_label,old_name,old_district_code,"
+                  "old_district_name,old_province_code,old_province_name,share\n")
+PROVINCES = "code,name,type_label,predecessors\n31,Hải Phòng,Thành phố,30 Tỉnh Hải Dương; 31 Thành phố Hải Phòng\n"
 
 
-def test_registry_writes_both_files(tmp_path, capsys):
-    source = tmp_path / "ds.csv"
-    source.write_text(LIST_HEADER + '90001,Hòa Bình,phuong,Quận A,"Phường Một; Xã Hai [Huyện B] '
-                      '(một phần)",2 sources agree\n', encoding="utf-8")
-    assert main(["registry", str(source), "--out-dir", str(tmp_path)]) == 0
-    assert "1 đơn vị, 2 đơn vị tiền thân" in capsys.readouterr().out
+def _official_lists(folder, units, lineage, provinces=PROVINCES):
+    folder.mkdir(exist_ok=True)
+    for name, text in (("vn_units_2025.csv", units), ("vn_lineage_2025.csv", lineage),
+                       ("vn_provinces_2025.csv", provinces)):
+        if text is not None:
+            (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_registry_writes_units_old_units_and_lineage(tmp_path, capsys):
+    lists = _official_lists(
+        tmp_path / "ds", UNITS_HEADER + "90001,Hòa Bình,phuong,Phường,31,Hải Phòng\n"
+                                        "90002,An Lạc,xa,Xã,31,Hải Phòng\n",
+        LINEAGE_HEADER + "90001,Hòa Bình,90001,commune,Phường,Một,288,Quận A,31,Hải Phòng,full\n"
+                         "90001,Hòa Bình,80002,commune,Xã,Hai,297,Huyện B,30,Hải Dương,partial\n"
+                         "90002,An Lạc,80002,commune,Xã,Hai,297,Huyện B,30,Hải Dương,partial\n")
+    assert main(["registry", str(lists), "--out-dir", str(tmp_path)]) == 0
+    assert "2 đơn vị hiện nay, 2 đơn vị trước sáp nhập (đến 30/06/2025), 3 dòng" in capsys.readouterr().out
     units = (tmp_path / "units.csv").read_text(encoding="utf-8").splitlines()
-    assert units[1].startswith("90001,Hòa Bình,phuong,Phường,31,2025-07-01,")
-    preds = (tmp_path / "unit_predecessors.csv").read_text(encoding="utf-8").splitlines()
-    assert preds[2] == "90001,2,Xã,Hai,Huyện B,một phần,2025-06-30"
+    # The reused code: 90001 now and 90001 until 30/06/2025 are two units.
+    assert units[1].startswith("90001,90001,Hòa Bình,phuong,Phường,commune,31,2025-07-01,,")
+    assert "80002@2025-06-30,80002,Hai,xa,Xã,commune,31,,2025-06-30,Huyện B,Tỉnh Hải Dương," in units[3]
+    lineage = (tmp_path / "unit_lineage.csv").read_text(encoding="utf-8").splitlines()
+    assert lineage[1:] == ["90001,90001@2025-06-30,full", "90001,80002@2025-06-30,partial",
+                           "90002,80002@2025-06-30,partial"]
 
 
-@pytest.mark.parametrize("content, phrase", [
-    (None, "Không tìm thấy tệp"),
+@pytest.mark.parametrize("lineage, phrase", [
+    (None, "thiếu tệp: vn_lineage_2025.csv"),
     ("a,b\n1,2\n", "không đúng định dạng danh sách đơn vị"),
-    (LIST_HEADER + "90001,X,thon,Q,Xã Y,ok\n", "không đúng định dạng danh sách đơn vị"),
+    (LINEAGE_HEADER + "90001,X,80001,commune,Thôn,Y,1,Q,31,Hải Phòng,full\n",
+     "không đúng định dạng danh sách đơn vị"),
+    (LINEAGE_HEADER + "90001,X,80001,commune,Xã,Y,1,Q,31,Hải Phòng,some\n",
+     "không đúng định dạng danh sách đơn vị"),
 ])
-def test_registry_refuses_a_bad_list_and_writes_nothing(content, phrase, tmp_path, capsys):
-    source = tmp_path / "ds.csv"
-    if content is not None:
-        source.write_text(content, encoding="utf-8")
+def test_registry_refuses_a_bad_list_and_writes_nothing(lineage, phrase, tmp_path, capsys):
+    lists = _official_lists(tmp_path / "ds", UNITS_HEADER + "90001,X,xa,Xã,31,Hải Phòng\n", lineage)
     out = tmp_path / "ra"
     out.mkdir()
-    assert main(["registry", str(source), "--out-dir", str(out)]) == 2
+    assert main(["registry", str(lists), "--out-dir", str(out)]) == 2
     err = capsys.readouterr().err
     assert phrase in err and "Traceback" not in err
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.skipif(not SHARED_LIST.exists(), reason="the compiled official list is not here")
-def test_registry_of_the_official_list_is_the_projects_data(tmp_path):
-    done = _etl("registry", SHARED_LIST, "--out-dir", tmp_path)
+@pytest.mark.skipif(not SHARED_LIST.exists(), reason="the official lists are not here")
+@pytest.mark.parametrize("national, folder", [(False, "data"), (True, "data/national")])
+def test_registry_of_the_official_lists_is_the_projects_data(national, folder, tmp_path):
+    done = _etl("registry", SHARED_LIST.parent, "--out-dir", tmp_path, *(["--national"] if national else []))
     assert done.returncode == 0, done.stderr
-    assert "114 đơn vị, 451 đơn vị tiền thân" in done.stdout
-    for name in ("units.csv", "unit_predecessors.csv"):
-        assert (tmp_path / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+    counts = ("3.321 đơn vị hiện nay, 10.052 đơn vị trước sáp nhập (đến 30/06/2025), 10.604 dòng"
+              if national else "114 đơn vị hiện nay, 375 đơn vị trước sáp nhập (đến 30/06/2025), 452 dòng")
+    assert counts in done.stdout
+    for name in ("units.csv", "unit_lineage.csv") + (("provinces.csv",) if national else ()):
+        assert (tmp_path / name).read_bytes() == (ROOT / folder / name).read_bytes(), name

@@ -106,7 +106,7 @@ def test_info_sheet_fields(wb):
            for i in range(len(layout.INFO_FIELDS))}
     assert list(got) == [label for _, label in layout.INFO_FIELDS]
     assert got["Mã đơn vị"].value == "10543"
-    assert got["Tên đơn vị"].value == "Phường Việt Hòa"
+    assert got["Tên đơn vị"].value == "Phường Việt Hòa, thành phố Hải Phòng (từ 01/07/2025)"
     assert got["Mã kỳ báo cáo"].value == "2025-07-01:2025-11-20"
     assert got["Từ ngày"].value == datetime(2025, 7, 1)
     assert got["Đến ngày"].value == datetime(2025, 11, 20)
@@ -130,9 +130,9 @@ def test_decree_convention_key(db_path, tmp_path):
     assert info.cell(layout.INFO_FIRST_ROW + 4, 2).value == datetime(2025, 6, 15)
 
 
-def template_cli(db_path, unit, period, out) -> int:
+def template_cli(db_path, unit, period, out, *more) -> int:
     return main(["--db", str(db_path), "template", "--unit", unit, "--period", period,
-                 "-o", str(out)])
+                 "-o", str(out), *more])
 
 
 def test_unknown_unit(db_path, tmp_path, capsys):
@@ -145,10 +145,21 @@ def test_unknown_unit(db_path, tmp_path, capsys):
 
 
 def test_cli_mentions_territory_for_period_before_unit(db_path, tmp_path, capsys):
-    assert template_cli(db_path, "10543", "2024", tmp_path / "y.xlsx") == 0
+    # 2024: the code names the unit that existed then, the old Phường Việt Hoà...
+    assert template_cli(db_path, "10543", "2024", tmp_path / "old.xlsx") == 0
+    out = capsys.readouterr().out
+    assert "Phường Việt Hoà, thành phố Hải Dương" in out and "(đến 30/06/2025)" in out
+    assert "--territory current" in out
+    info = load_workbook(tmp_path / "old.xlsx")[layout.SHEET_INFO]
+    assert info.cell(layout.INFO_FIRST_ROW, 2).value == "10543@2025-06-30"
+    # ...unless the current Việt Hòa reports its present territory.
+    assert template_cli(db_path, "10543", "2024", tmp_path / "y.xlsx", "--territory", "current") == 0
     out = capsys.readouterr().out
     assert "Phường Việt Hòa" in out and "Năm 2024" in out
     assert "trên địa bàn hiện nay của đơn vị" in out
+    # An old unit cannot report a period ending after it ceased to exist.
+    assert template_cli(db_path, "11005", "2025", tmp_path / "n.xlsx") == 2
+    assert "2025-H1" in capsys.readouterr().err
     assert template_cli(db_path, "10543", "2025-Q4", tmp_path / "z.xlsx") == 0
     assert "địa bàn hiện nay" not in capsys.readouterr().out
 

@@ -38,7 +38,8 @@ def catalogue(reference):
 def units(reference):
     units = dict(reference[1])
     # An old unit, dissolved by the 2025 merger, to check periods after its end.
-    units["09999"] = Unit("09999", "Xã Cũ", date(2000, 1, 1), date(2025, 6, 30))
+    units["09999@2025-06-30"] = Unit("09999@2025-06-30", "Xã Cũ (cũ)", date(2000, 1, 1),
+                                     date(2025, 6, 30), "Xã", "09999", "Xã Cũ, huyện A (đến 30/06/2025)")
     return units
 
 
@@ -174,8 +175,11 @@ def test_rules_are_data(catalogue, units):
     ("09999", "2025-Q3", "period_after_unit_end", "error"),
     ("10543", "2026-Q2", "period_in_future", "error"),
     ("10543", "2026-Q1", "period_not_ended", "warning"),
-    ("10543", "2024", "period_before_unit", "notice"),
+    # 10543 was also an old unit's code (Phường Việt Hoà until 30/06/2025): a 2024 file that
+    # does not say which unit it is for is refused, never guessed.
+    ("10543", "2024", "unit_ambiguous", "error"),
     ("10543", "2025", "period_before_unit", "notice"),
+    ("10507", "2025-H1", "unit_ambiguous", "error"),
 ])
 def test_unit_and_period_checks(catalogue, units, unit, period, rule, severity):
     r = check(catalogue, units, {"population": 30575}, unit=unit, period=period)
@@ -188,6 +192,29 @@ def test_unit_and_period_checks(catalogue, units, unit, period, rule, severity):
 
 def test_old_unit_may_report_its_own_past(catalogue, units):
     assert check(catalogue, units, {"population": 5000}, unit="09999", period="2024").findings == []
+    r = check(catalogue, units, {"population": 5000}, unit="09999", period="2025")
+    assert rules_of(r) == ["period_after_unit_end"] and "2025-H1" in r.findings[0].message
+
+
+def test_a_code_used_before_and_after_the_merger_is_resolved_by_the_form(catalogue, units):
+    # The form's hidden unit id says which unit: the old Phường Việt Hoà, or the current Việt
+    # Hòa reporting its present territory for 2024.
+    old = check(catalogue, units, {"population": 1}, period="2024",
+                meta={"unit_id": "10543@2025-06-30", "unit_code": "10543"})
+    assert old.ok and old.unit.code == "10543@2025-06-30" and old.findings == []
+    new = check(catalogue, units, {"population": 1}, period="2024",
+                meta={"unit_id": "10543", "unit_code": "10543"})
+    assert new.unit.code == "10543" and rules_of(new) == ["period_before_unit"]
+    # So does the id typed in «Mã đơn vị» of a form without its hidden sheet.
+    typed = check(catalogue, units, {"population": 1}, unit="10543@2025-06-30", period="2024")
+    assert typed.unit.code == "10543@2025-06-30" and typed.ok
+    # A code with nothing to say which unit: the message says how to choose.
+    [f] = check(catalogue, units, {"population": 1}, period="2024").findings
+    assert "10543@2025-06-30" in f.message and "--territory current" in f.message
+    # A form of the first template version was made for a current unit.
+    first = make({"population": 1}, period="2024", meta={"unit_code": "10543"})
+    first.template_version = "DV-2025.1"
+    assert validate(first, catalogue, units, today=TODAY).unit.code == "10543"
 
 
 def test_template_and_meta_notices(catalogue, units):

@@ -15,13 +15,23 @@ def test_init_loads_registry_and_catalogue_idempotently(tmp_path):
     second = init_db(path)
     assert first == second
     with db.connect(path, read_only=True) as con:
-        by_type = dict(con.execute("SELECT unit_type, count(*) FROM units GROUP BY 1").fetchall())
+        by_type = dict(con.execute("SELECT unit_type, count(*) FROM units WHERE valid_to IS NULL "
+                                   "GROUP BY 1").fetchall())
         assert by_type == {"phuong": 45, "xa": 67, "dac_khu": 2}
-        assert con.execute("SELECT count(*) FROM unit_predecessors").fetchone()[0] == 451
+        # 375 old units until 30/06/2025 (Hải Dương, Hải Phòng, the island district), 452 links.
+        old = con.execute("SELECT count(*), count(DISTINCT former_province) FROM units "
+                          "WHERE valid_to = DATE '2025-06-30'").fetchone()
+        assert old == (375, 2)
+        assert con.execute("SELECT count(*), count(*) FILTER (share = 'partial') "
+                           "FROM unit_lineage").fetchone() == (452, 149)
         viet_hoa = con.execute(
-            "SELECT old_name, share_note FROM unit_predecessors WHERE new_code = '10543' ORDER BY seq"
-        ).fetchall()
-        assert ("Lai Cách", "một phần") in viet_hoa and ("Cao An", "toàn bộ") in viet_hoa
+            "SELECT u.full_name, l.share FROM unit_lineage l JOIN units u ON u.code = l.old_code "
+            "WHERE l.new_code = '10543'").fetchall()
+        assert ("Thị trấn Lai Cách (cũ, huyện Cẩm Giàng)", "partial") in viet_hoa
+        assert ("Phường Việt Hoà (cũ, thành phố Hải Dương)", "full") in viet_hoa
+        # Thạch Khôi also took part of Xã Thống Nhất, shared with Yết Kiêu.
+        assert con.execute("SELECT list(new_code ORDER BY new_code) FROM unit_lineage "
+                           "WHERE old_code = '11008@2025-06-30'").fetchone()[0] == ["11002", "11020"]
         assert con.execute("SELECT name_folded FROM units WHERE code = '11002'").fetchone()[0] == "thach khoi"
 
 

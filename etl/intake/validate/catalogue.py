@@ -2,9 +2,9 @@
 load_reference, which reads them all from the database."""
 import operator
 from dataclasses import dataclass, field
-from datetime import date
 
 from etl.domain import dvk
+from etl.intake.units import Unit, load_units
 
 OPS = {"=": operator.eq, "==": operator.eq, "<=": operator.le, ">=": operator.ge,
        "<": operator.lt, ">": operator.gt, "!=": operator.ne}
@@ -31,15 +31,6 @@ class Rule:
     message: str
 
 
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    name: str               # with its type: "Phường Việt Hòa"
-    valid_from: date | None
-    valid_to: date | None
-    type_label: str = ""    # "Phường", "Xã", "Đặc khu"
-
-
 @dataclass
 class Catalogue:
     indicators: dict[str, Indicator]
@@ -63,6 +54,5 @@ def load_reference(con) -> tuple[Catalogue, dict[str, Unit]]:
     rules = [parse_rule(*r) for r in con.execute(
         "SELECT rule_id, left_expr, op, right_expr, severity, message FROM rules "
         "ORDER BY rule_id").fetchall()]
-    units = {r[0]: Unit(*r) for r in con.execute(
-        "SELECT code, full_name, valid_from, valid_to, type_label FROM units").fetchall()}
-    return Catalogue(indicators, rules, dvk.load_options(con), dvk.load_statuses(con)), units
+    return (Catalogue(indicators, rules, dvk.load_options(con), dvk.load_statuses(con)),
+            load_units(con))

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from etl.domain import layout, vn
 from etl.domain.findings import ERROR, NOTICE, WARNING
 from etl.domain.periods import CONVENTION_LABELS, Period, PeriodError, from_key, period_text
-from etl.intake.validate.catalogue import Unit
+from etl.intake import units as registry
+from etl.intake.units import Unit
 from etl.intake.validate.texts import as_typed
 
 
@@ -20,8 +21,8 @@ def check_header(report, units: dict[str, Unit], today: date, result, add) -> No
         add("template_version_differs", NOTICE,
             f"Tệp lập theo mẫu phiên bản {report.template_version}, mẫu hiện hành là "
             f"{layout.TEMPLATE_VERSION}: vẫn đọc theo tiêu đề cột.", where="")
-    result.unit = _unit(report, units, add_info)
     result.period = _period(report, add_info)
+    result.unit = _unit(report, units, result.period, add_info)
     _check_template_codes(report, add_info)
     unit, period = result.unit, result.period
     # A period not begun yet is refused for that alone: its label would only repeat the error.
@@ -30,17 +31,39 @@ def check_header(report, units: dict[str, Unit], today: date, result, add) -> No
         _check_period(report, unit, period, today, add_info)
 
 
-def _unit(report, units: dict[str, Unit], add_info) -> Unit | None:
+def _unit(report, units: dict[str, Unit], period: Period | None, add_info) -> Unit | None:
+    """The unit the codes name (etl.intake.units): the form's unit id when the form was made for
+    the typed code, else the unit valid at the period's end; a code that could also be the
+    current unit reporting its present territory is refused rather than guessed."""
     code = report.unit_code
     if not code:
         add_info("missing_unit", ERROR, "Thiếu mã đơn vị trong ô «Mã đơn vị».", "unit_code")
-    elif code not in units:
+        return None
+    if not any(u.official_code == code or u.code == code for u in units.values()):
         add_info("unknown_unit", ERROR,
                  f"Mã đơn vị «{code}» không có trong danh sách đơn vị hành chính. Không sửa mã "
                  "đơn vị của mẫu; nếu mẫu sai, hãy tải lại mẫu đúng.", "unit_code", code)
-    else:
+        return None
+    meta_id, meta_code = report.meta.get("unit_id"), report.meta.get("unit_code")
+    if meta_id in units and code in (units[meta_id].official_code, meta_id):
+        return units[meta_id]
+    # Forms of the first template version were made for current units only.
+    if (report.template_version in layout.CURRENT_UNIT_VERSIONS and meta_code == code
+            and code in units and units[code].is_current):
         return units[code]
-    return None
+    if period is None:
+        return None
+    found = registry.resolve(units, code, period)
+    if found.unit is None:
+        rule = "unit_ambiguous" if found.ambiguous else "period_after_unit_end"
+        add_info(rule, ERROR, found.error, "unit_code", code)
+        return None
+    current = None if "@" in code else registry.could_be_current(units, found.unit, period)
+    if current is not None:
+        add_info("unit_ambiguous", ERROR, registry.ambiguity_message(found.unit, current, period),
+                 "unit_code", code)
+        return None
+    return found.unit
 
 
 def _period(report, add_info) -> Period | None:
@@ -83,15 +106,12 @@ def _check_period(report, unit: Unit | None, period: Period, today: date, add_in
         add_info("period_not_ended", WARNING,
                  f"Kỳ {period.label} chưa kết thúc (đến {vn.format_date(period.end)}): số liệu có "
                  "thể chưa đầy đủ. Cần xác nhận.", "period_key", period.key)
-    if unit and unit.valid_to and period.start > unit.valid_to:
-        add_info("period_after_unit_end", ERROR,
-                 f"{unit.name} đã thôi hoạt động từ {vn.format_date(unit.valid_to)} (sắp xếp đơn vị "
-                 f"hành chính); không nhận báo cáo cho kỳ {period.label}.", "unit_code", unit.code)
-    if unit and unit.valid_from and period.start < unit.valid_from:
-        add_info("period_before_unit", NOTICE,
-                 f"Kỳ {period.label} bắt đầu trước ngày thành lập {unit.name} "
-                 f"({vn.format_date(unit.valid_from)}): số liệu được hiểu là trên địa bàn hiện nay "
-                 "của đơn vị.", "period_key", period.key)
+    if unit and unit.valid_to and period.end > unit.valid_to:
+        add_info("period_after_unit_end", ERROR, registry.ended_message(unit, period),
+                 "unit_code", unit.code)
+    if unit and registry.predates(unit, period):
+        add_info("period_before_unit", NOTICE, registry.territory_notice(unit, period),
+                 "period_key", period.key)
 
 
 def _loose(text: str) -> str:
@@ -108,7 +128,7 @@ def _check_claims(report, unit: Unit | None, period: Period | None, add_info) ->
     claims = []   # (field, rule, accepted texts, what the code means, what to download again)
     if unit:
         bare = unit.name.removeprefix(unit.type_label).strip() if unit.type_label else unit.name
-        claims.append(("unit_name", "unit_name_mismatch", (unit.name, bare),
+        claims.append(("unit_name", "unit_name_mismatch", (unit.name, bare, unit.long_name),
                        f"mã đơn vị {unit.code} là {unit.name}", "đơn vị"))
     if period:
         full, convention = period_text(period), CONVENTION_LABELS[period.convention]
