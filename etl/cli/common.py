@@ -88,11 +88,16 @@ def add_scope_options(parser) -> None:
     parser.add_argument("--include-unreviewed", action="store_true",
                         help="gồm cả báo cáo chưa duyệt (phiên bản mới nhất đã duyệt hoặc chờ "
                              "duyệt); báo cáo bị trả lại không bao giờ được tính")
+    parser.add_argument("--boundaries", choices=["current", "reported"], default="current",
+                        help="current = theo địa giới hiện nay (số liệu đơn vị cũ quy về đơn vị "
+                             "mới, phần chia có đánh dấu ước tính; mặc định); reported = như đã "
+                             "báo cáo (đơn vị cũ giữ nguyên)")
 
 
 def read_scope(args, period_key: str | None = None):
     from etl.read.scope import Scope
-    return Scope(period_key, (args.province or "").strip() or None, bool(args.include_unreviewed))
+    return Scope(period_key, (args.province or "").strip() or None, bool(args.include_unreviewed),
+                 args.boundaries)
 
 
 class CommandError(Exception):

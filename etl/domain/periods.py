@@ -130,6 +130,11 @@ def _shift_year(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def enclosing_year(p: Period) -> Period:
+    """The year of the same convention a month, quarter or half year belongs to."""
+    return parse_period(p.key.split("/")[0][:4], p.convention)
+
+
 def same_period_last_year(p: Period) -> Period:
     """'Cùng kỳ': the same kind of period one year earlier."""
     if p.kind == "range":

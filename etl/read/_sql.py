@@ -12,6 +12,9 @@ Conventions (every module of etl.read):
 - Values come from the versions the dashboards show (macros shown_values / shown_submissions):
   accepted reports, and with Scope.include_unreviewed those awaiting review. Returned reports
   never count. Lists of periods and who has reported count every current report.
+- On the Scope's boundaries (macro boundary_values): today's units with their old units' values
+  attributed by lineage (column estimated marks a value holding a split or missing part of its
+  old units), or the units as they reported.
 """
 import re
 
@@ -71,11 +74,12 @@ catalogue AS (
 VALS = """
 vals AS (
     SELECT unit_code, period_key, end_date, indicator_code AS code, value,
-           NULL::DOUBLE AS num, NULL::DOUBLE AS den
+           NULL::DOUBLE AS num, NULL::DOUBLE AS den, estimated
     FROM cv
     UNION ALL
     SELECT n.unit_code, n.period_key, n.end_date, dm.code,
-           CASE WHEN d.value > 0 THEN n.value / d.value END, n.value, d.value
+           CASE WHEN d.value > 0 THEN n.value / d.value END, n.value, d.value,
+           n.estimated OR d.estimated
     FROM derived_measures dm
     JOIN cv n ON n.indicator_code = dm.numerator
     JOIN cv d ON d.indicator_code = dm.denominator
@@ -87,7 +91,7 @@ vals AS (
 POP_AT = """
 pop AS (
     SELECT unit_code, arg_max(value, end_date) AS population
-    FROM shown_values($unrev)
+    FROM boundary_values($unrev, $today)
     WHERE $pc AND indicator_code = 'population' AND end_date <= (SELECT end_date FROM p)
     GROUP BY unit_code
 )"""
@@ -102,18 +106,21 @@ needed AS (
     UNION SELECT 'population' WHERE $pc
 )"""
 
-# Units a period expects a report from: those valid during it; current units also for earlier
-# periods, because a new unit reports for its present territory (domain rule). Needs CTE `p`.
+# The units a period shows on the Scope's boundaries ($today): today's units for any period
+# (old units' values come to them by lineage), or the units that existed at the period's end,
+# as they reported. An old unit's name carries its old district (names repeat across them).
+# Needs CTE `p`.
 EXPECTED = """
 expected AS (
-    SELECT u.code AS unit_code, u.name, u.type_label, u.name_sort, u.name_folded,
+    SELECT u.code AS unit_code,
+           CASE WHEN u.valid_to IS NULL THEN u.name
+                ELSE ltrim(u.full_name[length(u.type_label) + 1:]) END AS name,
+           u.type_label, u.name_sort, u.name_folded, u.former_district, u.former_province,
            p.period_key, p.end_date
     FROM units u, p
-    WHERE (u.valid_to IS NULL
-           OR (u.valid_to >= p.start_date AND coalesce(u.valid_from, p.start_date) <= p.end_date)
-           -- Not correlated, so the reports of the period are read once (not once per unit).
-           OR u.code IN (SELECT s.unit_code FROM submissions s JOIN p USING (period_key)
-                         WHERE s.is_current))
+    WHERE CASE WHEN $today THEN u.valid_to IS NULL
+               ELSE coalesce(u.valid_from, p.end_date) <= p.end_date
+                    AND p.end_date <= coalesce(u.valid_to, p.end_date) END
       AND ($prov IS NULL OR u.province_code = $prov)
 )"""
 
@@ -128,6 +135,7 @@ METRIC = """
 metric AS (
     SELECT e.unit_code, e.name, e.type_label, e.name_sort, e.period_key, k.code, k.label,
            k.kind, k.sort_order, v.value, v.num, v.den, v.unit_code IS NOT NULL AS reported,
+           coalesce(v.estimated, false) AS estimated, e.former_district, e.former_province,
            coalesce(pe.value, ph.population) AS population,
            $pc AND k.per_capita_ok AS per_capita,
            """ + METRIC_VALUE + """ AS metric

@@ -40,7 +40,8 @@ def criteria(con) -> Criteria:
 _SCORES = """
 sc AS (
     SELECT unit_code, period_key, indicator_code AS code, value
-    FROM shown_values($unrev)
+    -- Scores are never attributed: on today's boundaries only current units' own assessments.
+    FROM boundary_values($unrev, $today)
     -- The assessment is yearly; the kind also lets the scan skip every other period's values.
     WHERE period_kind = 'year'
       AND indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')

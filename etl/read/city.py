@@ -26,10 +26,11 @@ def totals(con, scope: Scope) -> pd.DataFrame:
     return df(con, with_(
         CATALOGUE,
         # Two equality scans: an IN list of two periods is not used to skip row groups.
-        "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value "
-        "FROM shown_values($unrev) WHERE period_key = $p AND " + in_province("unit_code") +
-        " UNION ALL SELECT unit_code, period_key, end_date, indicator_code, value "
-        "FROM shown_values($unrev) WHERE period_key = $prev AND " + in_province("unit_code") + ")",
+        "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value, estimated "
+        "FROM boundary_values($unrev, $today) WHERE period_key = $p AND " + in_province("unit_code") +
+        " UNION ALL SELECT unit_code, period_key, end_date, indicator_code, value, estimated "
+        "FROM boundary_values($unrev, $today) WHERE period_key = $prev AND "
+        + in_province("unit_code") + ")",
         VALS, """
         agg AS (
             SELECT c.code, c.period_key,
@@ -38,12 +39,13 @@ def totals(con, scope: Scope) -> pd.DataFrame:
                        WHEN 'score' THEN median(c.value) FILTER (WHERE k.kind = 'score')
                        WHEN 'rate' THEN sum(c.num) / nullif(sum(c.den), 0)
                        ELSE sum(c.value) END AS value,
-                   count(*) AS units_reported
+                   count(*) AS units_reported, bool_or(c.estimated) AS estimated
             FROM vals c JOIN catalogue k USING (code)
             GROUP BY c.code, c.period_key
         )""") + """
         SELECT k.code, k.group_name, k.label, k.unit, k.kind, k.value_type, k.better,
                a.value, coalesce(a.units_reported, 0) AS units_reported,
+               coalesce(a.estimated, false) AS estimated, coalesce(b.estimated, false) AS prev_estimated,
                $prev AS prev_period_key,
                b.value AS prev_value, coalesce(b.units_reported, 0) AS prev_units_reported,
                a.value - b.value AS change,

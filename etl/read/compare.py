@@ -13,8 +13,8 @@ def one_period_metric(codes_filter: str) -> str:
         EXPECTED,
         f"sel AS (SELECT * FROM catalogue WHERE {codes_filter})",
         NEEDED,
-        "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value "
-        "FROM shown_values($unrev) WHERE period_key = $p "
+        "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value, estimated "
+        "FROM boundary_values($unrev, $today) WHERE period_key = $p "
         "AND indicator_code IN (SELECT code FROM needed))",
         VALS, POP_AT, METRIC)
 
@@ -29,7 +29,7 @@ def ranking(con, scope: Scope, code: str, per_capita: bool = False) -> pd.DataFr
     """
     return df(con, one_period_metric("code = $code") + """
         SELECT unit_code AS code, name, type_label, value, num, den, reported, population,
-               per_capita, metric, """ + BLANK_REASON + """,
+               per_capita, metric, estimated, former_district, former_province, """ + BLANK_REASON + """,
                CASE WHEN metric IS NOT NULL
                     THEN rank() OVER (PARTITION BY metric IS NULL ORDER BY metric DESC) END AS rank,
                count(metric) OVER () AS n_ranked
@@ -46,7 +46,7 @@ def matrix(con, scope: Scope, group_name: str, per_capita: bool = False) -> pd.D
     """
     return df(con, one_period_metric("group_name = $g") + """
         SELECT unit_code AS code, name, type_label, code AS indicator_code, label, kind,
-               sort_order, value, metric, per_capita, reported, """ + BLANK_REASON + """,
+               sort_order, value, metric, per_capita, reported, estimated, """ + BLANK_REASON + """,
                CASE WHEN metric IS NOT NULL THEN percent_rank() OVER (
                     PARTITION BY code, metric IS NULL ORDER BY metric) END AS pct_rank,
                dense_rank() OVER (ORDER BY name_sort, unit_code) AS unit_order

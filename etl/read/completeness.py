@@ -3,7 +3,9 @@
 States: 'accepted' (đã chấp nhận), 'returned' (bị trả lại), 'on_time' (đúng hạn), 'late' (nộp muộn),
 'missing' (chưa nộp, quá hạn), 'not_due' (chưa đến hạn), 'not_applicable' (đơn vị chưa thành lập
 hoặc đã giải thể trong kỳ và không nộp). A unit formed later may still report an earlier period for
-its current territory: then its report counts like any other.
+its current territory: then its report counts like any other. Before 1 July 2025 the old units are
+expected, after it the new ones; a period straddling the date expects both halves (an old unit's
+January–June report, a new unit's own report or its July–December one).
 """
 from datetime import date
 
@@ -27,30 +29,58 @@ WITH p AS (
                                         month(end_date + INTERVAL 1 MONTH), $due_day) END
            ) AS due_date
     FROM periods
-    WHERE $periods IS NULL OR list_contains($periods::VARCHAR[], period_key)
 ),
-s AS (SELECT unit_code, period_key, status, loaded_at, version FROM submissions WHERE is_current)
-SELECT u.code AS unit_code, u.full_name AS unit_name, u.name_sort,
-       p.period_key, p.label AS period_label, p.end_date, p.due_date,
-       s.loaded_at, s.version,
-       CASE WHEN s.status = 'accepted' THEN 'accepted'
-            WHEN s.status = 'returned' THEN 'returned'
-            WHEN s.unit_code IS NOT NULL AND s.loaded_at::DATE <= p.due_date THEN 'on_time'
-            WHEN s.unit_code IS NOT NULL THEN 'late'
-            WHEN u.valid_from > p.end_date OR u.valid_to < p.start_date THEN 'not_applicable'
-            WHEN $today <= p.due_date THEN 'not_due'
+chosen AS (SELECT * FROM p WHERE $periods IS NULL OR list_contains($periods::VARCHAR[], period_key)),
+s AS (SELECT unit_code, period_key, status, loaded_at, version FROM submissions WHERE is_current),
+-- A period straddling the merger expects both halves: an old unit its part before (2025-H1),
+-- a new unit the period itself or its part after (2025-H2).
+cells AS (
+    SELECT u.code, u.full_name, u.name_sort, u.valid_from, u.valid_to, c.*,
+           CASE WHEN u.valid_to >= c.start_date AND u.valid_to < c.end_date THEN h.before_key
+                WHEN u.valid_from > c.start_date AND u.valid_from <= c.end_date THEN h.after_key
+           END AS part_key
+    FROM units u CROSS JOIN chosen c
+    LEFT JOIN period_halves h ON h.period_key = c.period_key
+),
+matched AS (
+    SELECT c.*, coalesce(own.period_key, part.period_key) AS reported_key,
+           coalesce(own.status, part.status) AS status,
+           coalesce(own.loaded_at, part.loaded_at) AS loaded_at,
+           coalesce(own.version, part.version) AS version,
+           CASE WHEN own.unit_code IS NULL AND part.unit_code IS NOT NULL THEN pp.due_date
+                ELSE c.due_date END AS cell_due
+    FROM cells c
+    LEFT JOIN s own ON own.unit_code = c.code AND own.period_key = c.period_key
+    LEFT JOIN s part ON part.unit_code = c.code AND part.period_key = c.part_key
+    LEFT JOIN p pp ON pp.period_key = c.part_key
+)
+SELECT code AS unit_code, full_name AS unit_name, name_sort, period_key, label AS period_label,
+       end_date, cell_due AS due_date, loaded_at, version,
+       CASE WHEN reported_key <> period_key THEN reported_key END AS part_period_key,
+       CASE WHEN status = 'accepted' THEN 'accepted'
+            WHEN status = 'returned' THEN 'returned'
+            WHEN status IS NOT NULL AND loaded_at::DATE <= cell_due THEN 'on_time'
+            WHEN status IS NOT NULL THEN 'late'
+            WHEN valid_from > end_date OR valid_to < start_date THEN 'not_applicable'
+            -- an old unit in a straddling period is asked for its half only once that half
+            -- is a reporting period
+            WHEN valid_to < end_date AND part_key IS NULL THEN 'not_applicable'
+            WHEN $today <= cell_due THEN 'not_due'
             ELSE 'missing' END AS state
-FROM units u CROSS JOIN p
-LEFT JOIN s ON s.unit_code = u.code AND s.period_key = p.period_key
-ORDER BY p.end_date DESC, p.period_key, u.name_sort, u.code
+FROM matched
+ORDER BY end_date DESC, period_key, name_sort, unit_code
 """
 
 
 def grid(con, period_keys=None, today: date | None = None) -> pd.DataFrame:
-    """One row per unit and period with its state, deadline and report time."""
-    return con.execute(_GRID, {"periods": list(period_keys) if period_keys else None,
-                               "today": today or date.today(),
-                               "due_day": DEFAULT_DUE_DAY}).df()
+    """One row per unit and period with its state, deadline and report time (part_period_key:
+    the half of a straddling period the state is about). Units that existed in none of the
+    periods and reported none are left out (the old units, for periods after the merger)."""
+    g = con.execute(_GRID, {"periods": list(period_keys) if period_keys else None,
+                            "today": today or date.today(),
+                            "due_day": DEFAULT_DUE_DAY}).df()
+    applies = g.groupby("unit_code")["state"].transform(lambda s: (s != "not_applicable").any())
+    return g[applies].reset_index(drop=True)
 
 
 def summary(grid_df: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,8 @@ from etl.read._sql import bound, in_province
 from etl.read.scope import Scope
 from etl.warehouse import db
 
-COLUMNS = ["unit_code", "unit_name", "period_start", "period_end", "indicator_code", "value"]
+COLUMNS = ["unit_code", "unit_name", "period_start", "period_end", "indicator_code", "value",
+           "estimated", "from_units"]
 
 _UNIT_NAME = "coalesce(u.full_name, '')"   # never drop a value for a missing name
 
@@ -28,8 +29,10 @@ SELECT {_text('c.unit_code')} AS unit_code, {_text(_UNIT_NAME)} AS unit_name,
        strftime(c.end_date, '%Y-%m-%d') AS period_end,
        {_text('c.indicator_code')} AS indicator_code,
        CASE WHEN c.value = trunc(c.value) AND abs(c.value) < 1e15
-            THEN CAST(CAST(c.value AS BIGINT) AS VARCHAR) ELSE CAST(c.value AS VARCHAR) END AS value
-FROM shown_values($unrev) c
+            THEN CAST(CAST(c.value AS BIGINT) AS VARCHAR) ELSE CAST(c.value AS VARCHAR) END AS value,
+       CASE WHEN c.estimated THEN 'true' ELSE 'false' END AS estimated,
+       {_text("coalesce(c.from_units, '')")} AS from_units
+FROM boundary_values($unrev, $today) c
 LEFT JOIN units u ON u.code = c.unit_code
 LEFT JOIN indicators i ON i.code = c.indicator_code
 WHERE {in_province("c.unit_code")}
@@ -69,7 +72,7 @@ def demo_count(con, kind: str, scope: Scope) -> int:
     sql = ("SELECT count(DISTINCT r.model_id) FROM dvk_model_reports r "
            "JOIN shown_submissions($unrev) s USING (submission_id) WHERE s.source = 'demo' AND "
            + in_province("s.unit_code") if kind == "models" else
-           "SELECT count(*) FROM shown_values($unrev) WHERE source = 'demo' AND "
+           "SELECT count(*) FROM boundary_values($unrev, $today) WHERE source = 'demo' AND "
            + in_province("unit_code"))
     return con.execute(sql, bound(sql, scope.params())).fetchone()[0]
 

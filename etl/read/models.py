@@ -9,10 +9,13 @@ import pandas as pd
 from etl.read._sql import df, with_
 from etl.read.scope import Scope
 
-# Models listed in current yearly reports, one row per model and year.
+# Models listed in current yearly reports, one row per model and year. On today's boundaries
+# ($today) an old unit's models count at the unit it went to whole; an old unit split between
+# several keeps its models in the view as reported (a model is not divided).
 _MR = """
 mr AS (
-    SELECT m.model_id, m.unit_code, m.name, m.name_key, m.field, m.lead_org, m.year_started,
+    SELECT m.model_id, coalesce(fl.new_code, m.unit_code) AS unit_code, m.name, m.name_key,
+           m.field, m.lead_org, m.year_started,
            r.recognition, r.status, s.period_key, year(p.end_date) AS year,
            -- What a status means to the counts is data (dvk_options.meaning), not a label here.
            CASE WHEN r.status IN (SELECT value FROM dvk_options
@@ -23,16 +26,24 @@ mr AS (
     JOIN shown_submissions($unrev) s ON s.submission_id = r.submission_id
     JOIN periods p ON p.period_key = s.period_key AND p.kind = 'year'
     JOIN dvk_models m ON m.model_id = r.model_id
-    WHERE $prov IS NULL OR m.unit_code IN (SELECT code FROM units WHERE province_code = $prov)
+    LEFT JOIN unit_lineage fl ON $today AND fl.old_code = m.unit_code AND fl.share = 'full'
+    WHERE ($prov IS NULL OR m.unit_code IN (SELECT code FROM units WHERE province_code = $prov))
+      AND (NOT $today OR fl.new_code IS NOT NULL
+           OR m.unit_code IN (SELECT code FROM units WHERE valid_to IS NULL))
 )"""
 
 
-# Current units, plus any unit that reported for period $p (an old unit's late report).
+# The units of year $p on the Scope's boundaries: today's, or those that existed at its end.
 _UNITS = """
 eu AS (
-    SELECT u.code AS unit_code, u.name, u.type_label, u.name_sort FROM units u
-    WHERE (u.valid_to IS NULL OR u.code IN (SELECT unit_code FROM shown_submissions($unrev)
-                                             WHERE period_key = $p))
+    SELECT u.code AS unit_code,
+           CASE WHEN u.valid_to IS NULL THEN u.name
+                ELSE ltrim(u.full_name[length(u.type_label) + 1:]) END AS name,
+           u.type_label, u.name_sort FROM units u
+    WHERE CASE WHEN $today THEN u.valid_to IS NULL
+               ELSE (SELECT end_date FROM periods WHERE period_key = $p)
+                    BETWEEN coalesce(u.valid_from, DATE '1900-01-01')
+                        AND coalesce(u.valid_to, DATE '9999-12-31') END
       AND ($prov IS NULL OR u.province_code = $prov)
 )"""
 

@@ -17,9 +17,10 @@ def unit_latest_stocks(con, scope: Scope, unit_code: str,
                -- periods ending the same day (month, quarter, year) the shortest is the freshest.
                arg_max(v.value, (v.end_date, v.start_date)) AS value,
                arg_max(p.label, (v.end_date, v.start_date)) AS period_label,
-               max(v.end_date) AS end_date
+               max(v.end_date) AS end_date,
+               arg_max(v.estimated, (v.end_date, v.start_date)) AS estimated
         FROM indicators i
-        JOIN shown_values($unrev) v ON v.indicator_code = i.code AND v.unit_code = $u
+        JOIN boundary_values($unrev, $today) v ON v.indicator_code = i.code AND v.unit_code = $u
              AND ($d IS NULL OR v.end_date <= $d)
         JOIN periods p ON p.period_key = v.period_key
         WHERE i.kind = 'stock'
@@ -30,8 +31,8 @@ def unit_latest_stocks(con, scope: Scope, unit_code: str,
 def unit_period_kinds(con, scope: Scope, unit_code: str) -> list[str]:
     """Kinds of period the unit has shown reports for, the kind of its latest period first."""
     return [k for (k,) in rows(con, """
-        SELECT p.kind FROM shown_submissions($unrev) s JOIN periods p USING (period_key)
-        WHERE s.unit_code = $u
+        SELECT p.kind FROM (SELECT DISTINCT period_key FROM boundary_values($unrev, $today)
+                            WHERE unit_code = $u) s JOIN periods p USING (period_key)
         GROUP BY p.kind ORDER BY max(p.end_date) DESC, p.kind""", scope.params(u=unit_code))]
 
 
@@ -39,12 +40,13 @@ def unit_history(con, scope: Scope, unit_code: str, kind: str | None = None) -> 
     """All values of one unit (indicators and rates) across periods, optionally of one kind."""
     return df(con, with_(
         CATALOGUE,
-        "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value FROM shown_values($unrev) "
+        "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value, estimated "
+        "FROM boundary_values($unrev, $today) "
         "WHERE unit_code = $u AND ($kind IS NULL OR period_kind = $kind))",
         VALS) + """
         SELECT k.code, k.group_name, k.label, k.unit, k.kind, k.value_type, k.sort_order,
                p.period_key, p.label AS period_label, p.kind AS period_kind,
-               p.start_date, p.end_date, v.value
+               p.start_date, p.end_date, v.value, v.estimated
         FROM vals v JOIN catalogue k USING (code) JOIN periods p USING (period_key)
         ORDER BY k.sort_order, k.code, p.end_date, p.start_date DESC""",
         scope.params(u=unit_code, kind=kind))
@@ -71,7 +73,7 @@ def unit_ranks(con, scope: Scope, unit_code: str, per_capita: bool = False) -> p
             FROM mine LEFT JOIN reported m ON m.code = mine.code
             GROUP BY mine.code)
         SELECT r.code, k.group_name, r.label, k.unit, r.kind, k.value_type, r.value, r.metric,
-               r.per_capita,
+               r.per_capita, r.estimated,
                r.reported, r.blank_reason, o.rank, o.n_ranked, o.median_metric
         FROM mine r JOIN others o USING (code) JOIN catalogue k USING (code)
         ORDER BY r.sort_order, r.code""", scope.params(u=unit_code, pc=bool(per_capita)))

@@ -35,12 +35,13 @@ def catalogue(con) -> pd.DataFrame:
     return df(con, with_(CATALOGUE) + "SELECT * FROM catalogue ORDER BY sort_order, code")
 
 
-def units(con) -> pd.DataFrame:
-    """All units in Vietnamese alphabetical order."""
+def units(con, include_old: bool = False) -> pd.DataFrame:
+    """Today's units (with include_old also those before the 2025 merger, valid_to set) in
+    Vietnamese alphabetical order."""
     return df(con, """
-        SELECT code, name, full_name, unit_type, type_label, name_folded, valid_from, valid_to,
-               former_district, province_code
-        FROM units ORDER BY name_sort, code""")
+        SELECT code, name, full_name, long_name, official_code, unit_type, type_label, name_folded,
+               valid_from, valid_to, former_district, former_province, province_code
+        FROM units WHERE $old OR valid_to IS NULL ORDER BY name_sort, code""", {"old": include_old})
 
 
 def provinces(con) -> pd.DataFrame:
@@ -53,10 +54,25 @@ def provinces(con) -> pd.DataFrame:
 
 def unit_info(con, unit_code: str) -> dict | None:
     rows = df(con, """
-        SELECT code, name, type_label, full_name, valid_from, valid_to, former_district,
-               (SELECT count(*) FROM unit_predecessors WHERE new_code = $u) AS n_predecessors
+        SELECT code, official_code, name, type_label, full_name, long_name, valid_from, valid_to,
+               former_district, former_province,
+               (SELECT count(*) FROM unit_lineage WHERE new_code = $u) AS n_predecessors
         FROM units WHERE code = $u""", {"u": unit_code})
     return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def lineage(con, scope, unit_code: str) -> pd.DataFrame:
+    """The merger links of a unit: a current unit's old units, or an old unit's successors, with
+    the share (full | partial), the weight its flows are split by on today's boundaries and how
+    (full, population, equal)."""
+    return df(con, """
+        SELECT w.new_code, n.full_name AS new_name, w.old_code, o.official_code AS old_official_code,
+               o.full_name AS old_name, o.long_name AS old_long_name, o.former_district,
+               o.former_province, w.share, w.weight, w.method
+        FROM lineage_weights w
+        JOIN units n ON n.code = w.new_code JOIN units o ON o.code = w.old_code
+        WHERE w.unreviewed = $unrev AND (w.new_code = $u OR w.old_code = $u)
+        ORDER BY w.share, o.name_sort, w.old_code, n.name_sort""", scope.params(u=unit_code))
 
 
 def period_kinds(con) -> pd.DataFrame:

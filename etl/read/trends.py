@@ -17,7 +17,9 @@ ps AS (SELECT p.* FROM periods p WHERE p.kind = $kind AND p.convention = $conv
        AND ($kind <> 'range' OR EXISTS (SELECT 1 FROM anchor a
                                         WHERE a.md_start = strftime(p.start_date, '%m-%d')
                                           AND a.md_end = strftime(p.end_date, '%m-%d')))
-       AND p.period_key IN (SELECT period_key FROM submissions WHERE is_current)),
+       AND (p.period_key IN (SELECT period_key FROM submissions WHERE is_current)
+            -- on today's boundaries, 2025 added up from its two halves
+            OR ($today AND p.period_key IN (SELECT period_key FROM period_halves)))),
 sel AS (SELECT * FROM catalogue WHERE code = $code),
 k AS (SELECT * FROM sel)"""
 
@@ -25,22 +27,24 @@ k AS (SELECT * FROM sel)"""
 # population, else the latest earlier one (only those few units' reports are sorted for the
 # ASOF join).
 _UNIT_VALUES = """
-cv AS (SELECT unit_code, period_key, end_date, indicator_code, value FROM shown_values($unrev)
+cv AS (SELECT unit_code, period_key, end_date, indicator_code, value, estimated
+       FROM boundary_values($unrev, $today)
        WHERE period_key IN (SELECT period_key FROM ps)
          AND indicator_code IN (SELECT code FROM needed)),""" + VALS + """,
 reported AS (
-    SELECT v.unit_code, v.period_key, v.end_date, v.value, pe.value AS period_population
+    SELECT v.unit_code, v.period_key, v.end_date, v.value, pe.value AS period_population,
+           v.estimated
     FROM vals v
     LEFT JOIN cv pe ON $pc AND pe.indicator_code = 'population'
                    AND pe.unit_code = v.unit_code AND pe.period_key = v.period_key
     WHERE v.code = $code),
 gaps AS (SELECT DISTINCT unit_code, end_date FROM reported WHERE $pc AND period_population IS NULL),
-pop AS (SELECT unit_code, end_date, value AS population FROM shown_values($unrev)
+pop AS (SELECT unit_code, end_date, value AS population FROM boundary_values($unrev, $today)
         WHERE $pc AND indicator_code = 'population' AND unit_code IN (SELECT unit_code FROM gaps)),
 filled AS (SELECT g.unit_code, g.end_date, ph.population FROM gaps g
            ASOF LEFT JOIN pop ph ON ph.unit_code = g.unit_code AND g.end_date >= ph.end_date),
 unit_values AS (
-    SELECT r.unit_code, r.period_key, r.end_date,
+    SELECT r.unit_code, r.period_key, r.end_date, r.estimated,
            CASE WHEN NOT ($pc AND k.per_capita_ok) THEN r.value
                 WHEN coalesce(r.period_population, f.population) > 0
                 THEN r.value * 10000 / coalesce(r.period_population, f.population) END AS metric
@@ -54,12 +58,13 @@ chosen AS (SELECT u.code, u.name, u.name_sort FROM units u
 SELECT * EXCLUDE (name_sort) FROM (
     SELECT ps.period_key, ps.label AS period_label, ps.start_date, ps.end_date,
            c.code AS unit_code, c.name AS series, false AS is_median,
-           uv.metric AS value, NULL::BIGINT AS units_reported, c.name_sort
+           uv.metric AS value, NULL::BIGINT AS units_reported, coalesce(uv.estimated, false) AS estimated,
+           c.name_sort
     FROM ps CROSS JOIN chosen c
     LEFT JOIN unit_values uv ON uv.period_key = ps.period_key AND uv.unit_code = c.code
     UNION ALL
     SELECT ps.period_key, ps.label, ps.start_date, ps.end_date, NULL, $median, true,
-           median(uv.metric), count(uv.metric), NULL
+           median(uv.metric), count(uv.metric), coalesce(bool_or(uv.estimated), false), NULL
     FROM ps LEFT JOIN (SELECT * FROM unit_values WHERE """ + in_province("unit_code") + """) uv
          USING (period_key)
     GROUP BY ALL)

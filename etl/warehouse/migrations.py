@@ -162,6 +162,13 @@ CREATE TABLE IF NOT EXISTS unit_lineage (
     new_code VARCHAR NOT NULL, old_code VARCHAR NOT NULL,
     share VARCHAR NOT NULL CHECK (share IN ('full', 'partial')), PRIMARY KEY (new_code, old_code));
 DROP TABLE IF EXISTS unit_predecessors;
+-- How much of an old unit's flows each successor gets on today's boundaries, kept by
+-- etl.warehouse.shown.refresh_weights: 1 for a full share; a partial old unit is split by the
+-- successors' latest reported population, or equally when one of them has none. One row set per
+-- view of the data (unreviewed: with «Gồm số liệu chưa duyệt»), from the populations it shows.
+CREATE TABLE IF NOT EXISTS lineage_weights (
+    unreviewed BOOLEAN NOT NULL, new_code VARCHAR NOT NULL, old_code VARCHAR NOT NULL,
+    share VARCHAR NOT NULL, weight DOUBLE NOT NULL, method VARCHAR NOT NULL);
 """
 
 # Views and macros hold no data: recreated after every migration run, over the latest tables.
@@ -188,6 +195,88 @@ SELECT unit_code, period_key, period_kind, start_date, end_date, indicator_code,
        submission_id, status, source
 FROM shown_facts
 WHERE CASE WHEN include_unreviewed THEN in_unreviewed ELSE in_accepted END;
+-- Periods that straddle the merger date of current units (2025: January–June by the old units,
+-- July–December by the new ones): the two periods of the same convention that split it there.
+-- Never a multi-year summary.
+CREATE OR REPLACE VIEW period_halves AS
+SELECT p.period_key, b.period_key AS before_key, a.period_key AS after_key, m.d AS split_date
+FROM periods p
+JOIN periods b ON b.start_date = p.start_date AND b.convention = p.convention
+JOIN periods a ON a.end_date = p.end_date AND a.start_date = b.end_date + 1 AND a.convention = p.convention
+CROSS JOIN (SELECT DISTINCT valid_from AS d FROM units
+            WHERE valid_to IS NULL AND valid_from IS NOT NULL) m
+WHERE p.kind <> 'multi_year' AND b.end_date < m.d AND a.start_date <= m.d
+  AND a.start_date > m.d - 32 AND a.end_date >= m.d;
+
+-- The values on the chosen boundaries (etl.read.scope.Scope.boundaries), shown_values' columns
+-- plus estimated (holds a split of an old unit), from_units (the old units' ids, ';'-separated)
+-- and combined (a straddling period added up from its two halves).
+-- today = false, as reported: each unit's own values, for the periods it existed at the end of.
+-- today = true, today's boundaries: current units only; a current unit's own report for a period
+-- wins; else its old units' values by lineage weight (flows, an estimate when holding a split
+-- or missing an old unit's report; stocks only when every old unit went to it whole and
+-- reported; scores never); a straddling period without its own report adds the halves' flows
+-- (both needed) and takes the stocks at its end.
+CREATE OR REPLACE MACRO boundary_values(unrev, today) AS TABLE
+WITH cur AS (SELECT code, valid_from FROM units WHERE valid_to IS NULL),
+w AS (SELECT * FROM lineage_weights WHERE unreviewed = unrev),
+own AS (SELECT unit_code, period_key FROM shown_submissions(unrev)
+        WHERE today AND unit_code IN (SELECT code FROM cur)),
+npred AS (SELECT new_code, count(*) AS n, bool_or(share = 'partial') AS has_partial
+          FROM w GROUP BY new_code),
+att0 AS (
+    SELECT w.new_code AS unit_code, v.period_key, any_value(v.period_kind) AS period_kind,
+           any_value(v.start_date) AS start_date, any_value(v.end_date) AS end_date,
+           v.indicator_code, any_value(i.kind) AS kind, sum(v.value * w.weight) AS value,
+           min(v.status) AS status, min(v.source) AS source,
+           bool_or(w.share = 'partial') AS split, count(*) AS n_from,
+           string_agg(w.old_code, ';' ORDER BY w.old_code) AS from_units
+    FROM shown_values(unrev) v
+    JOIN w ON w.old_code = v.unit_code
+    JOIN indicators i ON i.code = v.indicator_code
+    WHERE today AND i.kind IN ('flow', 'stock')
+    GROUP BY w.new_code, v.period_key, v.indicator_code),
+-- A flow missing some old units' reports is an estimate too; a stock needs them all, whole.
+att AS (
+    SELECT a.unit_code, a.period_key, a.period_kind, a.start_date, a.end_date, a.indicator_code,
+           a.value, NULL::BIGINT AS submission_id, a.status, a.source,
+           a.split OR a.n_from < n.n AS estimated, a.from_units, false AS combined
+    FROM att0 a JOIN npred n ON n.new_code = a.unit_code
+    WHERE a.kind = 'flow' OR (NOT n.has_partial AND a.n_from = n.n)),
+base AS (
+    SELECT unit_code, period_key, period_kind, start_date, end_date, indicator_code, value,
+           submission_id, status, source, false AS estimated, NULL::VARCHAR AS from_units,
+           false AS combined
+    FROM shown_values(unrev) WHERE today AND unit_code IN (SELECT code FROM cur)
+    UNION ALL
+    SELECT * FROM att a WHERE NOT EXISTS (
+        SELECT 1 FROM own o WHERE o.unit_code = a.unit_code AND o.period_key = a.period_key)),
+comp AS (
+    SELECT av.unit_code, h.period_key, p.kind AS period_kind, p.start_date, p.end_date,
+           av.indicator_code,
+           CASE WHEN i.kind = 'flow' THEN bv.value + av.value ELSE av.value END AS value,
+           NULL::BIGINT AS submission_id, av.status, av.source,
+           av.estimated OR coalesce(bv.estimated AND i.kind = 'flow', false) AS estimated,
+           CASE WHEN i.kind = 'flow' THEN concat_ws(';', bv.from_units, av.from_units)
+                ELSE av.from_units END AS from_units, true AS combined
+    FROM period_halves h
+    JOIN periods p ON p.period_key = h.period_key
+    JOIN base av ON av.period_key = h.after_key
+    JOIN cur c ON c.code = av.unit_code AND c.valid_from = h.split_date
+    JOIN indicators i ON i.code = av.indicator_code
+    LEFT JOIN base bv ON bv.period_key = h.before_key AND bv.unit_code = av.unit_code
+                     AND bv.indicator_code = av.indicator_code
+    WHERE today AND ((i.kind = 'flow' AND bv.value IS NOT NULL) OR i.kind = 'stock')
+      AND NOT EXISTS (SELECT 1 FROM own o WHERE o.unit_code = av.unit_code
+                      AND o.period_key = h.period_key))
+SELECT * FROM base
+UNION ALL SELECT * FROM comp
+UNION ALL
+SELECT v.unit_code, v.period_key, v.period_kind, v.start_date, v.end_date, v.indicator_code,
+       v.value, v.submission_id, v.status, v.source, false, NULL, false
+FROM shown_values(unrev) v JOIN units u ON u.code = v.unit_code
+WHERE NOT today AND (u.valid_from IS NULL OR u.valid_from <= v.end_date)
+  AND (u.valid_to IS NULL OR v.end_date <= u.valid_to);
 """
 
 
@@ -197,7 +286,8 @@ def _original_schema(con) -> None:
 
 def _shown_facts(con) -> None:
     con.execute(SHOWN_FACTS)
-    refresh_shown(con)              # the data already stored gets its shown versions at once
+    # The data already stored gets its shown versions at once.
+    refresh_shown(con, weights=False)
 
 
 def _sessions(con) -> None:

@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from etl.domain import vn
 from etl.warehouse import db, migrations
+from etl.warehouse.shown import refresh_weights
 
 # table: (csv file, its columns in the table's column order: a migration adds columns at the end)
 _DATA_FILES = {
@@ -69,6 +70,7 @@ def load_data_files(con, data_dir: Path = db.DATA_DIR, registry_dir: Path | None
     con.execute("INSERT OR REPLACE INTO units SELECT * FROM staged_units")
     _replace_table(con, "unit_lineage", _LINEAGE_COLUMNS,
                    read_data_file("unit_lineage.csv", files["unit_lineage.csv"]))
+    refresh_weights(con)
 
 
 def init_db(path=None, data_dir: Path = db.DATA_DIR, registry_dir: Path | None = None) -> dict:

@@ -8,7 +8,7 @@ submissions refreshes the pairs it changed, inside its own transaction.
 import pyarrow as pa
 
 
-def refresh_shown(con, pairs=None) -> None:
+def refresh_shown(con, pairs=None, weights: bool = True) -> None:
     """Recompute which versions the dashboards show, and their values in shown_facts.
 
     pairs: the (unit_code, period_key) pairs whose submissions changed (new version, review), as
@@ -60,3 +60,36 @@ def refresh_shown(con, pairs=None) -> None:
                  v.indicator_code""")
     if pairs is not None:
         con.execute("DROP TABLE shown_scope")
+    if weights:            # (migration 2 runs before lineage_weights exists)
+        refresh_weights(con)
+
+
+def refresh_weights(con) -> None:
+    """Recompute lineage_weights from the populations the dashboards now show (see its comment
+    in etl.warehouse.migrations): a few thousand rows, so always all of them."""
+    con.execute("DELETE FROM lineage_weights")
+    con.execute("""
+        INSERT INTO lineage_weights
+        WITH pop AS (
+            SELECT u.unreviewed, f.unit_code,
+                   arg_max(f.value, f.end_date) AS population
+            FROM shown_facts f
+            CROSS JOIN (VALUES (false), (true)) u(unreviewed)
+            WHERE f.indicator_code = 'population'
+              AND CASE WHEN u.unreviewed THEN f.in_unreviewed ELSE f.in_accepted END
+              AND f.unit_code IN (SELECT new_code FROM unit_lineage WHERE share = 'partial')
+            GROUP BY ALL),
+        l AS (
+            SELECT u.unreviewed, l.new_code, l.old_code, l.share, p.population,
+                   count(p.population) OVER o = count(*) OVER o
+                       AND sum(p.population) OVER o > 0 AS by_population,
+                   sum(p.population) OVER o AS total, count(*) OVER o AS n
+            FROM unit_lineage l CROSS JOIN (VALUES (false), (true)) u(unreviewed)
+            LEFT JOIN pop p ON p.unreviewed = u.unreviewed AND p.unit_code = l.new_code
+            WINDOW o AS (PARTITION BY u.unreviewed, l.old_code))
+        SELECT unreviewed, new_code, old_code, share,
+               CASE WHEN share = 'full' THEN 1.0 WHEN by_population THEN population / total
+                    ELSE 1.0 / n END,
+               CASE WHEN share = 'full' THEN 'full' WHEN by_population THEN 'population'
+                    ELSE 'equal' END
+        FROM l""")

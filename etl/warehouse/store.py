@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from etl.domain.findings import Finding
-from etl.domain.periods import Period
+from etl.domain.periods import Period, enclosing_year
 from etl.warehouse.shown import refresh_shown
 
 
@@ -46,6 +46,14 @@ def ensure_periods(con, periods, deadline_days: int | None = None) -> None:
     periods = list({p.key: p for p in periods}.values())
     if not periods:
         return
+    # A half year's year too (no deadline of its own): on today's boundaries 2025 is added up
+    # from January–June by the old units and July–December by the new ones (period_halves).
+    years = [enclosing_year(p) for p in periods if p.kind == "half"]
+    if years:
+        con.executemany(
+            "INSERT INTO periods (period_key, kind, convention, start_date, end_date, label) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [[p.key, p.kind, p.convention, p.start, p.end, p.label] for p in years])
     con.executemany(
         "INSERT INTO periods (period_key, kind, convention, start_date, end_date, label) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",

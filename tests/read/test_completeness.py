@@ -37,7 +37,7 @@ def test_grid_states_deadlines_and_summary(tmp_path):
     assert _state(grid, "11002", "2025-Q3") == "late"
     assert _state(grid, "10507", "2025-Q3") == "missing"
     # Q4 2025 ends 31/12: by default (Decree 09 practice) due on 20/01/2026, not yet on 01/11/2025.
-    q4 = grid[grid["period_key"] == "2025-Q4"]
+    q4 = grid[(grid["period_key"] == "2025-Q4") & ~grid["unit_code"].str.contains("@")]
     assert set(q4["state"]) == {"not_due"} and q4["due_date"].iloc[0].date() == date(2026, 1, 20)
     # 2024: the 2025 units did not exist yet; one reported anyway (current territory) and counts.
     assert _state(grid, "10543", "2024") == "late"  # loaded 2025-10-01, after 20/01/2025
@@ -46,4 +46,5 @@ def test_grid_states_deadlines_and_summary(tmp_path):
     assert summary.loc["2025-Q3", "expected"] == 114
     assert summary.loc["2025-Q3", "on_time"] == 1 and summary.loc["2025-Q3", "late"] == 1
     assert abs(summary.loc["2025-Q3", "share_reported"] - 2 / 114) < 1e-9
-    assert summary.loc["2024", "expected"] == 1  # only the unit that reported is counted
+    # 2024 expects the 375 old units, and counts the new unit that reported its present territory.
+    assert summary.loc["2024", "expected"] == 376

@@ -56,16 +56,17 @@ def test_columns_format_and_order(file_db, tmp_path, capsys):
     assert export_csv(file_db, out) == 8
     rows = _read(out)
     assert rows[0] == COLUMNS == ["unit_code", "unit_name", "period_start", "period_end",
-                                  "indicator_code", "value"]
+                                  "indicator_code", "value", "estimated", "from_units"]
+    own = ["false", ""]      # the units' own reports: nothing estimated, no old unit
     assert rows[1:] == [
-        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "population", "30575"],
-        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "area_km2", "17"],
-        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "reception_visits", "1020"],
-        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "petitions_denunciation", "0"],
-        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "dv_score_c01", "8.5"],
-        ["11002", "Phường Thạch Khôi", "2024-01-01", "2024-12-31", "population", "34000"],
-        ["11002", "Phường Thạch Khôi", "2025-01-01", "2025-12-31", "population", "34432"],
-        ["11002", "Phường Thạch Khôi", "2025-01-01", "2025-12-31", "area_km2", "19.94"],
+        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "population", "30575", *own],
+        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "area_km2", "17", *own],
+        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "reception_visits", "1020", *own],
+        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "petitions_denunciation", "0", *own],
+        ["10543", "Phường Việt Hòa", "2025-07-01", "2025-11-20", "dv_score_c01", "8.5", *own],
+        ["11002", "Phường Thạch Khôi", "2024-01-01", "2024-12-31", "population", "34000", *own],
+        ["11002", "Phường Thạch Khôi", "2025-01-01", "2025-12-31", "population", "34432", *own],
+        ["11002", "Phường Thạch Khôi", "2025-01-01", "2025-12-31", "area_km2", "19.94", *own],
     ]
     assert capsys.readouterr().err == ""
 
