@@ -77,6 +77,6 @@ def indicator(code: str) -> dict:
     return cat[cat["code"] == code].iloc[0].to_dict()
 
 
-def period(key: str) -> dict:
-    ps = load(reference.periods)
+def period(key: str, today: bool = True) -> dict:
+    ps = load(reference.periods, today)
     return ps[ps["period_key"] == key].iloc[0].to_dict()

@@ -1,5 +1,6 @@
 """The sidebar's filters, kept in st.session_state and mirrored in the URL so a view can be shared
-as a link (`?ky=2025&chi_tieu=dialogues&don_vi=10543&tren_10k=1&chua_duyet=1&tinh=31`).
+as a link (`?ky=2025&chi_tieu=dialogues&don_vi=10543&tren_10k=1&chua_duyet=1&tinh=31`
+`&ranh_gioi=khi_bao_cao`).
 
 app.py draws the sidebar once per run (sidebar()); pages read the result with filters(): the
 Scope every query takes, the indicator, the followed units, who is signed in.
@@ -10,22 +11,23 @@ import streamlit as st
 
 from etl.domain import vn
 from etl.read import reference
-from etl.read.scope import Scope
+from etl.read.scope import BOUNDARY_LABELS, BOUNDARY_URL, CURRENT, REPORTED, Scope
 from pages import _auth, _data, _ui
 
 # Session-state keys of the sidebar widgets.
 PERIOD, INDICATOR, UNITS, PER_CAPITA, SEARCH = "period", "indicator", "units", "per_capita", "search"
-PROVINCE, UNREVIEWED = "province", "include_unreviewed"
+PROVINCE, UNREVIEWED, BOUNDARIES = "province", "include_unreviewed", "boundaries"
 # URL parameter names (short and readable in a shared link).
 URL = {PERIOD: "ky", INDICATOR: "chi_tieu", UNITS: "don_vi", PER_CAPITA: "tren_10k",
-       UNREVIEWED: "chua_duyet", PROVINCE: "tinh"}
+       UNREVIEWED: "chua_duyet", PROVINCE: "tinh", BOUNDARIES: "ranh_gioi"}
+FROM_URL_BOUNDARIES = {v: k for k, v in BOUNDARY_URL.items()}
 DEFAULT_INDICATOR = "propaganda_sessions"
 UNREVIEWED_MARK = "Đang hiển thị gồm số liệu chưa duyệt (báo cáo đã gửi, Sở Nội vụ chưa chấp nhận)"
 
 
 @dataclass(frozen=True)
 class Filters:
-    scope: Scope                  # period, province, include_unreviewed: what every query takes
+    scope: Scope                  # period, province, include_unreviewed, boundaries: every query takes it
     period_label: str
     indicator: str
     units: tuple                  # followed units
@@ -41,6 +43,11 @@ class Filters:
         return self.scope.period
 
     @property
+    def today(self) -> bool:
+        """Today's boundaries (old units' values attributed to today's units)."""
+        return self.scope.today
+
+    @property
     def updated(self):
         return self.info["last_loaded"]
 
@@ -54,6 +61,14 @@ def filters() -> Filters:
         # Opened by its file name (legacy pages/ URL) without app.py's sidebar: go through it.
         st.switch_page("app.py")
     return st.session_state["_filters"]
+
+
+def _read_boundaries() -> str:
+    """The view of the units, first: the periods and units offered depend on it."""
+    state = st.session_state
+    if BOUNDARIES not in state:
+        state[BOUNDARIES] = FROM_URL_BOUNDARIES.get(st.query_params.get(URL[BOUNDARIES]), CURRENT)
+    return state[BOUNDARIES]
 
 
 def _from_url(unit_names: dict) -> None:
@@ -75,6 +90,7 @@ def _to_url() -> None:
         **({URL[PER_CAPITA]: "1"} if state[PER_CAPITA] else {}),
         **({URL[UNREVIEWED]: "1"} if state[UNREVIEWED] else {}),
         **({URL[PROVINCE]: state[PROVINCE]} if state[PROVINCE] else {}),
+        URL[BOUNDARIES]: BOUNDARY_URL[state[BOUNDARIES]],
     })
 
 
@@ -133,9 +149,10 @@ def _who(user, info: dict, unit_names: dict) -> None:
 def sidebar(user, info: dict) -> Filters:
     """Draw the filters (the URL's values first, defaults where a link is old), write them back
     to the URL and keep the Filters for this run's page."""
-    periods = _data.load(reference.periods)
+    today = _read_boundaries() == CURRENT
+    periods = _data.load(reference.periods, today)
     catalogue = _data.load(reference.catalogue)
-    units = _data.load(reference.units)
+    units = _data.load(reference.units, not today)
     provinces = _data.load(reference.provinces)
     province_names = dict(zip(provinces["code"], provinces["name"]))
     period_display = dict(zip(periods["period_key"], periods["display"]))
@@ -151,6 +168,11 @@ def sidebar(user, info: dict) -> Filters:
                          f"Cả nước ({len(provinces)} tỉnh, thành phố)",
                          help="Xếp hạng, trung vị, tổng số và danh sách chỉ tính các đơn vị của "
                               "tỉnh, thành phố được chọn.")
+        st.radio("Địa giới", [CURRENT, REPORTED], format_func=BOUNDARY_LABELS.get, key=BOUNDARIES,
+                 help="Theo địa giới hiện nay: số liệu các đơn vị cũ (trước 01/07/2025) được quy "
+                      "về đơn vị hiện nay theo quan hệ sáp nhập; phần chia cho nhiều đơn vị mới "
+                      "được đánh dấu «ước tính». Như đã báo cáo: các đơn vị cũ giữ nguyên như khi "
+                      "báo cáo, theo huyện và tỉnh cũ.")
         st.selectbox("Kỳ báo cáo", list(periods["period_key"]), format_func=period_display.get,
                      key=PERIOD)
         st.selectbox("Chỉ tiêu", list(catalogue["code"]), format_func=code_display.get,
@@ -169,7 +191,7 @@ def sidebar(user, info: dict) -> Filters:
     state = st.session_state
     province = state[PROVINCE] or None
     state["_filters"] = Filters(
-        scope=Scope(state[PERIOD], province, bool(state[UNREVIEWED])),
+        scope=Scope(state[PERIOD], province, bool(state[UNREVIEWED]), state[BOUNDARIES]),
         period_label=period_display[state[PERIOD]], indicator=state[INDICATOR],
         units=tuple(state[UNITS]), per_capita=bool(state[PER_CAPITA]), info=info,
         area=(province_names[province] if province

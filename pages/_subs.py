@@ -119,6 +119,11 @@ def source_panel(f, unit_code: str, unit_name: str, period_key: str, period_labe
     file, sheet, cell, sender, time) and the report's other versions. Versions, files and
     senders are for accounts that may see them (a ward: its own unit only); others see that
     the value comes from an accepted report, and nothing else."""
+    # On today's boundaries a unit without its own report shows its old units' values.
+    parts = _data.load(versions.attribution, f.scope, unit_code, period_key, indicator_code)
+    if not parts.empty:
+        attribution_panel(f, parts, unit_name, period_label, indicator_label)
+        return
     # The scope's «Gồm số liệu chưa duyệt» decides which version is on screen.
     vs = _data.load(versions.value_versions, f.scope, unit_code, period_key, indicator_code)
     with st.container(border=True):
@@ -147,6 +152,41 @@ def source_panel(f, unit_code: str, unit_name: str, period_key: str, period_labe
         original_download(cur["sha256"], cur["file_name"], cur["source"], key=f"{key}_file")
         st.markdown("Lịch sử phiên bản")
         _ui.table(versions_table(vs))
+
+
+SHARE_TEXT = {"full": "toàn bộ", "partial": "một phần", "own": "báo cáo của đơn vị"}
+METHOD_TEXT = {"full": "toàn bộ", "population": "theo tỷ lệ dân số các đơn vị mới",
+               "equal": "chia đều cho các đơn vị mới", "own": "—"}
+
+
+def attribution_panel(f, parts: pd.DataFrame, unit_name: str, period_label: str,
+                      indicator_label: str) -> None:
+    """A value on today's boundaries built from old units (read.versions.attribution): each old
+    unit, its share and weight, its value and the part counted, and its file for accounts that
+    may see the old units' files."""
+    with st.container(border=True):
+        _ui.md("**Nguồn số liệu:** {what}", what=f"{indicator_label} — {unit_name}, {period_label}")
+        halves = (parts["share"] == "own").any()
+        st.caption("Đơn vị chưa có báo cáo riêng cho kỳ này theo địa bàn hiện nay: số liệu được quy "
+                   "từ các đơn vị cũ (đến 30/06/2025) theo quan hệ sáp nhập"
+                   + (", cộng với báo cáo của đơn vị từ khi thành lập" if halves else "")
+                   + ". Phần của đơn vị cũ được chia cho nhiều đơn vị mới là ước tính.")
+        see = [accounts.can(f.user, "see_versions", u) for u in parts["unit_code"]]
+        _ui.table(pd.DataFrame({
+            "Đơn vị": [txt(n) for n in parts["unit_name"]],
+            "Mã": list(parts["unit_code"]),
+            "Phần sáp nhập": [SHARE_TEXT.get(s, s) for s in parts["share"]],
+            "Cách chia": [METHOD_TEXT.get(m, m) for m in parts["method"]],
+            "Tỷ lệ": _ui.fmt_values(parts["weight"], "rate"),
+            "Kỳ": list(parts["period_label"]),
+            "Giá trị báo cáo": _ui.fmt_values(parts["value"], "flow", None),
+            "Phần tính cho đơn vị": _ui.fmt_values(parts["attributed"], "flow", None),
+            "Tệp": [(DEMO_NO_FILE if src == "demo" else txt(fn)) if ok else "—"
+                    for fn, src, ok in zip(parts["file_name"], parts["source"], see)],
+            "Ô": [txt(c) if ok else "—" for c, ok in zip(parts["cell"], see)],
+        }))
+        if not all(see):
+            st.caption("Tệp gốc của đơn vị cũ chỉ hiện với tài khoản của Sở Nội vụ và lãnh đạo.")
 
 
 def pick_row(event, options: list, label: str, key: str, format_func):

@@ -101,6 +101,13 @@ def uploader_texts(limit_mb: str) -> None:
 # ---------------------------------------------------------------- numbers and tables
 
 PER_10K = "trên 10.000 dân"
+ESTIMATE_NOTE = ("«Ước tính»: số liệu quy từ đơn vị cũ (trước 01/07/2025) về đơn vị hiện nay có "
+                 "phần của một đơn vị cũ được chia cho nhiều đơn vị mới (theo tỷ lệ dân số của các "
+                 "đơn vị mới nếu có, nếu không thì chia đều), hoặc thiếu báo cáo của một số đơn vị "
+                 "cũ. Chỉ tiêu tồn (dân số, đảng viên…) của đơn vị cũ bị chia không được ước tính. "
+                 "Xem nguồn gốc từng số liệu ở «Hồ sơ đơn vị».")
+DEFAULT_INDICATOR = "propaganda_sessions"
+UNREVIEWED_MARK = "Đang hiển thị gồm số liệu chưa duyệt (báo cáo đã gửi, Sở Nội vụ chưa chấp nhận)"
 DEMO_BANNER = "Dữ liệu mẫu — không phải số liệu thật"
 
 
@@ -151,6 +158,18 @@ def metric_texts(df: pd.DataFrame, kind: str, decimals: int | None) -> list[str]
     texts = fmt_values(df["metric"], kind, decimals)
     return [t if pd.isna(r) else charts.BLANK_TEXT.get(r, vn.NOT_REPORTED)
             for t, r in zip(texts, df["blank_reason"])]
+
+
+def with_estimates(texts: list[str], df: pd.DataFrame) -> list[str]:
+    """Texts of a query's rows, «(ước tính)» added where its estimated column says so."""
+    flags = tables.estimated(df)
+    return [charts.with_estimate(t, e) for t, e in zip(texts, flags)]
+
+
+def estimate_caption(df: pd.DataFrame) -> None:
+    """The note under a table or chart holding estimates (today's boundaries)."""
+    if any(tables.estimated(df)):
+        st.caption(ESTIMATE_NOTE)
 
 
 def fmt_change(change, kind: str) -> str | None:

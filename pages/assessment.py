@@ -128,7 +128,7 @@ def unit_view():
 
 
 def changes_view():
-    prev_label = (_data.load(reference.periods).set_index("period_key")["label"]
+    prev_label = (_data.load(reference.periods, f.today).set_index("period_key")["label"]
                   .get(res["prev_period_key"].iloc[0]))
     st.subheader("Đơn vị thay đổi xếp loại so với năm trước")
     if not prev_label:

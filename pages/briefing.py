@@ -14,8 +14,8 @@ st.title("Xuất báo cáo")
 st.caption("Bộ trình chiếu PowerPoint và báo cáo Word gồm các biểu đồ, nhận xét rút ra từ số liệu "
            "và bảng số liệu, để chuẩn bị báo cáo lãnh đạo.")
 
-periods = _data.load(reference.periods)
-units = _data.load(reference.units)
+periods = _data.load(reference.periods, f.today)
+units = _data.load(reference.units, not f.today)
 keys = list(periods["period_key"])
 display = dict(zip(periods["period_key"], periods["display"]))
 names = dict(zip(units["code"], units["name"]))

@@ -8,7 +8,7 @@ from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
 f = _state.filters()
-period = _data.period(f.period)
+period = _data.period(f.period, f.today)
 ind = _data.indicator(f.indicator)
 per_capita = f.per_capita and bool(ind["per_capita_ok"])
 suffix = f" {_ui.PER_10K}" if per_capita else ""
@@ -39,6 +39,7 @@ def ranking_chart():
     note = capping.note(len(rank), capping.SCREEN, keep=f.units)
     fig = charts.ranking_chart(drawn, subtitle=subtitle + (f" · {note}" if note else ""), **chart)
     st.plotly_chart(fig, width="stretch")
+    _ui.estimate_caption(rank)
     # 114 bars do not fit a 16:9 image: the image shows the top, the bottom and the
     # followed units; the Excel/CSV table keeps every unit.
     shown = capping.capped(rank, has_value, capping.SLIDE, keep=f.units)
@@ -56,17 +57,22 @@ def ranking_table():
     data = {
         "Hạng": [_ui.rank_text(r) for r in rank["rank"]],
         "Đơn vị": list(rank["name"]), "Loại": list(rank["type_label"]),
-        value_col: (_ui.metric_texts(rank, ind["kind"], _ui.decimals_for(ind)) if not per_capita
-                    else _ui.fmt_values(rank["value"], ind["kind"], _ui.decimals_for(ind))),
+        value_col: _ui.with_estimates(
+            _ui.metric_texts(rank, ind["kind"], _ui.decimals_for(ind)) if not per_capita
+            else _ui.fmt_values(rank["value"], ind["kind"], _ui.decimals_for(ind)), rank),
     }
+    if not f.today:     # as reported: old units by their old district and province
+        data["Huyện cũ"] = [_subs.txt(x) for x in rank["former_district"]]
+        data["Tỉnh cũ"] = [_subs.txt(x) for x in rank["former_province"]]
     if per_capita:
         data["Dân số"] = _ui.fmt_values(rank["population"], "stock", 0, blank="Chưa rõ")
-        data["Trên 10.000 dân"] = _ui.metric_texts(rank, ind["kind"], 1)
+        data["Trên 10.000 dân"] = _ui.with_estimates(_ui.metric_texts(rank, ind["kind"], 1), rank)
     sources = [dict(unit_code=u, unit_name=n, period_key=f.period, period_label=f.period_label,
                     indicator_code=ind["code"], indicator_label=ind["label"])
                if rep and ind["kind"] != "rate" else None
                for u, n, rep in zip(rank["code"], rank["name"], rank["reported"])]
     _subs.sourced_table(f, data, sources, key="compare_source", height=600)
+    _ui.estimate_caption(rank)
 
 
 if rank["reported"].any():
@@ -98,6 +104,7 @@ else:
                               f" · {len(drawn)}/{vn.format_number(n_units)} đơn vị: đang theo dõi "
                               "và thứ hạng trung bình cao nhất; bảng số liệu có đủ"), **heat)
     st.plotly_chart(fig, width="stretch")
+    _ui.estimate_caption(grid)
     # A 16:9 image holds about 20 rows: the followed units and the best by mean rank.
     on_slide = capping.capped_units(best, capping.SLIDE, keep=f.units)
     slide = None if len(on_slide) == n_units else charts.heatmap(

@@ -9,13 +9,13 @@ from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
 f = _state.filters()
-period = _data.period(f.period)
+period = _data.period(f.period, f.today)
 ind = _data.indicator(f.indicator)
 totals = _data.load(city.totals, f.scope)
 missing = _data.load(city.missing_units, f.scope)
 prev_key = totals["prev_period_key"].iloc[0]
-prev_label = (_data.period(prev_key)["display"]
-              if prev_key in set(_data.load(reference.periods)["period_key"]) else None)
+prev_label = (_data.period(prev_key, f.today)["display"]
+              if prev_key in set(_data.load(reference.periods, f.today)["period_key"]) else None)
 
 st.title(f"Tổng quan — {f.period_label}")
 if note := _ui.coverage_note(period):
@@ -44,6 +44,7 @@ else:
         dec = _ui.decimals_for(r.value_type)
         value = _ui.fmt_values([r.value], r.kind, dec)[0]
         unit = "" if r.kind == "rate" or pd.isna(r.value) else f" {r.unit}"
+        unit += " (ước tính)" if r.estimated and not pd.isna(r.value) else ""
         delta = _ui.fmt_change(r.change, r.kind)
         help_text = (f"Kỳ này: {r.units_reported} đơn vị báo cáo. Cùng kỳ"
                      f"{' (' + prev_label + ')' if prev_label else ''}: "
@@ -62,6 +63,7 @@ if len(chart_rows):
         updated=f.updated, demo=f.demo, current_label=f.period_label,
         previous_label=prev_label or "Cùng kỳ")
     st.plotly_chart(fig, width="stretch")
+    _ui.estimate_caption(chart_rows)
     _ui.chart_downloads(f, fig, tables.compare_table(chart_rows, f.period_label, prev_label or "Cùng kỳ"),
                       f"{group} {f.period_label} so voi cung ky",
                       percent_columns=["Tỷ lệ tăng/giảm"])
@@ -75,7 +77,8 @@ suffix = f" ({_ui.PER_10K})" if per_capita else ""
 
 def top_table(df):
     return {"Hạng": [str(x) for x in df["rank"]], "Đơn vị": list(df["name"]),
-            "Giá trị": _ui.fmt_values(df["metric"], ind["kind"], _ui.decimals_for(ind, per_capita))}
+            "Giá trị": _ui.with_estimates(
+                _ui.fmt_values(df["metric"], ind["kind"], _ui.decimals_for(ind, per_capita)), df)}
 
 
 def top_sources(df):

@@ -68,7 +68,7 @@ else:
                     st.rerun()
 
 st.subheader("Lịch sử phiên bản của một đơn vị")
-units = _data.load(reference.units)
+units = _data.load(reference.units, True)
 names = dict(zip(units["code"], units["full_name"]))
 left, right = st.columns(2)
 unit = left.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})",

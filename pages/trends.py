@@ -9,7 +9,7 @@ from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
 f = _state.filters()
-period = _data.period(f.period)
+period = _data.period(f.period, f.today)
 ind = _data.indicator(f.indicator)
 per_capita = f.per_capita and bool(ind["per_capita_ok"])
 suffix = f" {_ui.PER_10K}" if per_capita else ""
@@ -52,15 +52,26 @@ fig = charts.trend_chart(
     subtitle=f"Theo {_ui.kind_label(kind).lower()} · {names or 'chưa chọn đơn vị'} · "
              f"đường nét đứt: {trends.MEDIAN_LABEL.lower()}",
     updated=f.updated, demo=f.demo, percent=percent, decimals=decimals,
-    axis_title=f"{ind['unit']}{suffix}" if not percent else "%")
+    axis_title=f"{ind['unit']}{suffix}" if not percent else "%",
+    merger=_data.load(reference.merger_date) if f.today else None)
 st.plotly_chart(fig, width="stretch")
+_ui.estimate_caption(series)
+if f.today and (series["period_key"].isin(_data.load(reference.straddling_periods))).any():
+    st.caption("Năm 2025 theo địa giới hiện nay: đơn vị chưa có báo cáo cả năm được cộng 6 tháng đầu "
+               "năm (các đơn vị cũ, đến 30/06/2025) với 6 tháng cuối năm (đơn vị mới); chỉ tiêu tồn "
+               "lấy số cuối năm. Báo cáo cả năm của chính đơn vị thì dùng báo cáo đó, không cộng thêm.")
+multi = _data.load(reference.multi_year_periods, f.scope)
+if len(multi) and kind != "multi_year":
+    st.info("Có số liệu tổng hợp nhiều năm (" + ", ".join(multi["label"]) + "): xem riêng ở chuỗi "
+            "«Nhiều năm», không cộng với số liệu từng năm.", icon=":material/info:")
 _ui.chart_downloads(f, fig, tables.trend_table(series), f"xu huong {ind['label']}",
                   percent_columns=list(dict.fromkeys(series["period_label"])) if percent else [])
 
 # Same numbers as a table: one column per period, blank = not reported.
 series = series.sort_values("end_date")
 periods_order = list(dict.fromkeys(series["period_label"]))
-table = series.assign(text=_ui.fmt_values(series["value"], ind["kind"], decimals)).pivot_table(
+table = series.assign(text=_ui.with_estimates(_ui.fmt_values(series["value"], ind["kind"], decimals),
+                                             series)).pivot_table(
     index="series", columns="period_label", values="text", aggfunc="first", sort=False)
 table = table.reindex(index=series_order, columns=periods_order).fillna(vn.NOT_REPORTED)
 _ui.table(pd.DataFrame(table).reset_index().rename(columns={"series": "Đơn vị"}))

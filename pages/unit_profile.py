@@ -9,7 +9,7 @@ from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
 f = _state.filters()
-units = _data.load(reference.units)
+units = _data.load(reference.units, not f.today)
 names = dict(zip(units["code"], units["name"]))
 types = dict(zip(units["code"], units["type_label"]))
 
@@ -21,11 +21,32 @@ code = st.selectbox("Đơn vị", choices, format_func=lambda u: f"{names[u]} ({
 info = _data.load(reference.unit_info, code)
 st.header(_ui.esc(info["full_name"]))
 since = None if pd.isna(info["valid_from"]) else vn.format_date(info["valid_from"])
+until = None if pd.isna(info["valid_to"]) else vn.format_date(info["valid_to"])
 st.caption(_ui.esc(" · ".join(x for x in (
     f"Mã đơn vị {code}",
     f"thành lập từ {since}" if since else None,
+    f"tồn tại đến {until}" if until else None,
     f"hình thành từ {info['n_predecessors']} đơn vị cũ" if info["n_predecessors"] else None,
-    f"địa bàn cũ: {info['former_district']}" if info["former_district"] else None) if x)))
+    f"địa bàn cũ: {info['former_district']}" if info["former_district"] and not until else None,
+    info["long_name"] if until else None) if x)))
+links = _data.load(reference.lineage, f.scope, code)
+if len(links):
+    old_side = until is not None
+    with st.expander("Đơn vị mới tiếp nhận địa bàn" if old_side else
+                     f"Các đơn vị cũ hợp thành ({len(links)}) và cách quy đổi số liệu"):
+        _ui.table(pd.DataFrame({
+            "Đơn vị": [_subs.txt(n) for n in (links["new_name"] if old_side else links["old_name"])],
+            "Mã": list(links["new_code"] if old_side else links["old_code"]),
+            **({} if old_side else {"Huyện cũ": [_subs.txt(x) for x in links["former_district"]],
+                                    "Tỉnh cũ": [_subs.txt(x) for x in links["former_province"]]}),
+            "Phần sáp nhập": [_subs.SHARE_TEXT.get(s, s) for s in links["share"]],
+            "Cách chia số liệu": [_subs.METHOD_TEXT.get(m, m) for m in links["method"]],
+            "Tỷ lệ tính cho đơn vị mới": _ui.fmt_values(links["weight"], "rate"),
+        }))
+        st.caption("Theo địa giới hiện nay, số liệu của đơn vị cũ sáp nhập toàn bộ được tính hết "
+                   "cho đơn vị mới; đơn vị cũ chia cho nhiều đơn vị mới thì chia số lượng theo tỷ lệ "
+                   "dân số báo cáo gần nhất của các đơn vị mới (nếu đều có), nếu không thì chia đều, "
+                   "và là ước tính; chỉ tiêu tồn (dân số, đảng viên) của phần chia không ước tính.")
 
 stocks = _data.load(profile.unit_latest_stocks, f.scope, code)
 if stocks.empty:
@@ -48,9 +69,10 @@ def ranks_view():
         dec = [_ui.decimals_for(t) for t in ranks["value_type"]]
         data = {
             "Nhóm": list(ranks["group_name"]), "Chỉ tiêu": list(ranks["label"]),
-            "Giá trị": [charts.BLANK_TEXT["undefined"] if pd.isna(v) and rep
-                        else _ui.fmt_values([v], k, d)[0]
-                        for v, k, d, rep in zip(ranks["value"], ranks["kind"], dec, ranks["reported"])],
+            "Giá trị": _ui.with_estimates([charts.BLANK_TEXT["undefined"] if pd.isna(v) and rep
+                                           else _ui.fmt_values([v], k, d)[0] for v, k, d, rep
+                                           in zip(ranks["value"], ranks["kind"], dec, ranks["reported"])],
+                                          ranks),
         }
         if per_capita:
             # Only flows and stocks are divided by population; rates and scores are compared as is.
@@ -67,6 +89,7 @@ def ranks_view():
                    for cd, lbl, k, rep in zip(ranks["code"], ranks["label"], ranks["kind"],
                                               ranks["reported"])]
         _subs.sourced_table(f, data, sources, key="profile_source", height=500)
+        _ui.estimate_caption(ranks)
         st.caption("Hạng 1 = giá trị cao nhất trong các đơn vị có số liệu kỳ này"
                    + ("; hạng và trung vị tính trên 10.000 dân với chỉ tiêu số lượng." if per_capita else "."))
 
@@ -94,7 +117,8 @@ def history_view():
             subtitle=f"Theo {_ui.kind_label(kind).lower()} · đường nét đứt: "
                      f"{trends.MEDIAN_LABEL.lower()}",
             updated=f.updated, demo=f.demo, percent=ind["kind"] == "rate",
-            decimals=_ui.decimals_for(ind), axis_title="%" if ind["kind"] == "rate" else ind["unit"])
+            decimals=_ui.decimals_for(ind), axis_title="%" if ind["kind"] == "rate" else ind["unit"],
+            merger=_data.load(reference.merger_date) if f.today else None)
         st.plotly_chart(fig, width="stretch")
         _ui.chart_downloads(f, fig, tables.trend_table(series), f"{ind['label']} {info['name']}",
                           percent_columns=(list(dict.fromkeys(series["period_label"]))
@@ -102,7 +126,7 @@ def history_view():
     else:
         st.info(f"Chưa có số liệu «{ind['label']}» theo {_ui.kind_label(kind).lower()} để vẽ biểu đồ.")
     catalogue = _data.load(reference.catalogue)
-    h = h.assign(text=_ui.fmt_rows(h["value"], h["kind"], h["value_type"]))
+    h = h.assign(text=_ui.with_estimates(_ui.fmt_rows(h["value"], h["kind"], h["value_type"]), h))
     wide = h.pivot_table(index="code", columns="period_label", values="text", aggfunc="first",
                          sort=False).reindex(columns=list(dict.fromkeys(h["period_label"])))
     wide = wide.reindex(catalogue["code"]).fillna(vn.NOT_REPORTED)
@@ -111,6 +135,7 @@ def history_view():
     for col in wide.columns:
         out[col] = list(wide[col])
     _ui.table(out, height=600)
+    _ui.estimate_caption(h)
 
 
 VIEWS = {"Thứ hạng trong kỳ": ranks_view, "Các chỉ tiêu qua các kỳ": history_view}

@@ -55,7 +55,7 @@ def sentence_names(df: pd.DataFrame) -> list[str]:
 # ---------------------------------------------------------------- input and context
 
 def _period(con, scope: Scope) -> tuple[dict, pd.DataFrame]:
-    ps = reference.periods(con)
+    ps = reference.periods(con, scope.today)
     row = ps[ps["period_key"] == scope.period]
     if not scope.period or row.empty:
         raise BriefError(f"Kỳ «{scope.period or ''}» chưa có báo cáo nào trong cơ sở dữ liệu.")
@@ -78,7 +78,7 @@ def _area(con, scope: Scope) -> tuple[str, str | None]:
 
 def _chosen_units(con, scope: Scope, units, province_name: str | None) -> list[str]:
     """The units asked for, each in the registry and in the chosen province."""
-    all_units = reference.units(con)
+    all_units = reference.units(con, include_old=True)
     units = list(dict.fromkeys(str(u).strip() for u in units if str(u).strip()))
     unknown = [u for u in units if u not in set(all_units["code"])]
     if unknown:
@@ -109,7 +109,7 @@ def context(con, scope: Scope, units=()) -> Ctx:
     area, province_name = _area(con, scope)
     units = _chosen_units(con, scope, units, province_name)
     if units:
-        all_units = reference.units(con)
+        all_units = reference.units(con, include_old=True)
         expected = all_units[all_units["code"].isin(units)][["code", "name", "type_label"]]
     else:    # every unit the period expects in the area (ranking lists them all)
         expected = compare.ranking(con, scope, "population")[["code", "name", "type_label"]]

@@ -189,8 +189,22 @@ def ranking_table(rank: pd.DataFrame, unit: str, per_capita: bool = False) -> pd
     if per_capita:
         out["Dân số"] = rank["population"].astype(float)
         out["Trên 10.000 dân"] = rank["metric"].astype(float)
-    out["Ghi chú"] = [_unit_note(r) for r in rank["blank_reason"]]
+    if "former_district" in rank and rank["former_district"].notna().any() and \
+            rank["code"].astype(str).str.contains("@").any():
+        # As reported, old units are read by their old district and province.
+        out["Huyện cũ"] = rank["former_district"].fillna("")
+        out["Tỉnh cũ"] = rank["former_province"].fillna("")
+    est = estimated(rank)
+    out["Ghi chú"] = [ESTIMATE_NOTE if e else _unit_note(r) for r, e in zip(rank["blank_reason"], est)]
     return out
+
+
+ESTIMATE_NOTE = "Ước tính (quy từ đơn vị cũ trước 01/07/2025)"
+
+
+def estimated(df: pd.DataFrame) -> list[bool]:
+    """The rows' estimated column (false where the query has none)."""
+    return [bool(x) for x in df["estimated"].fillna(False)] if "estimated" in df else [False] * len(df)
 
 
 def compare_table(rows: pd.DataFrame, current_label: str, previous_label: str) -> pd.DataFrame:
@@ -204,6 +218,9 @@ def compare_table(rows: pd.DataFrame, current_label: str, previous_label: str) -
         "Số đơn vị báo cáo (cùng kỳ)": rows["prev_units_reported"].astype(float)})
     out["Tỷ lệ tăng/giảm"] = [(v - p) / p if p and not (math.isnan(v) or math.isnan(p)) else math.nan
                               for v, p in zip(value, prev)]
+    if "estimated" in rows and (rows["estimated"].any() or rows["prev_estimated"].any()):
+        out["Ghi chú"] = [ESTIMATE_NOTE if e or pe else ""
+                          for e, pe in zip(rows["estimated"], rows["prev_estimated"])]
     return out
 
 
@@ -217,6 +234,11 @@ def trend_table(series: pd.DataFrame) -> pd.DataFrame:
     wide = wide.reindex(index=order, columns=periods)
     out = wide.reset_index().rename(columns={"series": "Đơn vị"})
     out.columns = [str(c) for c in out.columns]
+    marked = series[estimated(series)]
+    if len(marked):
+        out["Ghi chú"] = [
+            f"{ESTIMATE_NOTE}: " + ", ".join(dict.fromkeys(marked.loc[marked["series"] == s, "period_label"]))
+            if s in set(marked["series"]) else "" for s in out["Đơn vị"]]
     return out
 
 
@@ -231,6 +253,10 @@ def heatmap_table(grid: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"Mã đơn vị": [str(c) for c in codes], "Đơn vị": [names[c] for c in codes]})
     for label in labels:
         out[str(label)] = list(wide[label].astype(float))
+    marked = grid[estimated(grid)]
+    if len(marked):
+        out["Ghi chú"] = [f"{ESTIMATE_NOTE}: " + ", ".join(dict.fromkeys(marked.loc[marked["code"] == c, "label"]))
+                          if c in set(marked["code"]) else "" for c in codes]
     return out
 
 

@@ -56,21 +56,31 @@ def totals(con, scope: Scope) -> pd.DataFrame:
         ORDER BY k.sort_order, k.code""", scope.params(prev=previous_period(scope.period)))
 
 
+# Units with a report for the period (any state), or on today's boundaries with values from
+# their old units.
+_COVERED = """
+covered AS (
+    SELECT unit_code FROM submissions WHERE is_current AND period_key = $p
+    UNION SELECT DISTINCT unit_code FROM boundary_values($unrev, $today)
+    WHERE $today AND period_key = $p
+)"""
+
+
 def missing_units(con, scope: Scope) -> pd.DataFrame:
-    """Units expected to report for the period that have no report for it (any state)."""
-    return df(con, with_("p AS (SELECT * FROM periods WHERE period_key = $p)", EXPECTED) + """
+    """Units expected for the period that have no report for it (any state) and, on today's
+    boundaries, no values from their old units either."""
+    return df(con, with_("p AS (SELECT * FROM periods WHERE period_key = $p)", EXPECTED, _COVERED) + """
         SELECT e.unit_code AS code, e.name, e.type_label
         FROM expected e
-        WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.is_current
-                          AND s.unit_code = e.unit_code AND s.period_key = $p)
+        WHERE e.unit_code NOT IN (SELECT unit_code FROM covered)
         ORDER BY e.name_sort, e.unit_code""", scope.params())
 
 
 def coverage(con, scope: Scope) -> dict:
-    """Units expected to report for the period (of the province) and how many have."""
+    """Units expected for the period (of the province) and how many have reported (or, on today's
+    boundaries, have values from their old units)."""
     [(expected, reported)] = rows(con, with_("p AS (SELECT * FROM periods WHERE period_key = $p)",
-                                             EXPECTED) + """
-        SELECT count(*), count(*) FILTER (WHERE unit_code IN (
-            SELECT unit_code FROM submissions WHERE is_current AND period_key = $p))
+                                             EXPECTED, _COVERED) + """
+        SELECT count(*), count(*) FILTER (WHERE unit_code IN (SELECT unit_code FROM covered))
         FROM expected""", scope.params())
     return {"expected": expected, "reported": reported}

@@ -2,7 +2,7 @@
 provinces, rating thresholds, the models sheet's lists, what the warehouse holds."""
 import pandas as pd
 
-from etl.read._sql import CATALOGUE, df, with_
+from etl.read._sql import CATALOGUE, df, in_province, with_
 
 
 def dataset_info(con) -> dict:
@@ -16,18 +16,24 @@ def dataset_info(con) -> dict:
             "last_loaded": last_loaded, "demo": bool(demo)}
 
 
-def periods(con) -> pd.DataFrame:
-    """Periods that hold at least one report, newest first, with a label that shows partial coverage."""
+def periods(con, today: bool = False) -> pd.DataFrame:
+    """Periods that hold at least one report, newest first, with a label that shows partial
+    coverage. today (today's boundaries): also a period straddling the merger whose two halves
+    hold reports (2025 from January–June and July–December)."""
     return df(con, """
         SELECT p.period_key, p.label, p.kind, p.convention, p.start_date, p.end_date,
                datediff('day', p.start_date, p.end_date) + 1 AS days,
-               count(*) AS units_reported,            -- one current report per unit
+               count(s.unit_code) AS units_reported,            -- one current report per unit
                p.label || CASE WHEN p.kind = 'range'
                     THEN ' (' || (datediff('day', p.start_date, p.end_date) + 1) || ' ngày)'
                     ELSE '' END AS display
-        FROM periods p JOIN submissions s ON s.period_key = p.period_key AND s.is_current
+        FROM periods p LEFT JOIN submissions s ON s.period_key = p.period_key AND s.is_current
+        WHERE s.unit_code IS NOT NULL OR ($today AND p.period_key IN (
+            SELECT h.period_key FROM period_halves h
+            WHERE h.before_key IN (SELECT period_key FROM submissions WHERE is_current)
+              AND h.after_key IN (SELECT period_key FROM submissions WHERE is_current)))
         GROUP BY ALL
-        ORDER BY p.end_date DESC, days DESC, p.period_key""")
+        ORDER BY p.end_date DESC, days DESC, p.period_key""", {"today": today})
 
 
 def catalogue(con) -> pd.DataFrame:
@@ -90,3 +96,23 @@ def ratings(con) -> pd.DataFrame:
 
 def dvk_options(con) -> pd.DataFrame:
     return df(con, "SELECT list, value, sort_order FROM dvk_options ORDER BY list, sort_order")
+
+
+def merger_date(con):
+    """The day today's units were formed (01/07/2025), None when the registry has no date."""
+    return con.execute("SELECT min(valid_from) FROM units WHERE valid_to IS NULL").fetchall()[0][0]
+
+
+def multi_year_periods(con, scope) -> pd.DataFrame:
+    """Multi-year summaries that hold reports on the scope's boundaries (never summed with
+    yearly reports; a trend says they exist)."""
+    return df(con, """
+        SELECT p.period_key, p.label, p.end_date, count(DISTINCT v.unit_code) AS units
+        FROM periods p JOIN boundary_values($unrev, $today) v USING (period_key)
+        WHERE p.kind = 'multi_year' AND """ + in_province("v.unit_code") + """
+        GROUP BY ALL ORDER BY p.end_date DESC""", scope.params())
+
+
+def straddling_periods(con) -> list[str]:
+    """Periods split by the merger date into two reported halves (period_halves)."""
+    return [k for (k,) in con.execute("SELECT DISTINCT period_key FROM period_halves").fetchall()]

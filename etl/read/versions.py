@@ -115,3 +115,42 @@ def report_history(con, unit_code: str, period_key: str | None = None) -> list[d
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
+
+
+def attribution(con, scope: Scope, unit_code: str, period_key: str,
+                indicator_code: str) -> pd.DataFrame:
+    """Where a value on today's boundaries comes from when the current unit has no own report for
+    the period: one row per old unit (its share, the weight of its flows, how the weight was
+    chosen, its value, the part attributed, its file and cell; value NULL = it did not report),
+    and for a period straddling the merger the unit's own report of the half after it (share
+    'own'). Empty when the unit's own report is used (or in the view as reported)."""
+    return df(con, """
+        WITH w AS (SELECT * FROM lineage_weights WHERE unreviewed = $unrev AND new_code = $unit),
+        own AS (SELECT 1 FROM shown_submissions($unrev) WHERE unit_code = $unit AND period_key = $period),
+        h AS (SELECT * FROM period_halves WHERE period_key = $period),
+        -- The period the old units reported for: the half before the merger, or the period.
+        old_key AS (SELECT coalesce((SELECT before_key FROM h), $period) AS k),
+        v AS (SELECT f.*, sv.sheet, sv.cell FROM shown_values($unrev) f
+              LEFT JOIN submission_values sv ON sv.submission_id = f.submission_id
+                                            AND sv.indicator_code = f.indicator_code
+              WHERE f.indicator_code = $code
+                AND f.period_key IN ((SELECT k FROM old_key), (SELECT after_key FROM h)))
+        SELECT * FROM (
+            SELECT w.old_code AS unit_code, u.full_name AS unit_name, u.long_name, w.share, w.weight,
+                   w.method, o.k AS period_key, p.label AS period_label, v.value,
+                   v.value * w.weight AS attributed, s.version, s.status, s.source, s.file_name,
+                   s.sha256, s.sent_by, s.loaded_at, v.sheet, v.cell, u.name_sort
+            FROM w CROSS JOIN old_key o
+            JOIN units u ON u.code = w.old_code JOIN periods p ON p.period_key = o.k
+            LEFT JOIN v ON v.unit_code = w.old_code AND v.period_key = o.k
+            LEFT JOIN submissions s ON s.submission_id = v.submission_id
+            UNION ALL
+            SELECT v.unit_code, u.full_name, u.long_name, 'own', 1.0, 'own', v.period_key, p.label,
+                   v.value, v.value, s.version, s.status, s.source, s.file_name, s.sha256,
+                   s.sent_by, s.loaded_at, v.sheet, v.cell, '~'
+            FROM v JOIN units u ON u.code = v.unit_code JOIN periods p ON p.period_key = v.period_key
+            JOIN submissions s ON s.submission_id = v.submission_id
+            WHERE v.unit_code = $unit AND v.period_key = (SELECT after_key FROM h))
+        WHERE $today AND NOT EXISTS (SELECT 1 FROM own)
+        ORDER BY share = 'own', share, name_sort, unit_code""",
+        scope.params(unit=unit_code, period=period_key, code=indicator_code))

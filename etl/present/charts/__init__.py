@@ -2,7 +2,9 @@
 
 Every figure carries a Vietnamese title and subtitle, the data source with its update date, vi-VN
 number separators, and a "DỮ LIỆU MẪU" mark when the numbers are synthetic. A blank (not reported)
-stays NaN in the data and is drawn grey or labelled "Chưa báo cáo", never as 0.
+stays NaN in the data and is drawn grey or labelled "Chưa báo cáo", never as 0. An estimate (a
+value of today's units holding a split of an old unit) is drawn lighter, hatched or open, and
+says «ước tính».
 
 - style.py: what every chart shares (decorate, plain, fmt, source_text, colours);
 - dashboard.py: ranking, unit × indicator grid, trends, this period against the year before;
@@ -27,11 +29,12 @@ from etl.present.charts.style import (
     fmt,
     plain,
     source_text,
+    with_estimate,
 )
 
 __all__ = [
     "BLANK", "BLANK_TEXT", "DEMO_MARK", "HIGHLIGHT", "assessment_ranking_chart", "compare_chart",
     "criteria_vs_median_chart", "field_share_chart", "fmt", "heatmap",
     "models_by_unit_chart", "models_by_year_chart", "plain", "ranking_chart",
-    "rating_distribution_chart", "score_heatmap", "source_text", "trend_chart",
+    "rating_distribution_chart", "score_heatmap", "source_text", "trend_chart", "with_estimate",
 ]

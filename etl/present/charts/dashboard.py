@@ -10,13 +10,18 @@ from etl.present.charts.style import (
     BAR,
     BLANK,
     BLANK_TEXT,
+    ESTIMATE_BAR,
     HIGHLIGHT,
     MEDIAN,
+    MERGER_NOTE,
     PREVIOUS,
     ROW_PX,
+    add_estimate_note,
     decorate,
+    estimated_flags,
     fmt,
     plain_names,
+    with_estimate,
     wrap,
 )
 
@@ -26,17 +31,20 @@ def ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
                   highlight=()) -> go.Figure:
     """Horizontal bars, highest first; units without a value get a grey "Chưa báo cáo" label.
 
-    df: read.compare.ranking() (columns name, metric, blank_reason, code).
+    df: read.compare.ranking() (columns name, metric, blank_reason, code, estimated). An
+    estimate is lighter and hatched, and its label says «ước tính».
     """
     df = plain_names(df.reset_index(drop=True))
     metric = df["metric"].astype(float)
-    texts = [fmt(v, percent, decimals) for v in metric]
+    est = estimated_flags(df)
+    texts = [with_estimate(fmt(v, percent, decimals), e) for v, e in zip(metric, est)]
     missing = metric.isna()
     why = df["blank_reason"].map(BLANK_TEXT).fillna(vn.NOT_REPORTED).to_numpy()
-    colors = np.where(df["code"].isin(list(highlight)), HIGHLIGHT, BAR)
+    colors = np.where(df["code"].isin(list(highlight)), HIGHLIGHT, np.where(est, ESTIMATE_BAR, BAR))
     fig = go.Figure()
     fig.add_bar(
         x=metric, y=df["name"], orientation="h", marker_color=colors,
+        marker_pattern_shape=np.where(est, "/", ""),
         text=[t if not m else "" for t, m in zip(texts, missing)], textposition="outside",
         cliponaxis=False, customdata=texts, name=axis_title or "Giá trị",
         hovertemplate="%{y}: %{customdata}<extra></extra>")
@@ -53,6 +61,8 @@ def ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
     fig.update_xaxes(title=axis_title, showgrid=True, gridcolor="#eeeeee", zeroline=True,
                      rangemode="tozero", tickformat=".0%" if percent else ",~r", side="top")
     fig.update_layout(showlegend=False, bargap=0.25, margin=dict(t=130))
+    if est.any():
+        add_estimate_note(fig)
     return decorate(fig, title, subtitle, updated, demo, height=max(320, ROW_PX * len(df) + 180))
 
 
@@ -66,7 +76,8 @@ def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool 
     df = plain_names(df.sort_values(["unit_order", "sort_order"], kind="stable"))
     columns = list(dict.fromkeys(df["label"]))               # catalogue order, as queried
     df = df.assign(label=pd.Categorical(df["label"], columns), text=[
-        fmt(v, kind == "rate", decimals) for v, kind in zip(df["metric"].astype(float), df["kind"])])
+        fmt(v, kind == "rate", decimals) + ("*" if e else "")
+        for v, kind, e in zip(df["metric"].astype(float), df["kind"], estimated_flags(df))])
     units = list(dict.fromkeys(df["name"]))
     z = df.pivot(index="name", columns="label", values="pct_rank").reindex(index=units)
     text = df.pivot(index="name", columns="label", values="text").reindex(index=units)
@@ -96,27 +107,46 @@ def heatmap(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool 
     fig.update_yaxes(autorange="reversed", title=None, tickfont=dict(size=11))
     fig.update_xaxes(side="top", title=None, tickfont=dict(size=11))
     fig.update_layout(margin=dict(t=150))
+    if estimated_flags(df).any():
+        fig.add_annotation(text="* ước tính (quy từ đơn vị cũ trước 01/07/2025)", xref="paper",
+                           yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-42,
+                           showarrow=False, font=dict(size=11, color="#555555"), name="estimate-note")
     return decorate(fig, title, subtitle, updated, demo, height=max(360, ROW_PX * len(units) + 260))
 
 
 def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool = False,
                 percent: bool = False, decimals: int | None = None,
-                axis_title: str = "") -> go.Figure:
+                axis_title: str = "", merger=None) -> go.Figure:
     """Lines per unit over periods plus a dashed city-median line; gaps where a unit did not report.
 
-    df: read.trends.trend() (columns period_label, end_date, series, is_median, value).
+    df: read.trends.trend() (columns period_label, start_date, end_date, series, is_median,
+    value, estimated): an estimate is an open marker and says «ước tính» on hover. merger: the
+    date today's units were formed (01/07/2025), marked by a dotted line where the series
+    crosses it.
     """
     df = plain_names(df, "series")
     order = list(dict.fromkeys(df.sort_values("end_date")["period_label"]))
     fig = go.Figure()
+    any_estimate = False
     for (is_median, series), part in df.groupby(["is_median", "series"], sort=False):
         part = part.sort_values("end_date")
         values = part["value"].astype(float)
+        est = estimated_flags(part)
+        any_estimate |= bool(est.any())
         style = (dict(color=MEDIAN, dash="dash", width=3) if is_median else dict(width=2))
         fig.add_scatter(
             x=part["period_label"], y=values, mode="lines+markers", name=series, line=style,
-            connectgaps=False, customdata=[fmt(v, percent, decimals) for v in values],
+            marker=dict(symbol=np.where(est, "circle-open", "circle"), size=np.where(est, 10, 7)),
+            connectgaps=False,
+            customdata=[with_estimate(fmt(v, percent, decimals), e) for v, e in zip(values, est)],
             hovertemplate=f"{series}<br>%{{x}}: %{{customdata}}<extra></extra>")
+    if merger is not None and "start_date" in df:
+        _mark_merger(fig, df, order, pd.Timestamp(merger))
+    if any_estimate:
+        fig.add_annotation(text="Chấm rỗng: ước tính (quy từ đơn vị cũ trước 01/07/2025)",
+                           xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                           yshift=-110, showarrow=False, font=dict(size=11, color="#555555"),
+                           name="estimate-note")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title=None)
     fig.update_yaxes(title=axis_title, rangemode="tozero", gridcolor="#eeeeee",
                      tickformat=".0%" if percent else ",~r")
@@ -125,6 +155,24 @@ def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: b
     fig = decorate(fig, title, subtitle, updated, demo, height=520)
     fig.update_annotations(selector=dict(name="source"), yshift=-95)
     return fig
+
+
+def _mark_merger(fig: go.Figure, df: pd.DataFrame, order: list, merger: pd.Timestamp) -> None:
+    """A dotted line on the period that straddles the merger date, or between the last period
+    before it and the first after it (nothing when the series does not cross it)."""
+    bounds = df.drop_duplicates("period_label").set_index("period_label")
+    for i, label in enumerate(order):
+        start, end = pd.Timestamp(bounds.loc[label, "start_date"]), pd.Timestamp(bounds.loc[label, "end_date"])
+        if end < merger:
+            continue
+        if start < merger or i > 0:
+            x = i if start < merger else i - 0.5
+            fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
+                          line=dict(color="#c00000", dash="dot", width=2), name="merger")
+            fig.add_annotation(x=x, xref="x", y=1, yref="paper", yanchor="bottom", showarrow=False,
+                               text=MERGER_NOTE.format(date=vn.format_date(merger.date())),
+                               font=dict(size=11, color="#c00000"), name="merger")
+        return
 
 
 def compare_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool = False,
@@ -141,7 +189,8 @@ def compare_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo:
     for i, r in enumerate(df.itertuples(), start=1):
         values = [float(r.prev_value), float(r.value)]
         labels = [previous_label, current_label]
-        texts = [fmt(v) for v in values]
+        est = [bool(getattr(r, "prev_estimated", False)), bool(getattr(r, "estimated", False))]
+        texts = [with_estimate(fmt(v), e) for v, e in zip(values, est)]
         fig.add_bar(y=labels, x=values, orientation="h",
                     marker_color=[PREVIOUS, BAR], text=texts, textposition="outside",
                     cliponaxis=False, customdata=texts, showlegend=False, row=i, col=1,

@@ -23,6 +23,28 @@ MEDIAN = "#333333"
 BLANK_TEXT = {"not_reported": vn.NOT_REPORTED, "no_population": "Chưa rõ dân số",
               "undefined": "Không tính được (mẫu số bằng 0)"}
 ROW_PX = 20
+# A value holding a split of an old unit (today's boundaries): lighter and hatched, and said.
+ESTIMATE = "ước tính"
+ESTIMATE_BAR = "#8fb3d9"
+ESTIMATE_NOTE = "Vạch chéo, nhạt màu: ước tính (quy từ đơn vị cũ trước 01/07/2025)"
+MERGER_NOTE = "Sắp xếp đơn vị hành chính {date}"
+
+
+def estimated_flags(df: pd.DataFrame) -> np.ndarray:
+    """The rows' estimated column (false where a query has none)."""
+    if "estimated" not in df:
+        return np.zeros(len(df), dtype=bool)
+    return df["estimated"].fillna(False).astype(bool).to_numpy()
+
+
+def with_estimate(text: str, estimated: bool) -> str:
+    return f"{text} ({ESTIMATE})" if estimated and text != vn.NOT_REPORTED else text
+
+
+def add_estimate_note(fig: go.Figure) -> None:
+    fig.add_annotation(text=ESTIMATE_NOTE, xref="paper", yref="paper", x=0, y=0, xanchor="left",
+                       yanchor="top", yshift=-42, showarrow=False,
+                       font=dict(size=11, color="#555555"), name="estimate-note")
 
 
 def plain(text) -> str:
