@@ -23,8 +23,10 @@ def run(args) -> int:
     print(f"  [3/3] Đã ghi {vn.format_number(result['submissions'])} báo cáo, "
           f"{vn.format_number(result['values'])} giá trị, "
           f"{vn.format_number(result['models'])} mô hình «Dân vận khéo».")
-    print(f"Xong trong {vn.format_number(result['seconds'], 1)} giây: {result['units']} đơn vị, "
-          f"{result['periods']} kỳ báo cáo (năm 2021–2025, quý 2024–2025, tháng 2025, "
+    print(f"Xong trong {vn.format_number(result['seconds'], 1)} giây: "
+          f"{result['units'] - result['old_units']} đơn vị hiện nay (từ 01/07/2025) và "
+          f"{result['old_units']} đơn vị trước sáp nhập (đến 30/06/2025), "
+          f"{result['periods']} kỳ báo cáo (năm 2021–2025, quý 2024–2025, tháng và 6 tháng 2025, "
           f"khoảng {parse_period(RANGE_SPEC).label.lower()}); {result['late']} báo cáo nộp muộn, "
           f"{result['missing']} báo cáo còn thiếu.")
     print("Lưu ý: đây là DỮ LIỆU MẪU tổng hợp, không phải số liệu thật. Chạy lại lệnh sẽ thay thế "

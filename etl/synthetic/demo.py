@@ -5,6 +5,14 @@ period's value is a sum over its days. So months add up to quarters and quarters
 irregular range works the same way, and the error rules hold by construction: totals are sums of
 their parts, "successful" and "resolved" are binomial draws out of their totals, people = visits
 plus extra people. Stocks are read at the period's last day. Everything is marked source='demo'.
+
+Like real life across the 2025 merger: until June 2025 the reports come from the old units (375
+in Hải Phòng), from July 2025 from today's units. The daily life is simulated on today's
+territories, and each old unit's figures are its parts of them (a random split of each new
+unit among its old units), so the old units' reports add up to the new units' territories and
+agree with what the new units report later. Most new units send a full-year 2025 report for
+their territory; the others only July–December, so 2025 on today's boundaries is added up from
+its halves; a few new units also report 2023 and 2024 for their present territory.
 """
 import time
 from datetime import datetime, timedelta
@@ -29,11 +37,16 @@ PROFILE_RARE = ("area_km2", "party_cells", "residential_groups", "admin_procedur
                 "dvk_models_active")  # often left out of short (monthly/quarterly) reports
 
 
+RETRO_YEARS = ("2023", "2024")    # a few new units also report these for their present territory
+N_RETRO = 6
+YEAR_2025_SHARE = 0.85           # new units that send a full-year 2025 report
+
+
 def _period_specs():
     specs = [(str(y), "year") for y in range(2021, 2026)]
     specs += [(f"{y}-Q{q}", "quarter") for y in (2024, 2025) for q in range(1, 5)]
     specs += [(f"2025-{m:02d}", "month") for m in range(1, 13)]
-    specs.append((RANGE_SPEC, "range"))
+    specs += [("2025-H1", "half"), ("2025-H2", "half"), (RANGE_SPEC, "range")]
     return specs
 
 
@@ -46,6 +59,7 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
     with db.connect(db_path) as con:
         units, types, codes = _registry(con)
         sim = simulate(seed, units, types)
+        sim["old"] = _old_units(con, units, seed)
         say(f"Đã sinh chuỗi số liệu hằng ngày cho {len(units)} đơn vị.")
         plan = _plan(con, sim, codes)
         staged = _staged(plan, codes, sim, seed, dvk.load_statuses(con))
@@ -64,6 +78,7 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
         "units": len({s[0] for s in plan["subs"]}), "submissions": len(plan["subs"]),
         "values": staged["values"].num_rows, "periods": len(plan["periods"]), "late": int(late),
         "missing": plan["missing"], "models": staged["n_models"],
+        "old_units": len({s[0] for s in plan["subs"] if "@" in s[0]}),
         "outlier_unit": units[sim["prof"]["outlier_unit"]],
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -74,6 +89,57 @@ def _registry(con):
         "SELECT code, type_label FROM units WHERE valid_to IS NULL ORDER BY code").fetchall()
     codes = [c for c, in con.execute("SELECT code FROM indicators ORDER BY sort_order").fetchall()]
     return [u for u, _ in unit_rows], dict(unit_rows), codes
+
+
+def _old_units(con, units: list[str], seed: int) -> dict:
+    """The old units (ids), the merger date, and G (old × new): the part of each new unit's
+    territory each old unit held, a random split of every new unit among its old units (rows of
+    an old unit split between several new units hold a part of each). main: for each new unit,
+    its old unit with the largest part, among those merged whole (None if all were split)."""
+    rows = con.execute("SELECT new_code, old_code, share FROM unit_lineage ORDER BY new_code, old_code").fetchall()
+    merger = con.execute("SELECT min(valid_from) FROM units WHERE valid_to IS NULL").fetchone()[0]
+    index = {u: i for i, u in enumerate(units)}
+    rows = [r for r in rows if r[0] in index]
+    ids = sorted({o for _, o, _ in rows})
+    oi = {o: i for i, o in enumerate(ids)}
+    rng = np.random.default_rng([seed, 9])
+    G = np.zeros((len(ids), len(units)))
+    main: list[str | None] = [None] * len(units)
+    by_new: dict[str, list] = {}
+    for new, old, share in rows:
+        by_new.setdefault(new, []).append((old, share))
+    for new, olds in by_new.items():
+        # No sliver: every old unit holds at least a fair part of half its share.
+        parts = np.maximum(rng.dirichlet(np.full(len(olds), 2.0)), 0.5 / len(olds))
+        parts /= parts.sum()
+        for (old, share), part in zip(olds, parts):
+            G[oi[old], index[new]] = part
+        whole = [(part, old) for (old, share), part in zip(olds, parts) if share == "full"]
+        main[index[new]] = max(whole)[1] if whole else None
+    return {"ids": ids, "G": G, "main": main, "merger": merger}
+
+
+def _to_old(raw: np.ndarray, G: np.ndarray, codes: list[str]) -> np.ndarray:
+    """Old units × indicators from the new units' values (without blanks): each old unit's parts,
+    whole numbers that still keep the error rules; scores the parts' weighted mean."""
+    col = {c: j for j, c in enumerate(codes)}
+    old = np.round(G @ np.nan_to_num(raw))
+    given = ~np.isnan(raw).all(axis=0)
+    for code in SCORES:
+        j = col[code]
+        old[:, j] = np.clip(np.round(G @ np.nan_to_num(raw[:, j]) / np.maximum(G.sum(axis=1), 1e-9), 1), 0, 10)
+    old[:, col["petitions_received"]] = (old[:, col["petitions_feedback"]] + old[:, col["petitions_complaint"]]
+                                         + old[:, col["petitions_denunciation"]])
+    for small, big in (("reception_visits", "reception_people"),):
+        old[:, col[big]] = np.maximum(old[:, col[big]], old[:, col[small]])
+    for part, whole in (("mediation_successful", "mediation_cases"), ("petitions_resolved", "petitions_received"),
+                        ("dialogue_opinions_resolved", "dialogue_opinions"), ("party_members", "population")):
+        old[:, col[part]] = np.minimum(old[:, col[part]], old[:, col[whole]])
+    for code in ("population", "party_cells", "residential_groups", "party_members"):
+        old[:, col[code]] = np.maximum(old[:, col[code]], 1)
+    old[:, col["area_km2"]] = np.maximum(np.round(G @ np.nan_to_num(raw[:, col["area_km2"]]), 2), 0.1)
+    old[:, ~given] = np.nan
+    return old
 
 
 def _who_reports(rng, units: list[str]) -> dict:
@@ -89,38 +155,59 @@ def _who_reports(rng, units: list[str]) -> dict:
 
 
 def _plan(con, sim: dict, codes: list[str]) -> dict:
-    """Which unit sends which period, when, with which values. A unit and period already
-    holding a loaded file gets nothing: the real report wins."""
-    rng, units = sim["rng"], sim["units"]
+    """Which unit sends which period, when, with which values: the old units before the merger,
+    today's units after it (see the module's docstring). A unit and period already holding a
+    loaded file gets nothing: the real report wins."""
+    rng, units, old = sim["rng"], sim["units"], sim["old"]
     taken = set(con.execute("SELECT unit_code, period_key FROM submissions "
                             "WHERE source <> 'demo'").fetchall())
     deadlines = dict(con.execute("SELECT period_key, deadline FROM periods "
                                  "WHERE deadline IS NOT NULL").fetchall())
     flags = _who_reports(rng, units)
+    old_flags = _who_reports(np.random.default_rng(rng.integers(1 << 32)), old["ids"])
+    flags["year_2025"] = rng.random(len(units)) < YEAR_2025_SHARE
+    retro = set(rng.choice(len(units), N_RETRO, replace=False).tolist())
+    main_of = {o: u for u, o in enumerate(old["main"]) if o}
     plan = {"periods": [], "subs": [], "blocks": [], "lists": [], "missing": 0}
     for spec, kind in _period_specs():
         p = parse_period(spec)
         plan["periods"].append(p)
         deadline = deadlines.get(p.key) or p.end + timedelta(days=DEADLINE_DAYS)
-        skip_p = np.where(flags["careless"], 0.3, 0.03)
-        reports = flags[kind] & (rng.random(len(units)) >= skip_p)
-        plan["missing"] += int((flags[kind] & ~reports).sum())
-        values = _period_values(sim, p, kind, codes, flags["careless"])
-        loaded = _send_times(rng, p, deadline, flags)
+        raw = _raw_values(sim, p, kind, codes)
         s, e = (p.start - FIRST_DAY).days, (p.end - FIRST_DAY).days
+        before = old["merger"] and p.end < old["merger"]
+        who, f = (old["ids"], old_flags) if before else (units, flags)
+        values = _to_old(raw, old["G"], codes) if before else raw
+        sends = f["year" if kind == "half" else kind].copy()
+        if kind == "year" and not before:
+            sends &= flags["year_2025"]
+        reports = sends & (rng.random(len(who)) >= np.where(f["careless"], 0.3, 0.03))
+        plan["missing"] += int((sends & ~reports).sum())
+        values = _blanked(rng, values, kind, codes, f["careless"])
+        loaded = _send_times(rng, p, deadline, f)
         for u in np.flatnonzero(reports):
-            if (units[u], p.key) in taken:
+            if (who[u], p.key) in taken:
                 continue
-            plan["subs"].append((units[u], p, loaded[u]))
+            plan["subs"].append((who[u], p, loaded[u]))
             plan["blocks"].append(values[u])
-            if kind == "year":
-                plan["lists"].append((len(plan["subs"]) - 1, u, s, e))
+            # A year's models list: a new unit's own, or before the merger the list of the new
+            # unit this old unit held most of (and went to whole).
+            lister = main_of.get(who[u]) if before else u
+            if kind == "year" and lister is not None:
+                plan["lists"].append((len(plan["subs"]) - 1, lister, s, e))
+        if spec in RETRO_YEARS:      # today's territory, reported for a year before the merger
+            own = _blanked(rng, raw, kind, codes, flags["careless"])
+            for u in sorted(retro):
+                if (units[u], p.key) not in taken:
+                    # Sent after the merger, when the new unit compiled its territory's past.
+                    plan["subs"].append((units[u], p, datetime(2025, 10, 1, 8) + timedelta(days=u % 20, hours=u % 9)))
+                    plan["blocks"].append(own[u])
     return plan
 
 
-def _period_values(sim: dict, p, kind: str, codes: list[str], careless) -> np.ndarray:
-    """Units × indicators for one period: flows summed over its days, stocks at its last day,
-    scores once a year; NaN where left blank."""
+def _raw_values(sim: dict, p, kind: str, codes: list[str]) -> np.ndarray:
+    """Today's units × indicators for one period: flows summed over its days, stocks at its last
+    day, scores once a year."""
     rng, prof, cum = sim["rng"], sim["prof"], sim["cum"]
     U = len(sim["units"])
     s, e = (p.start - FIRST_DAY).days, (p.end - FIRST_DAY).days
@@ -144,16 +231,22 @@ def _period_values(sim: dict, p, kind: str, codes: list[str], careless) -> np.nd
         scores = prof["score_mean"][:, None] + swing + rng.normal(0, 0.6, (U, len(SCORES)))
         for k, code in enumerate(SCORES):
             values[:, col[code]] = np.clip(np.round(scores[:, k], 1), 0, 10)
-    # Blank = not reported: no row at all, never a 0.
+    return values
+
+
+def _blanked(rng, values: np.ndarray, kind: str, codes: list[str], careless) -> np.ndarray:
+    """A copy with some cells left blank (NaN: not reported, no row at all, never a 0)."""
+    col = {c: j for j, c in enumerate(codes)}
     blank_p = np.where(careless, 0.15, 0.03)[:, None] * np.ones((1, len(codes)))
-    if kind in ("month", "quarter", "range"):
+    if kind in ("month", "quarter", "range", "half"):
         for code in PROFILE_RARE:
             blank_p[:, col[code]] = 0.6 if kind == "month" else 0.3
     # The assessment is usually complete; careless units sometimes leave a criterion out.
     for code in SCORES:
         blank_p[:, col[code]] = np.where(careless, 0.08, 0.0)
-    values[rng.random(values.shape) < blank_p] = np.nan
-    return values
+    out = values.copy()
+    out[rng.random(values.shape) < blank_p] = np.nan
+    return out
 
 
 def _send_times(rng, p, deadline, flags: dict) -> list[datetime]:

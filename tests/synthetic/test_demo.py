@@ -43,12 +43,21 @@ def _rule_violations(path) -> list:
 
 def test_covers_all_units_and_period_kinds(demo_db):
     path, result = demo_db
-    assert result["units"] == 114
-    assert _q(path, "SELECT count(DISTINCT unit_code) FROM submissions")[0][0] == 114
+    # Like real life: the 375 old units until June 2025, today's 114 from July 2025.
+    assert result["units"] == 489 and result["old_units"] == 375
+    assert _q(path, "SELECT count(DISTINCT unit_code) FROM submissions")[0][0] == 489
     kinds = dict(_q(path, "SELECT p.kind, count(*) FROM submissions s "
                           "JOIN periods p USING (period_key) GROUP BY 1"))
-    assert set(kinds) == {"year", "quarter", "month", "range"}
-    assert kinds["year"] > 5 * 114 * 0.9 and kinds["month"] < kinds["quarter"] < kinds["year"] * 2
+    assert set(kinds) == {"year", "quarter", "month", "range", "half"}
+    assert kinds["year"] > (4 * 375 + 114) * 0.8 and kinds["month"] < kinds["quarter"] < kinds["year"] * 2
+    # Before 1 July 2025 old units report, after it today's; a few today's units also report
+    # 2023 and 2024 for their present territory.
+    by_side = dict(_q(path, "SELECT p.end_date < DATE '2025-07-01', count(DISTINCT s.unit_code) FILTER "
+                            "(WHERE s.unit_code NOT LIKE '%@%') FROM submissions s JOIN periods p "
+                            "USING (period_key) GROUP BY 1"))
+    assert by_side[False] == 114 and by_side[True] == demo.N_RETRO
+    assert _q(path, "SELECT count(*) FROM submissions s JOIN periods p USING (period_key) "
+                    "WHERE s.unit_code LIKE '%@%' AND p.end_date > DATE '2025-06-30'")[0][0] == 0
     years = [k for (k,) in _q(path, "SELECT DISTINCT period_key FROM submissions "
                                     "JOIN periods USING (period_key) WHERE kind = 'year' ORDER BY 1")]
     assert years == ["2021", "2022", "2023", "2024", "2025"]
@@ -82,9 +91,12 @@ def test_no_error_rule_violations_and_values_in_range(demo_db):
            OR (i.value_type = 'integer' AND v.value <> round(v.value))
            OR (i.kind = 'score' AND v.value <> round(v.value, 1))""")
     assert bad == []
-    pops = _q(path, "SELECT min(value), max(value) FROM submission_values "
-                    "WHERE indicator_code = 'population'")[0]
+    pops = _q(path, "SELECT min(value), max(value) FROM current_values "
+                    "WHERE indicator_code = 'population' AND unit_code NOT LIKE '%@%'")[0]
     assert 8_000 <= pops[0] and pops[1] <= 60_000
+    # An old unit holds a part of a new unit's territory: smaller, never a sliver.
+    assert _q(path, "SELECT min(value) FROM current_values "
+                    "WHERE indicator_code = 'population' AND unit_code LIKE '%@%'")[0][0] >= 300
 
 
 def test_scores_only_on_yearly_reports(demo_db):
@@ -131,7 +143,8 @@ def test_deadlines_and_late_reports(demo_db):
 
 def test_outlier_unit_has_ten_fold_petitions(demo_db):
     path, result = demo_db
-    by_year = dict(_q(path, "SELECT period_key, value FROM current_values WHERE unit_code = ? "
+    # On today's boundaries: until 2024 from its old units, 2025 its own.
+    by_year = dict(_q(path, "SELECT period_key, value FROM boundary_values(true, true) WHERE unit_code = ? "
                             "AND period_kind = 'year' AND indicator_code = 'petitions_feedback'",
                       [result["outlier_unit"]]))
     others = [v for k, v in by_year.items() if k != "2023"]
