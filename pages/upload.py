@@ -5,19 +5,23 @@ again. The server keeps one copy of each file (the uploader's), freed once it is
 import hashlib
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from etl.domain import vn
 from etl.domain.periods import CALENDAR, CONVENTION_LABELS, DECREE09, PeriodError, parse_period
 from etl.intake import reader
+from etl.intake.template import UnknownUnit
 from etl.read import reference, versions
 from etl.warehouse import db
 from etl.workflow import submissions
 from pages import _auth, _data, _subs, _ui
 
 user = _auth.require("upload")
-units = _data.load(reference.units)
+# Old units (until 30/06/2025) have no ward accounts: the department sends their archives.
+units = _data.load(reference.units, user.role != "ward")
 names = dict(zip(units["code"], units["full_name"]))
+valid_to = dict(zip(units["code"], units["valid_to"]))
 path = str(db.db_path())
 state = st.session_state
 
@@ -27,17 +31,24 @@ if user.role == "ward":
     _ui.md("Đơn vị: **{unit}** (mã {code})", unit=names.get(unit_code, unit_code), code=unit_code)
 else:
     unit_code = st.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})",
-                             help="Chuyên viên Sở có thể gửi thay cho bất kỳ đơn vị nào.")
+                             help="Chuyên viên Sở có thể gửi thay cho bất kỳ đơn vị nào, kể cả báo cáo "
+                                  "lưu trữ của các đơn vị trước sáp nhập (mã có đuôi @2025-06-30, "
+                                  "gõ «cũ» để lọc).")
+old_until = None if pd.isna(valid_to.get(unit_code)) else pd.Timestamp(valid_to[unit_code]).date()
 
 # ---------------------------------------------------------------- 1. blank form
 st.subheader("1. Tải mẫu báo cáo trống")
 this_year = date.today().year
 specs = {}
-for year in (this_year, this_year - 1):
+# The department also sends the archives of earlier years.
+years = [this_year, this_year - 1] if user.role == "ward" else list(range(this_year, this_year - 6, -1))
+for year in years:
     specs[str(year)] = f"Năm {year}"
     specs.update({f"{year}-H{n}": f"6 tháng {'đầu' if n == 1 else 'cuối'} năm {year}" for n in (1, 2)})
     specs.update({f"{year}-Q{n}": f"Quý {'I II III IV'.split()[n - 1]}/{year}" for n in range(1, 5)})
     specs.update({f"{year}-{m:02d}": f"Tháng {m}/{year}" for m in range(1, 13)})
+if old_until is not None:     # an old unit reports only periods that ended while it existed
+    specs = {k: v for k, v in specs.items() if parse_period(k).end <= old_until}
 left, right = st.columns(2)
 spec = left.selectbox("Kỳ báo cáo", list(specs), format_func=specs.get, key="template_period")
 convention = right.radio("Cách tính kỳ", [CALENDAR, DECREE09], key="template_convention",
@@ -56,9 +67,22 @@ def _template(db_file: str, unit: str, period_key: str, version: tuple) -> bytes
     return submissions.template_bytes(db_file, unit, from_key(period_key))
 
 
+try:
+    blank_form = _template(path, unit_code, period.key, db.data_version(path))
+except UnknownUnit as exc:
+    st.error(_ui.esc(exc), icon=":material/block:")
+    st.stop()
+chosen = units[units["code"] == unit_code].iloc[0]
+if old_until is not None:
+    st.caption(_ui.esc(f"Báo cáo của {chosen['long_name']}."))
+elif not pd.isna(chosen["valid_from"]) and period.start < pd.Timestamp(chosen["valid_from"]).date():
+    st.info(_ui.esc(f"Kỳ {period.label} bắt đầu trước ngày thành lập {chosen['full_name']} "
+                    f"({vn.format_date(chosen['valid_from'])}): số liệu là của địa bàn hiện nay của "
+                    "đơn vị. Báo cáo của các đơn vị cũ cho kỳ này: chọn đơn vị cũ (mã có đuôi "
+                    "@2025-06-30)."), icon=":material/info:")
 st.download_button(
     f"Tải mẫu trống: {_ui.esc(names.get(unit_code, unit_code))} — {period.label}",
-    _template(path, unit_code, period.key, db.data_version(path)),
+    blank_form,
     file_name=f"mau-bao-cao-{unit_code}-{period.key.replace('/', '-')}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:", key="template_download")
