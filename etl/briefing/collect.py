@@ -47,6 +47,7 @@ def _group_totals(ctx: Ctx, group: str) -> pd.DataFrame:
             "value": a["value"].sum() if len(a) else math.nan, "units_reported": len(a),
             "prev_value": b["value"].sum() if len(b) else math.nan,
             "prev_units_reported": len(b),
+            "estimated": bool(a["estimated"].any()), "prev_estimated": bool(b["estimated"].any()),
             "reported": set(a["code"]), "prev_reported": set(b["code"]),
             "top": (a.sort_values("value", ascending=False).iloc[0] if len(a) else None)})
     return pd.DataFrame(rows)
@@ -62,7 +63,8 @@ def _group_findings(ctx: Ctx, totals: pd.DataFrame) -> list[str]:
             top = (vn.unit_name(r.top["type_label"], r.top["name"], in_sentence=True),
                    r.top["value"])
         findings.append(say.total_finding(r.label, r.unit, r.value, r.prev_value,
-                                          ctx.prev_label if ctx.prev_exists else None, top))
+                                          ctx.prev_label if ctx.prev_exists else None, top)
+                        + (say.ESTIMATE_SENTENCE if r.estimated or r.prev_estimated else ""))
     first = lead.iloc[0]
     missing = [c for c in ctx.expected["code"] if c not in first["reported"]]
     findings.append(say.reporting_finding(first["label"], first["units_reported"], n_scope,
@@ -127,8 +129,9 @@ def _ranking_item(ctx: Ctx, code: str, per_capita: bool) -> Item | None:
     dec = 1 if pc else None
 
     def show(r):
+        estimate = f", {say.ESTIMATE}" if r.get("estimated") else ""
         return (f"{vn.unit_name(r['type_label'], r['name'], in_sentence=True)} "
-                f"({say.num(r['metric'], unit, percent, dec)})")
+                f"({say.num(r['metric'], unit, percent, dec)}{estimate})")
 
     findings = _ranking_findings(
         rank, show, say.num(rank.loc[has_value, "metric"].median(), unit, percent, dec))

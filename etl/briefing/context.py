@@ -29,6 +29,7 @@ class Ctx:
     updated: object
     demo: bool
     catalogue: pd.DataFrame
+    merger: object = None          # the day today's units were formed (01/07/2025)
 
     def in_scope(self, df: pd.DataFrame, col: str = "code") -> pd.DataFrame:
         if self.chosen is None:
@@ -123,7 +124,7 @@ def context(con, scope: Scope, units=()) -> Ctx:
     info = reference.dataset_info(con)
     return Ctx(con, scope, period, prev_key, prev_label, prev_exists, units or None,
                expected.reset_index(drop=True), area, province_name, info["last_loaded"],
-               info["demo"], reference.catalogue(con))
+               info["demo"], reference.catalogue(con), reference.merger_date(con))
 
 
 def notes(ctx: Ctx) -> list[str]:
@@ -147,6 +148,8 @@ def notes(ctx: Ctx) -> list[str]:
             out.append(say.pending_note(ctx.names_of(pend["unit_code"])))
     if ctx.period["kind"] == "range":
         out.append(say.partial_period_note(ctx.period["days"]))
+    before = ctx.merger is not None and pd.Timestamp(ctx.period["start_date"]) < pd.Timestamp(ctx.merger)
+    out.append(say.boundaries_note(ctx.scope.today, before))
     if ctx.demo:
         out.append(say.DEMO_NOTE)
     return out

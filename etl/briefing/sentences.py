@@ -107,6 +107,17 @@ def partial_period_note(days) -> str:
             "không so sánh trực tiếp với số liệu cả năm.")
 
 
+def boundaries_note(today: bool, before_merger: bool) -> str:
+    if not today:
+        return ("Như đã báo cáo: các đơn vị cũ (trước 01/07/2025) giữ nguyên như khi báo cáo; "
+                "báo cáo của đơn vị mới cho địa bàn hiện nay về các kỳ trước đó không được tính.")
+    return ("Theo địa giới hiện nay" + (": số liệu của các đơn vị cũ (trước 01/07/2025) được quy "
+                                         "về đơn vị hiện nay theo quan hệ sáp nhập; phần của đơn vị "
+                                         "cũ chia cho nhiều đơn vị mới là ước tính (chia theo tỷ lệ "
+                                         "dân số các đơn vị mới, nếu không có thì chia đều)."
+                                         if before_merger else "."))
+
+
 def unreviewed_note() -> str:
     return ("Gồm số liệu chưa duyệt: các báo cáo đã gửi nhưng Sở Nội vụ chưa chấp nhận cũng được "
             "tính; báo cáo bị trả lại không được tính.")
@@ -123,6 +134,11 @@ def empty_sections_note(titles) -> str:
 
 
 # ---------------------------------------------------------------- overview (totals vs cùng kỳ)
+
+ESTIMATE = "ước tính"
+ESTIMATE_SENTENCE = (" Có phần ước tính: số liệu của đơn vị cũ (trước 01/07/2025) chia cho nhiều "
+                     "đơn vị mới.")
+
 
 def total_finding(label: str, unit: str, value, prev_value, prev_label: str | None,
                   top: tuple | None = None) -> str:

@@ -242,3 +242,14 @@ def test_export_in_both_views_says_what_is_estimated(merger_db, tmp_path):
     reported = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
     assert reported["unit_code"].str.contains("@2025-06-30").any()
     assert (reported["estimated"] == "false").all() and reported["from_units"].isna().all()
+
+
+def test_briefing_findings_flag_estimates_and_say_which_view(merger_db):
+    from etl.briefing import pack as briefing
+    built = briefing.build_pack(merger_db[0], CURRENT, [THACH_KHOI, VIET_HOA], ["overview"])
+    text = " ".join(f for item in built.items for f in item.findings)
+    assert "Có phần ước tính" in text
+    assert any(n.startswith("Theo địa giới hiện nay: số liệu của các đơn vị cũ") for n in built.notes)
+    as_reported = briefing.build_pack(merger_db[0], REPORTED, ["11005@2025-06-30"], ["overview"])
+    assert any(n.startswith("Như đã báo cáo") for n in as_reported.notes)
+    assert "ước tính" not in " ".join(f for item in as_reported.items for f in item.findings)
