@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from etl.domain.findings import SEVERITY_LABELS
-from etl.read import versions
+from etl.read import reference, versions
 from etl.read.versions import STATUS_LABELS
 from etl.warehouse import db
 from etl.workflow import accounts
@@ -128,6 +128,11 @@ def source_panel(f, unit_code: str, unit_name: str, period_key: str, period_labe
     vs = _data.load(versions.value_versions, f.scope, unit_code, period_key, indicator_code)
     with st.container(border=True):
         _ui.md("**Nguồn số liệu:** {what}", what=f"{indicator_label} — {unit_name}, {period_label}")
+        if f.today and len(_data.load(reference.lineage, f.scope, unit_code)) and \
+                "@" not in unit_code and pd.Timestamp(_data.period(period_key)["start_date"]) < \
+                pd.Timestamp(_data.load(reference.merger_date)):
+            st.caption("Đơn vị đã gửi báo cáo riêng cho kỳ này theo địa bàn hiện nay: dùng báo cáo "
+                       "này, không cộng thêm số liệu của các đơn vị cũ.")
         shown = vs[vs["is_shown"]]
         if shown.empty:
             st.info("Đơn vị chưa có báo cáo được tính cho kỳ này.")

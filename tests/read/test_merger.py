@@ -62,6 +62,8 @@ def merger_db(tmp_path_factory):
         (THANH_DONG, "2025-H2", {"population": 41000, "reception_visits": 11}, "current"),
         (NHI_CHIEU, "2025", {"population": 20000, "reception_visits": 50, "dialogues": 4}, "current"),
         (VIET_HOA, "2024", {"population": 30000, "reception_visits": 400, "dialogues": 8}, "current"),
+        # A five-year summary: it ends after the merger, so the code names today's unit.
+        (THACH_KHOI, "2021-2025", {"reception_visits": 2000, "dialogues": 40}, None),
     ]
     files = []
     for n, (code, period, values, territory) in enumerate(reports):
@@ -253,3 +255,12 @@ def test_briefing_findings_flag_estimates_and_say_which_view(merger_db):
     as_reported = briefing.build_pack(merger_db[0], REPORTED, ["11005@2025-06-30"], ["overview"])
     assert any(n.startswith("Như đã báo cáo") for n in as_reported.notes)
     assert "ước tính" not in " ".join(f for item in as_reported.items for f in item.findings)
+
+
+def test_a_multi_year_summary_is_never_summed_with_years(mcon):
+    assert values(mcon, CURRENT, {THACH_KHOI}, "2021-2025")[(THACH_KHOI, "2021-2025", "dialogues")][0] == 40
+    t = trends.trend(mcon, Scope("2025"), "dialogues", "year", [THACH_KHOI])
+    assert "2021-2025" not in set(t["period_key"])
+    assert list(reference.multi_year_periods(mcon, Scope("2025"))["period_key"]) == ["2021-2025"]
+    # Not a straddling period to add up from halves either.
+    assert "2021-2025" not in reference.straddling_periods(mcon)
