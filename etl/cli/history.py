@@ -9,7 +9,8 @@ HELP = "mọi phiên bản báo cáo của một đơn vị"
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị")
+    p.add_argument("--unit", required=True, metavar="MÃ",
+                   help="mã đơn vị; đơn vị trước sáp nhập thêm đuôi @2025-06-30, ví dụ 11005@2025-06-30")
     p.add_argument("--period", default=None, metavar="KỲ", help="chỉ một kỳ, ví dụ 2025-Q3")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     common.add_db_option(p)
@@ -29,10 +30,16 @@ def run(args) -> int:
         if not unit:
             raise common.CommandError(f"không có đơn vị mã {unit_code} trong danh sách đơn vị.")
         rows = report_history(con, unit_code, period_key)
+        # The same official code may name another unit before or after the merger.
+        others = con.execute("SELECT code, full_name FROM units WHERE official_code = "
+                             "(SELECT official_code FROM units WHERE code = ?) AND code <> ?",
+                             [unit_code, unit_code]).fetchall()
     if args.json:
         print(json.dumps({"unit_code": unit_code, "unit_name": unit[0][0], "versions": rows},
                          ensure_ascii=False, indent=2, default=str))
         return 0
+    for code, name in others:
+        print(f"Lưu ý: mã {unit_code.split('@')[0]} cũng là mã của {name}: xem bằng --unit {code}.")
     scope = f", kỳ {rows[0]['period_label'] if rows else spec}" if spec else ""
     if not rows:
         print(f"{unit[0][0]} ({unit_code}){scope}: chưa có báo cáo nào.")
