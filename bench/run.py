@@ -8,10 +8,14 @@
    subprocess (files/s) against a naive loader on the same files in the same run
    (pandas.read_excel(engine="openpyxl") + one INSERT per value, into a copy of the fresh DB).
 2. Queries: every query the pages call through pages/_data.load, on the national DB
-   (etl/synthetic/national.py), each timed as load() runs it on a cache miss (open read-only,
-   query, close): p50/p95 over repeated runs,
-   in a separate process whose peak RSS (VmHWM) is reported; pandas doing city_totals, ranking and
-   trend on an in-memory DataFrame of the same values.
+   (etl/synthetic/national.py: the real national registry, 3,321 current units and 10,052 old
+   ones with their lineage, synthetic reports of the current units), each timed as load() runs it
+   on a cache miss (open read-only, query, close): p50/p95 over repeated runs, in the sidebar's
+   default Scope (today's boundaries), in a separate process whose peak RSS (VmHWM) is reported;
+   the queries that read boundary_values once more on both boundaries side by side (Scope
+   boundaries "current": old units' values attributed to today's units by lineage; "reported":
+   as reported); pandas doing city_totals, ranking and trend on an in-memory DataFrame of the
+   same values.
 3. Pages: `streamlit run serve.py` on the national DB (DANVAN_ANONYMOUS_READ=1), each page opened in
    headless Chromium until fully rendered (heading, charts, no running script or spinner), right
    after the data changed (no query cached): from the app's menu, and by opening its link (a full
@@ -50,6 +54,10 @@ TARGETS = {"etl_files_per_s": 200, "etl_vs_naive": 10, "query_p95_ms": 100, "rss
 PAGES = {"tong-quan": "Tổng quan", "so-sanh": "So sánh đơn vị", "xu-huong": "Xu hướng",
          "ho-so-don-vi": "Hồ sơ đơn vị", "dan-van-kheo": "Dân vận khéo",
          "cham-diem": "Chấm điểm dân vận", "xuat-bao-cao": "Xuất báo cáo"}
+# Page queries measured again on both boundaries (Scope.boundaries), side by side.
+BOUNDARY_QUERIES = ("city.totals", "city.coverage", "compare.ranking", "compare.ranking (per 10,000)",
+                    "compare.matrix", "trends.trend", "trends.trend (monthly)", "profile.unit_ranks",
+                    "profile.unit_history", "assessment.assessment", "multi_year_periods")
 # Pages whose first view has no chart (the profile opens on its rank table).
 NO_CHART = {"xuat-bao-cao", "ho-so-don-vi"}
 PY = sys.executable
@@ -225,8 +233,9 @@ def bench_etl(n_files: int, work: Path, naive_cap_s: float) -> dict:
 
 def page_queries(con) -> list[tuple[str, str, object, tuple]]:
     """(pages, name, function, args) for every read the pages make through pages/_data.load, with
-    the arguments a first visit uses (latest year, default indicator propaganda_sessions, two
-    followed units), in the Scope the sidebar gives by default."""
+    the arguments a first visit uses (latest year, default indicator propaganda_sessions, the
+    first two current units followed), in the Scope the sidebar gives by default (today's
+    boundaries)."""
     from etl.read import (
         accounts,
         assessment,
@@ -245,7 +254,7 @@ def page_queries(con) -> list[tuple[str, str, object, tuple]]:
     scope = Scope(year)
     ind = "propaganda_sessions"
     group = con.execute("SELECT group_name FROM indicators WHERE code = ?", [ind]).fetchone()[0]
-    units = [u for (u,) in con.execute("SELECT code FROM units ORDER BY code LIMIT 2").fetchall()]
+    units = _first_units(con)
     unit = units[0]
     sub = con.execute("SELECT submission_id, sha256 FROM submissions WHERE unit_code = ? "
                       "AND period_key = ?", [unit, year]).fetchone()
@@ -253,17 +262,24 @@ def page_queries(con) -> list[tuple[str, str, object, tuple]]:
     return [
         ("app (every page)", "dataset_info", reference.dataset_info, ()),
         ("app (every page)", "periods", reference.periods, ()),
+        ("app (every page)", "periods (today's boundaries)", reference.periods, (True,)),
+        ("app (every page)", "provinces", reference.provinces, ()),
         ("app (every page)", "catalogue", reference.catalogue, ()),
         ("app (every page)", "units", reference.units, ()),
         ("overview", "city.totals", city.totals, (scope,)),
         ("overview", "city.missing_units", city.missing_units, (scope,)),
+        ("overview", "city.coverage", city.coverage, (scope,)),
         ("overview, compare", "compare.ranking", compare.ranking, (scope, ind, False)),
         ("overview, compare", "compare.ranking (per 10,000)", compare.ranking, (scope, ind, True)),
         ("compare", "compare.matrix", compare.matrix, (scope, group, False)),
         ("trends", "period_kinds", reference.period_kinds, ()),
         ("trends", "trends.trend", trends.trend, (scope, ind, "year", tuple(units))),
         ("trends", "trends.trend (monthly)", trends.trend, (scope, ind, "month", tuple(units))),
+        ("trends, unit_profile", "merger_date", reference.merger_date, ()),
+        ("trends", "straddling_periods", reference.straddling_periods, ()),
+        ("trends", "multi_year_periods", reference.multi_year_periods, (scope,)),
         ("unit_profile", "unit_info", reference.unit_info, (unit,)),
+        ("unit_profile", "lineage", reference.lineage, (scope, unit)),
         ("unit_profile", "profile.unit_latest_stocks", profile.unit_latest_stocks, (scope, unit)),
         ("unit_profile", "profile.unit_ranks", profile.unit_ranks, (scope, unit, False)),
         ("unit_profile", "profile.unit_period_kinds", profile.unit_period_kinds, (scope, unit)),
@@ -288,13 +304,52 @@ def page_queries(con) -> list[tuple[str, str, object, tuple]]:
         ("review", "versions.submission_values", versions.submission_values, (sub[0],)),
         ("_subs", "versions.value_versions", versions.value_versions, (scope, unit, year, ind)),
         ("_subs", "versions.compare_versions", versions.compare_versions, (sub[0], sub[0])),
+        ("_subs", "versions.attribution", versions.attribution, (scope, unit, year, ind)),
         ("accounts", "accounts.users", accounts.users, ()),
         ("accounts", "accounts.audit_log", accounts.audit_log, (500,)),
     ]
 
 
+def _first_units(con, n: int = 2) -> list[str]:
+    """The first current units in code order (an old unit's id is its code + '@2025-06-30')."""
+    return [u for (u,) in con.execute("SELECT code FROM units WHERE valid_to IS NULL ORDER BY code "
+                                      "LIMIT ?", [n]).fetchall()]
+
+
+def _timed(db_path: str, fn, args: tuple, runs: int, cap_s: float) -> tuple[dict, object]:
+    """One query as load() runs it on a cache miss, runs + 1 times (run 0 = cold, the first on
+    this process) or until cap_s after at least 6: its figures and its last result."""
+    times, res = [], None
+    t_q = time.perf_counter()
+    for i in range(runs + 1):
+        t = time.perf_counter()
+        with db.connect(db_path, read_only=True) as con:
+            res = fn(con, *args)
+        times.append((time.perf_counter() - t) * 1000)
+        if i >= 5 and time.perf_counter() - t_q > cap_s:
+            break
+    warm = times[1:] or times
+    return ({"rows": len(res) if hasattr(res, "__len__") else None, "cold_ms": round(times[0], 1),
+             "runs": len(warm), "p50_ms": round(pct(warm, 50), 1), "p95_ms": round(pct(warm, 95), 1)},
+            res)
+
+
+def _same(a, b) -> bool | None:
+    """Whether two results are equal (DataFrames compared by value); None if not comparable."""
+    try:
+        if hasattr(a, "equals"):
+            return bool(a.reset_index(drop=True).equals(b.reset_index(drop=True)))
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return None
+
+
 def query_worker(db_path: str, out: str, runs: int, cap_s: float) -> None:
-    """Separate process: time every page query as pages/_data.load runs it on a cache miss."""
+    """Separate process: time every page query as pages/_data.load runs it on a cache miss, then
+    the queries of BOUNDARY_QUERIES on both boundaries, one after the other."""
+    from dataclasses import replace
+
+    from etl.read.scope import CURRENT, REPORTED, Scope
     t_start = time.perf_counter()
     with db.connect(db_path, read_only=True) as con:
         plan = page_queries(con)
@@ -302,23 +357,29 @@ def query_worker(db_path: str, out: str, runs: int, cap_s: float) -> None:
     plan = [("(every cache miss)", "connect only (SELECT 1)",
              lambda con: con.execute("SELECT 1").fetchall(), ())] + plan
     for pages, name, fn, args in plan:
-        times, rows = [], None
-        t_q = time.perf_counter()
-        for i in range(runs + 1):                 # run 0 = cold (first on this process)
-            t = time.perf_counter()
-            with db.connect(db_path, read_only=True) as con:
-                res = fn(con, *args)
-            times.append((time.perf_counter() - t) * 1000)
-            rows = len(res) if hasattr(res, "__len__") else None
-            if i >= 5 and time.perf_counter() - t_q > cap_s:
-                break
-        warm = times[1:] or times
-        results.append({"query": name, "pages": pages, "args": [str(a) for a in args],
-                        "rows": rows, "cold_ms": round(times[0], 1), "runs": len(warm),
-                        "p50_ms": round(pct(warm, 50), 1), "p95_ms": round(pct(warm, 95), 1)})
-        print(f"    {name:<34} p50 {results[-1]['p50_ms']:>9.1f} ms  p95 "
-              f"{results[-1]['p95_ms']:>9.1f} ms  ({len(warm)} lần)", flush=True)
-    Path(out).write_text(json.dumps({"queries": results, "vm_hwm_mb": round(vm_hwm_mb(), 1),
+        figures, _res = _timed(db_path, fn, args, runs, cap_s)
+        results.append({"query": name, "pages": pages, "args": [str(a) for a in args], **figures})
+        print(f"    {name:<34} p50 {figures['p50_ms']:>9.1f} ms  p95 "
+              f"{figures['p95_ms']:>9.1f} ms  ({figures['runs']} lần)", flush=True)
+    boundaries = []
+    print("    địa giới: hiện nay (current) / như đã báo cáo (reported), p50", flush=True)
+    for pages, name, fn, args in plan:
+        if name not in BOUNDARY_QUERIES:
+            continue
+        row, got = {"query": name, "pages": pages}, {}
+        for b in (CURRENT, REPORTED):
+            on = tuple(replace(a, boundaries=b) if isinstance(a, Scope) else a for a in args)
+            row[b], got[b] = _timed(db_path, fn, on, runs, cap_s)
+        row["args"] = [str(a) for a in args]
+        row["current_vs_reported_p50"] = (round(row[CURRENT]["p50_ms"] / row[REPORTED]["p50_ms"], 2)
+                                          if row[REPORTED]["p50_ms"] else None)
+        row["same_result"] = _same(got[CURRENT], got[REPORTED])
+        boundaries.append(row)
+        print(f"    {name:<34} {row[CURRENT]['p50_ms']:>9.1f} / {row[REPORTED]['p50_ms']:>9.1f} ms  "
+              f"(× {row['current_vs_reported_p50']}; {row[CURRENT]['rows']} / "
+              f"{row[REPORTED]['rows']} dòng)", flush=True)
+    Path(out).write_text(json.dumps({"queries": results, "boundaries": boundaries,
+                                     "vm_hwm_mb": round(vm_hwm_mb(), 1),
                                      "seconds": round(time.perf_counter() - t_start, 1)}))
 
 
@@ -333,7 +394,7 @@ def pandas_equivalents(db_path: Path, runs: int, cap_s: float) -> dict:
         ind = con.execute("SELECT code, kind FROM indicators").df()
         year = con.execute("SELECT period_key FROM periods WHERE kind = 'year' "
                            "ORDER BY end_date DESC LIMIT 1").fetchone()[0]
-        units = [u for (u,) in con.execute("SELECT code FROM units ORDER BY code LIMIT 2").fetchall()]
+        units = _first_units(con)
     for c in ("unit_code", "period_key", "period_kind", "indicator_code"):
         df[c] = df[c].astype("category")
     load_s = time.perf_counter() - t0
@@ -391,13 +452,20 @@ def bench_queries(db_path: Path, runs: int, cap_s: float, work: Path) -> dict:
     for r in res["queries"]:
         r["target_p95_ms"] = TARGETS["query_p95_ms"]
         r["pass"] = r["p95_ms"] <= TARGETS["query_p95_ms"]
+    for r in res["boundaries"]:
+        for b in ("current", "reported"):
+            r[b]["pass"] = r[b]["p95_ms"] <= TARGETS["query_p95_ms"]
     out_pd = work / "pandas.json"
     subprocess.run([PY, __file__, "--pandas-worker", str(db_path), str(out_pd), str(runs),
                     str(cap_s)], cwd=ROOT, check=True)
     res["pandas"] = json.loads(out_pd.read_text())
     res["rss_target_mb"] = TARGETS["rss_mb"]
     res["note"] = ("each run = db.connect(read_only) + query + close, as load() on a cache miss; "
-                   "cold_ms = first run in the process; include_unreviewed=False")
+                   "cold_ms = first run in the process; include_unreviewed=False; queries: "
+                   "Scope(boundaries='current'), the sidebar's default; boundaries: the same "
+                   "queries on Scope(boundaries='current') and ('reported'), current_vs_reported_p50 "
+                   "= p50 ratio, same_result = equal results (the bench has no old-unit reports; "
+                   "as reported, current units show no period ending before 2025-07-01)")
     return res
 
 
@@ -535,7 +603,9 @@ def table(res: dict) -> str:
     m = res["machine"]
     lines = [f"Máy: {m['cores']} lõi ({m['cpu']}), {m['memory_gb']} GB RAM; tải lúc bắt đầu "
              f"{m['loadavg_start'][0]:.2f}; chế độ {res['mode']}",
-             f"Dữ liệu: {res['dataset'].get('units')} đơn vị, "
+             f"Dữ liệu: {res['dataset'].get('units')} đơn vị báo cáo (danh mục thật: "
+             f"{res['dataset'].get('current_units')} đơn vị hiện nay, {res['dataset'].get('old_units')} "
+             f"đơn vị cũ), "
              f"{res['dataset'].get('submission_values', 0):,} giá trị, sinh trong "
              f"{res['dataset'].get('seconds_total')} s"]
     e = res.get("etl")
@@ -557,6 +627,17 @@ def table(res: dict) -> str:
             pds = f"{pdr['p50_ms']:.0f}/{pdr['p95_ms']:.0f}" if pdr else ""
             lines.append(f"  {r['query']:<34}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
                          f"{r['cold_ms']:>9.1f}  {pds:>16}  {ok(r['pass'])}")
+        if qy.get("boundaries"):
+            lines += ["", "  Theo địa giới (ms): hiện nay (boundary_values, current) và như đã báo cáo (reported)",
+                      f"  {'truy vấn':<34}{'hiện nay p50/p95':>18}{'đã báo cáo p50/p95':>20}{'gấp':>7}"
+                      f"{'dòng':>13}  kết quả"]
+            for r in qy["boundaries"]:
+                c, rp = r["current"], r["reported"]
+                lines.append(f"  {r['query']:<34}{c['p50_ms']:>9.1f}/{c['p95_ms']:<8.1f}"
+                             f"{rp['p50_ms']:>11.1f}/{rp['p95_ms']:<8.1f}"
+                             f"{r['current_vs_reported_p50'] or float('nan'):>7.2f}"
+                             f"{str(c['rows']) + '/' + str(rp['rows']):>13}"
+                             f"  {ok(c['pass'] and rp['pass'])}")
         lines.append(f"  RSS đỉnh tiến trình chạy mọi truy vấn: {qy['vm_hwm_mb']} MB "
                      f"(mục tiêu ≤ {TARGETS['rss_mb']}: {ok(qy['vm_hwm_mb'] <= TARGETS['rss_mb'])}); "
                      f"pandas: DataFrame {qy['pandas']['dataframe_mb']} MB, RSS "
@@ -605,11 +686,16 @@ def main() -> int:
     res = {"generated_at": datetime.now().isoformat(timespec="seconds"),
            "mode": "smoke" if smoke else "full", "machine": machine(), "targets": TARGETS}
     t0 = time.perf_counter()
-    print(f"[1/4] Dữ liệu quốc gia tổng hợp ({n_units} đơn vị × {n_years} năm)…", flush=True)
+    print(f"[1/4] Dữ liệu quốc gia tổng hợp, danh mục đơn vị thật ({n_units} đơn vị × {n_years} năm)…",
+          flush=True)
     if args.reuse and db_path.exists():
         with db.connect(db_path, read_only=True) as con:
             res["dataset"] = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                              for t in ("units", "submissions", "submission_values")}
+                              for t in ("submissions", "submission_values", "unit_lineage")}
+            res["dataset"].update(zip(("units", "current_units", "old_units"), con.execute(
+                "SELECT (SELECT count(DISTINCT unit_code) FROM submissions), "
+                "count(*) FILTER (WHERE valid_to IS NULL), count(*) FILTER (WHERE valid_to IS NOT NULL) "
+                "FROM units").fetchone()))
         res["dataset"].update(reused=True, seconds_total=None)
     else:
         res["dataset"] = national.generate(db_path, n_units, n_years,
@@ -633,6 +719,9 @@ def main() -> int:
         fails += [f"etl.{k}" for k, v in res["etl"]["pass"].items() if not v]
     if res.get("queries"):
         fails += [f"query.{r['query']}" for r in res["queries"]["queries"] if not r["pass"]]
+        # (today's boundaries: the same queries as above, counted there)
+        fails += [f"query.{r['query']} (reported)" for r in res["queries"]["boundaries"]
+                  if not r["reported"]["pass"]]
         if res["queries"]["vm_hwm_mb"] > TARGETS["rss_mb"]:
             fails.append("rss.queries")
     if res.get("pages"):

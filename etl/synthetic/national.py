@@ -1,81 +1,39 @@
 """A synthetic NATIONAL data set for the performance bench (bench/run.py; not part of `make test`).
 
-34 synthetic provinces ("Tỉnh/Thành phố Mẫu NN", codes M01–M34: clearly not real ones), 3,321
-synthetic commune-level units spread over them, and 10 years of reports of every unit: monthly
-and quarterly (flows and stocks, no assessment scores) and yearly (every indicator, scores
-included) — about 16 million values, plus a few "Dân vận khéo" models per unit and year.
+The real national registry (data/national, as `etl init --registry national` loads it): 34
+provinces, 3,321 current commune-level units and 10,052 old ones (before the 2025-07-01
+merger) with 10,604 lineage rows. Only the names and codes are real; the reports are made up:
+10 years of every current unit (valid_to NULL; the old units report nothing, even before the
+merger), monthly and quarterly (flows and stocks, no assessment scores) and yearly (every
+indicator, scores included) — about 16 million values, plus a few "Dân vận khéo" models per unit
+and year. No half years, so no period straddles the merger. On today's boundaries every value is
+a unit's own; as reported (Scope.boundaries), a current unit's reports of periods ending before
+2025-07-01 are not shown.
 The reports are generated set-based in DuckDB SQL (range(), random()) and written through
 etl.warehouse.store.save_batch like any other; marked source='demo', status 'accepted', meta
-demo=true, so the dashboard shows its "Dữ liệu mẫu" banner.
+demo=true, file name and sender «Dữ liệu mẫu», so the dashboard shows its "Dữ liệu mẫu" banner.
 
 Usage: .venv/bin/python -m etl.synthetic.national [DB] [--units N] [--years N]
        (default bench/data/national.duckdb, 3,321 units, 10 years ending 2025)
-The schema comes from init_db with a temp data_dir holding the synthetic registry.
+--units N: the reporting units are the first current unit (in code order) of every province,
+then the next ones in code order up to N (fewer than 34: the first units of N provinces); the
+whole registry is loaded whatever N.
 """
 import argparse
-import csv
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import numpy as np
 
 from etl.domain import dvk, layout, vn
 from etl.domain.periods import parse_period
 from etl.warehouse import db, store
-from etl.warehouse.reference import init_db
+from etl.warehouse.reference import REGISTRIES, init_db
 
 DEFAULT_DB = db.ROOT / "bench" / "data" / "national.duckdb"
-N_PROVINCES, N_UNITS, N_YEARS, LAST_YEAR = 34, 3321, 10, 2025
+N_UNITS, N_YEARS, LAST_YEAR = 3321, 10, 2025
 DEADLINE_DAYS = 15
-SYNTHETIC_NOTE = "DỮ LIỆU MẪU tổng hợp cho đo hiệu năng (không phải đơn vị thật)"
 FILE_NAME = "DỮ LIỆU MẪU QUỐC GIA (tổng hợp, không phải số liệu thật)"
 SENT_BY = "Dữ liệu mẫu"
-TYPES = (("phuong", "Phường"), ("xa", "Xã"), ("dac_khu", "Đặc khu"))
-
-
-def _write_csv(path: Path, header: list[str], rows) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-
-
-def _province_sizes(rng, n_units: int) -> np.ndarray:
-    """Uneven provinces (as in life), every one with at least one unit, summing to n_units."""
-    weights = rng.uniform(0.4, 1.6, min(N_PROVINCES, n_units))
-    sizes = np.maximum(1, np.floor(weights / weights.sum() * n_units)).astype(int)
-    sizes[np.argmax(sizes)] += n_units - sizes.sum()
-    return sizes
-
-
-def registry(data_dir: Path, n_units: int, seed: int = 34) -> None:
-    """Write provinces.csv, units.csv, unit_predecessors.csv (synthetic) and copy the rest."""
-    for f in db.DATA_DIR.glob("*.csv"):
-        shutil.copy(f, data_dir / f.name)
-    rng = np.random.default_rng(seed)
-    sizes = _province_sizes(rng, n_units)
-    _write_csv(data_dir / "provinces.csv", ["code", "name", "valid_from", "valid_to"],
-               [[f"M{p:02d}", f"Tỉnh/Thành phố Mẫu {p:02d}", "2025-07-01", ""]
-                for p in range(1, len(sizes) + 1)])
-    units, preds = [], []
-    code = 20000
-    for p, size in enumerate(sizes, start=1):
-        for k in range(1, size + 1):
-            code += 1
-            t = 2 if k == size and p % 5 == 0 else (0 if rng.random() < 0.3 else 1)
-            unit_type, label = TYPES[t]
-            units.append([str(code), f"Mẫu {p:02d}-{k:03d}", unit_type, label, f"M{p:02d}",
-                          "2025-07-01", "", f"Tỉnh/Thành phố Mẫu {p:02d}", SYNTHETIC_NOTE])
-            preds.append([str(code), 1, "Xã", f"Cũ Mẫu {p:02d}-{k:03d}",
-                          f"Huyện Mẫu {p:02d}", "toàn bộ", "2025-06-30"])
-    _write_csv(data_dir / "units.csv", ["code", "name", "unit_type", "type_label", "province_code",
-                                        "valid_from", "valid_to", "former_district", "source_note"],
-               units)
-    _write_csv(data_dir / "unit_predecessors.csv", ["new_code", "seq", "old_type", "old_name",
-                                                    "old_district", "share_note", "valid_to"], preds)
 
 
 def period_specs(n_years: int, last_year: int = LAST_YEAR) -> list[str]:
@@ -84,6 +42,16 @@ def period_specs(n_years: int, last_year: int = LAST_YEAR) -> list[str]:
             + [f"{y}-{m:02d}" for y in years for m in range(1, 13)])
 
 
+# The reporting units: current ones only, every province's first unit first.
+_REPORTING = """
+CREATE TEMP TABLE reporting AS
+SELECT code FROM (
+    SELECT code, row_number() OVER (PARTITION BY province_code ORDER BY code) AS k
+    FROM units WHERE valid_to IS NULL)
+ORDER BY k > 1, code
+LIMIT $n
+"""
+
 # Per-unit profile (population, activity level, a score level) and per-indicator daily rate per
 # 10,000 residents with its cell on the template.
 _PROFILES = """
@@ -91,7 +59,7 @@ SELECT setseed(0.34);
 CREATE TEMP TABLE prof AS
 SELECT code AS unit_code, exp(ln(8000) + random() * (ln(60000) - ln(8000))) AS pop,
        0.6 + random() * 0.8 AS activity, 5.5 + random() * 3.5 AS score_level
-FROM units;
+FROM (SELECT code FROM reporting ORDER BY code);
 CREATE TEMP TABLE ind AS
 SELECT code, kind,
        {value_col} || ({header_row} + row_number() OVER (ORDER BY sort_order)) AS cell,
@@ -174,20 +142,20 @@ def _stage(con, n_years: int) -> None:
                                header_row=layout.MODELS_HEADER_ROW))
 
 
-def _fresh(path: Path, n_units: int) -> None:
+def _fresh(path: Path) -> None:
+    """A new database with the real national registry (all of it, old units and lineage too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for p in (path, Path(str(path) + ".wal")):
         p.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        registry(Path(tmp), n_units)
-        init_db(path, Path(tmp))
+    init_db(path, registry_dir=REGISTRIES["national"])
 
 
-def _write(path: Path, n_years: int) -> dict:
+def _write(path: Path, n_units: int, n_years: int) -> dict:
     with db.connect(path) as con:
         with db.transaction(con):
             store.ensure_periods(con, [parse_period(s) for s in period_specs(n_years)],
                                  DEADLINE_DAYS)
+            con.execute(_REPORTING, {"n": n_units})
             _stage(con, n_years)
             saved = store.save_batch(con, "national_subs", "national_values",
                                      models="national_models")
@@ -195,25 +163,37 @@ def _write(path: Path, n_years: int) -> dict:
             db.audit(con, "etl.synthetic.national", "demo",
                      f"Dữ liệu mẫu quốc gia (tổng hợp): {vn.format_number(saved.num_rows)} báo cáo")
         con.execute("CHECKPOINT")
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("provinces", "units", "periods", "submissions", "submission_values",
-                          "dvk_models", "dvk_model_reports")}
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("provinces", "periods", "submissions", "submission_values",
+                            "dvk_models", "dvk_model_reports", "unit_lineage")}
+        counts.update(zip(("units", "reporting_provinces", "current_units", "old_units"), con.execute(
+            "SELECT count(DISTINCT s.unit_code), count(DISTINCT u.province_code), "
+            "(SELECT count(*) FROM units WHERE valid_to IS NULL), "
+            "(SELECT count(*) FROM units WHERE valid_to IS NOT NULL) "
+            "FROM submissions s JOIN units u ON u.code = s.unit_code").fetchone()))
+        return counts
 
 
 def generate(path, n_units: int = N_UNITS, n_years: int = N_YEARS, say=print) -> dict:
+    """Write the data set to path (replaced). Returns row counts — units: the units that report,
+    reporting_provinces their provinces; current_units, old_units, unit_lineage: the registry —
+    and the seconds taken (seconds_registry: init_db with the national registry)."""
     path = Path(path)
     t0 = time.perf_counter()
-    _fresh(path, n_units)
+    _fresh(path)
     t1 = time.perf_counter()
-    counts = _write(path, n_years)
+    counts = _write(path, n_units, n_years)
     t2 = time.perf_counter()
     counts.update(seconds_total=round(t2 - t0, 1), seconds_registry=round(t1 - t0, 1),
                   seconds_write=round(t2 - t1, 1), db_bytes=path.stat().st_size)
-    say(f"Dữ liệu mẫu quốc gia (tổng hợp) → {path}: {counts['provinces']} tỉnh/thành, "
-        f"{counts['units']:,} đơn vị, {counts['periods']} kỳ, {counts['submissions']:,} báo cáo, "
-        f"{counts['submission_values']:,} giá trị, {counts['dvk_models']:,} mô hình; "
-        f"{counts['seconds_total']} s (đăng ký {counts['seconds_registry']} s, ghi "
-        f"{counts['seconds_write']} s), {counts['db_bytes'] / 1e6:.0f} MB")
+    say(f"Dữ liệu mẫu quốc gia (tổng hợp, tên và mã đơn vị thật) → {path}: "
+        f"{counts['units']:,} đơn vị báo cáo ở {counts['reporting_provinces']}/{counts['provinces']} "
+        f"tỉnh/thành (danh mục: {counts['current_units']:,} đơn vị hiện nay, {counts['old_units']:,} "
+        f"đơn vị cũ, {counts['unit_lineage']:,} dòng kế thừa), {counts['periods']} kỳ, "
+        f"{counts['submissions']:,} báo cáo, {counts['submission_values']:,} giá trị, "
+        f"{counts['dvk_models']:,} mô hình; {counts['seconds_total']} s (khởi tạo "
+        f"{counts['seconds_registry']} s, ghi {counts['seconds_write']} s), "
+        f"{counts['db_bytes'] / 1e6:.0f} MB")
     return counts
 
 

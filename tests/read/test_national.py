@@ -1,14 +1,16 @@
-"""National scale (issue 6): the materialised shown versions, the province filter, capped charts."""
+"""National scale (issue 6): the national registry, the materialised shown versions, the province
+filter, capped charts."""
 import shutil
 import statistics
 
 import pytest
 
+from etl.__main__ import main
 from etl.domain.periods import parse_period
 from etl.read import assessment, city, compare, models, reference, trends
 from etl.read.scope import Scope
 from etl.warehouse import db, store
-from etl.warehouse.reference import init_db
+from etl.warehouse.reference import REGISTRIES, init_db
 from etl.workflow.submissions import ACCEPT, RETURN, review
 from tests.apptest import app, no_exception
 from tests.conftest import (
@@ -42,6 +44,28 @@ def two_provinces(dashboard_db, tmp_path_factory):
 def con2(two_provinces):
     with db.connect(two_provinces, read_only=True) as c:
         yield c
+
+
+def test_init_with_the_national_registry(tmp_path, capsys):
+    path = tmp_path / "national.duckdb"
+    assert main(["--db", str(path), "init", "--registry", "national"]) == 0
+    out = capsys.readouterr().out
+    assert "3.321 đơn vị hiện nay" in out and "10.052 đơn vị trước sáp nhập" in out
+    assert "10.604 dòng quan hệ sáp nhập" in out
+    with db.connect(path, read_only=True) as con:
+        provinces = reference.provinces(con).set_index("code")
+        assert len(provinces) == 34 and provinces["n_units"].sum() == 3321
+        assert provinces.loc["31", "name"] == "Thành phố Hải Phòng" and provinces.loc["31", "n_units"] == 114
+        assert provinces.loc["01", "name"] == "Thành phố Hà Nội"
+        # Every lineage row joins a current unit to an old one (id: official code @ last day).
+        assert con.execute("""
+            SELECT count(*) FROM unit_lineage l
+            JOIN units n ON n.code = l.new_code AND n.valid_to IS NULL
+            JOIN units o ON o.code = l.old_code AND o.code = o.official_code || '@2025-06-30'
+                        AND o.valid_to = DATE '2025-06-30'""").fetchone()[0] == 10604
+    # The same as init_db with the registry folder; loading it again changes nothing.
+    again = init_db(path, registry_dir=REGISTRIES["national"])
+    assert (again["current_units"], again["units"], again["unit_lineage"]) == (3321, 13373, 10604)
 
 
 def shown(path, include_unreviewed: bool) -> dict:
