@@ -65,3 +65,18 @@ def running_app(db_file, log, **env_overrides):
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 1000):
+    """A Chromium page (vi-VN) for a test module; closes the browser after."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        try:
+            yield context.new_page()
+        finally:
+            browser.close()

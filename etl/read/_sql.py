@@ -40,12 +40,25 @@ def bound(sql: str, params: dict | None) -> dict:
     return {k: v for k, v in (params or {}).items() if k in used}
 
 
+def straddles(con) -> bool:
+    """Whether any period straddles the merger ($halves of boundary_values): false lets the
+    planner drop the branch that adds up halves."""
+    return bool(con.execute("SELECT count(*) > 0 FROM period_halves").fetchall()[0][0])
+
+
+def with_halves(con, sql: str, params: dict | None) -> dict:
+    """The parameters the SQL text uses, $halves read from the data when it uses it."""
+    if "$halves" in sql and "halves" not in (params or {}):
+        params = {**(params or {}), "halves": straddles(con)}
+    return bound(sql, params)
+
+
 def df(con, sql: str, params=None) -> pd.DataFrame:
-    return db.fetch_df(con, sql, bound(sql, params))
+    return db.fetch_df(con, sql, with_halves(con, sql, params))
 
 
 def rows(con, sql: str, params=None) -> list[tuple]:
-    return con.execute(sql, bound(sql, params)).fetchall()
+    return con.execute(sql, with_halves(con, sql, params)).fetchall()
 
 
 # A unit of the chosen province ($prov; NULL = every province). Needs the column to test.
@@ -91,7 +104,7 @@ vals AS (
 POP_AT = """
 pop AS (
     SELECT unit_code, arg_max(value, end_date) AS population
-    FROM boundary_values($unrev, $today)
+    FROM boundary_values($unrev, $today, $halves)
     WHERE $pc AND indicator_code = 'population' AND end_date <= (SELECT end_date FROM p)
     GROUP BY unit_code
 )"""

@@ -41,7 +41,7 @@ _SCORES = """
 sc AS (
     SELECT unit_code, period_key, indicator_code AS code, value
     -- Scores are never attributed: on today's boundaries only current units' own assessments.
-    FROM boundary_values($unrev, $today)
+    FROM boundary_values($unrev, $today, $halves)
     -- The assessment is yearly; the kind also lets the scan skip every other period's values.
     WHERE period_kind = 'year'
       AND indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')

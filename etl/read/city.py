@@ -27,9 +27,9 @@ def totals(con, scope: Scope) -> pd.DataFrame:
         CATALOGUE,
         # Two equality scans: an IN list of two periods is not used to skip row groups.
         "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value, estimated "
-        "FROM boundary_values($unrev, $today) WHERE period_key = $p AND " + in_province("unit_code") +
+        "FROM boundary_values($unrev, $today, $halves) WHERE period_key = $p AND " + in_province("unit_code") +
         " UNION ALL SELECT unit_code, period_key, end_date, indicator_code, value, estimated "
-        "FROM boundary_values($unrev, $today) WHERE period_key = $prev AND "
+        "FROM boundary_values($unrev, $today, $halves) WHERE period_key = $prev AND "
         + in_province("unit_code") + ")",
         VALS, """
         agg AS (
@@ -61,7 +61,7 @@ def totals(con, scope: Scope) -> pd.DataFrame:
 _COVERED = """
 covered AS (
     SELECT unit_code FROM submissions WHERE is_current AND period_key = $p
-    UNION SELECT DISTINCT unit_code FROM boundary_values($unrev, $today)
+    UNION SELECT DISTINCT unit_code FROM boundary_values($unrev, $today, $halves)
     WHERE $today AND period_key = $p
 )"""
 

@@ -14,7 +14,7 @@ def one_period_metric(codes_filter: str) -> str:
         f"sel AS (SELECT * FROM catalogue WHERE {codes_filter})",
         NEEDED,
         "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value, estimated "
-        "FROM boundary_values($unrev, $today) WHERE period_key = $p "
+        "FROM boundary_values($unrev, $today, $halves) WHERE period_key = $p "
         "AND indicator_code IN (SELECT code FROM needed))",
         VALS, POP_AT, METRIC)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.csv as pa_csv
 
 from etl.present.tables import sql_csv_text as _text
-from etl.read._sql import bound, in_province
+from etl.read._sql import in_province, with_halves
 from etl.read.scope import Scope
 from etl.warehouse import db
 
@@ -32,7 +32,7 @@ SELECT {_text('c.unit_code')} AS unit_code, {_text(_UNIT_NAME)} AS unit_name,
             THEN CAST(CAST(c.value AS BIGINT) AS VARCHAR) ELSE CAST(c.value AS VARCHAR) END AS value,
        CASE WHEN c.estimated THEN 'true' ELSE 'false' END AS estimated,
        {_text("coalesce(c.from_units, '')")} AS from_units
-FROM boundary_values($unrev, $today) c
+FROM boundary_values($unrev, $today, $halves) c
 LEFT JOIN units u ON u.code = c.unit_code
 LEFT JOIN indicators i ON i.code = c.indicator_code
 WHERE {in_province("c.unit_code")}
@@ -72,9 +72,9 @@ def demo_count(con, kind: str, scope: Scope) -> int:
     sql = ("SELECT count(DISTINCT r.model_id) FROM dvk_model_reports r "
            "JOIN shown_submissions($unrev) s USING (submission_id) WHERE s.source = 'demo' AND "
            + in_province("s.unit_code") if kind == "models" else
-           "SELECT count(*) FROM boundary_values($unrev, $today) WHERE source = 'demo' AND "
+           "SELECT count(*) FROM boundary_values($unrev, $today, $halves) WHERE source = 'demo' AND "
            + in_province("unit_code"))
-    return con.execute(sql, bound(sql, scope.params())).fetchone()[0]
+    return con.execute(sql, with_halves(con, sql, scope.params())).fetchone()[0]
 
 
 def export_csv(db_path, out_path, kind: str = "values", scope: Scope = Scope()) -> int:
@@ -90,7 +90,7 @@ def export_csv(db_path, out_path, kind: str = "values", scope: Scope = Scope()) 
     with db.connect(db_path, read_only=True) as con, open(out, "wb") as f:
         f.write(codecs.BOM_UTF8)
         # Streamed in record batches: the national export (16 M values) never sits in memory.
-        batches = con.sql(query, params=bound(query, scope.params())).to_arrow_reader()
+        batches = con.sql(query, params=with_halves(con, query, scope.params())).to_arrow_reader()
         with pa_csv.CSVWriter(f, batches.schema,
                               write_options=pa_csv.WriteOptions(quoting_style="needed")) as writer:
             for batch in batches:

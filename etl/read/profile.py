@@ -20,7 +20,7 @@ def unit_latest_stocks(con, scope: Scope, unit_code: str,
                max(v.end_date) AS end_date,
                arg_max(v.estimated, (v.end_date, v.start_date)) AS estimated
         FROM indicators i
-        JOIN boundary_values($unrev, $today) v ON v.indicator_code = i.code AND v.unit_code = $u
+        JOIN boundary_values($unrev, $today, $halves) v ON v.indicator_code = i.code AND v.unit_code = $u
              AND ($d IS NULL OR v.end_date <= $d)
         JOIN periods p ON p.period_key = v.period_key
         WHERE i.kind = 'stock'
@@ -31,7 +31,7 @@ def unit_latest_stocks(con, scope: Scope, unit_code: str,
 def unit_period_kinds(con, scope: Scope, unit_code: str) -> list[str]:
     """Kinds of period the unit has shown reports for, the kind of its latest period first."""
     return [k for (k,) in rows(con, """
-        SELECT p.kind FROM (SELECT DISTINCT period_key FROM boundary_values($unrev, $today)
+        SELECT p.kind FROM (SELECT DISTINCT period_key FROM boundary_values($unrev, $today, $halves)
                             WHERE unit_code = $u) s JOIN periods p USING (period_key)
         GROUP BY p.kind ORDER BY max(p.end_date) DESC, p.kind""", scope.params(u=unit_code))]
 
@@ -41,7 +41,7 @@ def unit_history(con, scope: Scope, unit_code: str, kind: str | None = None) -> 
     return df(con, with_(
         CATALOGUE,
         "cv AS (SELECT unit_code, period_key, end_date, indicator_code, value, estimated "
-        "FROM boundary_values($unrev, $today) "
+        "FROM boundary_values($unrev, $today, $halves) "
         "WHERE unit_code = $u AND ($kind IS NULL OR period_kind = $kind))",
         VALS) + """
         SELECT k.code, k.group_name, k.label, k.unit, k.kind, k.value_type, k.sort_order,

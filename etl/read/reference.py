@@ -108,7 +108,7 @@ def multi_year_periods(con, scope) -> pd.DataFrame:
     yearly reports; a trend says they exist)."""
     return df(con, """
         SELECT p.period_key, p.label, p.end_date, count(DISTINCT v.unit_code) AS units
-        FROM periods p JOIN boundary_values($unrev, $today) v USING (period_key)
+        FROM periods p JOIN boundary_values($unrev, $today, $halves) v USING (period_key)
         WHERE p.kind = 'multi_year' AND """ + in_province("v.unit_code") + """
         GROUP BY ALL ORDER BY p.end_date DESC""", scope.params())
 

@@ -28,8 +28,10 @@ k AS (SELECT * FROM sel)"""
 # ASOF join).
 _UNIT_VALUES = """
 cv AS (SELECT unit_code, period_key, end_date, indicator_code, value, estimated
-       FROM boundary_values($unrev, $today)
-       WHERE period_key IN (SELECT period_key FROM ps)
+       FROM boundary_values($unrev, $today, $halves)
+       -- The kind as a plain equality too: it reaches every scan of the macro (zone maps skip the
+       -- other kinds); the semi-joins below do not cross its UNION.
+       WHERE period_kind = $kind AND period_key IN (SELECT period_key FROM ps)
          AND indicator_code IN (SELECT code FROM needed)),""" + VALS + """,
 reported AS (
     SELECT v.unit_code, v.period_key, v.end_date, v.value, pe.value AS period_population,
@@ -39,7 +41,7 @@ reported AS (
                    AND pe.unit_code = v.unit_code AND pe.period_key = v.period_key
     WHERE v.code = $code),
 gaps AS (SELECT DISTINCT unit_code, end_date FROM reported WHERE $pc AND period_population IS NULL),
-pop AS (SELECT unit_code, end_date, value AS population FROM boundary_values($unrev, $today)
+pop AS (SELECT unit_code, end_date, value AS population FROM boundary_values($unrev, $today, $halves)
         WHERE $pc AND indicator_code = 'population' AND unit_code IN (SELECT unit_code FROM gaps)),
 filled AS (SELECT g.unit_code, g.end_date, ph.population FROM gaps g
            ASOF LEFT JOIN pop ph ON ph.unit_code = g.unit_code AND g.end_date >= ph.end_date),

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app
+from tests.chromium import browser_page, needs_chromium, running_app
 
 # URL path of each page (st.Page url_path; the default page lives at "/") and its heading.
 PAGES = {"": "Tổng quan — Năm 2025", "so-sanh": "So sánh đơn vị", "xu-huong": "Xu hướng",
@@ -27,14 +27,8 @@ def server(dashboard_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-        yield context.new_page()
-        browser.close()
+    with browser_page() as p:
+        yield p
 
 
 def _wait_until_idle(page) -> None:

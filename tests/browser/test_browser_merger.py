@@ -5,7 +5,7 @@ import pytest
 
 from etl.synthetic import demo
 from tests.browser.test_browser import CHART_PAGES, PAGES
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app
+from tests.chromium import browser_page, needs_chromium, running_app
 
 pytestmark = needs_chromium
 VIEWS = {"hien_nay": "Theo địa giới hiện nay", "khi_bao_cao": "Như đã báo cáo (đơn vị cũ)"}
@@ -21,14 +21,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-        yield context.new_page()
-        browser.close()
+    with browser_page() as p:
+        yield p
 
 
 def _open(page, url: str, heading: str) -> None:

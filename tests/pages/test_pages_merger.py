@@ -2,12 +2,10 @@
 the sidebar's «Địa giới», estimates in tables, a unit's merger links, the department's upload
 of an old unit's archive."""
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from etl.synthetic import demo
-from pages import _auth
-from tests.apptest import APP, TIMEOUT, no_exception
-from tests.conftest import DEPT, session_for
+from tests.apptest import no_exception, signed_in
+from tests.conftest import DEPT
 
 
 @pytest.fixture(scope="module")
@@ -17,29 +15,14 @@ def demo_db(tmp_path_factory):
     return path
 
 
-def _signed_in(path, page=None, query=None, **state) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.session_state[_auth.SESSION_TOKEN] = session_for(path, DEPT)
-    for k, v in state.items():
-        at.session_state[k] = v
-    if query:
-        at.query_params.update(query)
-    at.run()
-    no_exception(at)
-    if page:
-        at.switch_page(page).run()
-        no_exception(at)
-    return at
-
-
 def _table(at, first_column="Hạng"):
     return next(d.value for d in at.dataframe if list(d.value.columns)[:1] == [first_column])
 
 
 def test_the_view_is_a_sidebar_choice_kept_in_the_link(demo_db, monkeypatch):
     monkeypatch.setenv("DANVAN_DB", str(demo_db))
-    at = _signed_in(demo_db, "pages/compare.py", {"ky": "2024", "chi_tieu": "reception_visits"},
-                    compare_view="Bảng số liệu")
+    at = signed_in(DEPT, "pages/compare.py", demo_db,
+                   {"ky": "2024", "chi_tieu": "reception_visits"}, compare_view="Bảng số liệu")
     today = _table(at)
     assert len(today) == 114 and today["Giá trị (lượt)"].str.contains("ước tính").any()
     assert at.query_params["ranh_gioi"] == "hien_nay"
@@ -53,7 +36,7 @@ def test_the_view_is_a_sidebar_choice_kept_in_the_link(demo_db, monkeypatch):
 
 def test_profile_lists_the_old_units_and_how_they_are_split(demo_db, monkeypatch):
     monkeypatch.setenv("DANVAN_DB", str(demo_db))
-    at = _signed_in(demo_db, "pages/unit_profile.py", {"don_vi": "11002"})
+    at = signed_in(DEPT, "pages/unit_profile.py", demo_db, {"don_vi": "11002"})
     assert any("Các đơn vị cũ hợp thành (4)" in e.label for e in at.expander)
     links = next(d.value for d in at.dataframe if "Phần sáp nhập" in d.value.columns)
     assert set(links["Phần sáp nhập"]) == {"toàn bộ", "một phần"}
@@ -62,7 +45,7 @@ def test_profile_lists_the_old_units_and_how_they_are_split(demo_db, monkeypatch
 
 def test_the_department_uploads_an_old_units_archive(demo_db, monkeypatch):
     monkeypatch.setenv("DANVAN_DB", str(demo_db))
-    at = _signed_in(demo_db, "pages/upload.py")
+    at = signed_in(DEPT, "pages/upload.py", demo_db)
     units = at.selectbox[0]
     assert "11005@2025-06-30" in units.options or any("11005@2025-06-30" in o for o in units.options)
     units.set_value("11005@2025-06-30").run()

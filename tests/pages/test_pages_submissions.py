@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from etl.warehouse import db
 from pages import _auth, _nav
-from tests.apptest import APP, TIMEOUT, no_exception, texts
-from tests.conftest import CAT_HAI, DEPT, LEADER, THACH_KHOI, VIET_HOA, WARD, session_for
+from tests.apptest import APP, TIMEOUT, no_exception, signed_in, texts
+from tests.conftest import CAT_HAI, DEPT, LEADER, THACH_KHOI, VIET_HOA, WARD
 from tests.workbooks import fill_values, make_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,20 +34,6 @@ def live(dashboard_db, tmp_path, monkeypatch):
     monkeypatch.setenv("DANVAN_READ_TIMEOUT", "2")
     monkeypatch.delenv("DANVAN_ANONYMOUS_READ", raising=False)
     return path
-
-
-def signed_in(user, page: str | None = None, path=None) -> AppTest:
-    """The app as this account sees it: a real database session (what the browser's cookie
-    carries; AppTest sends no cookies, so its token goes where pages._auth looks for it)."""
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    if user:
-        at.session_state[_auth.SESSION_TOKEN] = session_for(path or db.db_path(), user)
-    at.run()
-    no_exception(at)
-    if page:
-        at.switch_page(page).run()
-        no_exception(at)
-    return at
 
 
 def _count(path, sql, params=()):

@@ -90,7 +90,7 @@ def test_cli_warns_about_demo_data(tmp_path, capsys):
     rows = _read(out)
     with db.connect(path, read_only=True) as con:
         # On today's boundaries (the default): the new units, with their old units' values.
-        accepted = con.execute("SELECT count(*) FROM boundary_values(false, true)").fetchone()[0]
+        accepted = con.execute("SELECT count(*) FROM boundary_values(false, true, true)").fetchone()[0]
         facts = con.execute("SELECT count(*) FROM shown_facts WHERE in_accepted").fetchone()[0]
     # The demo returns some reports and leaves some awaiting review: only accepted ones go out,
     # and the warning counts the demo values of the file, not of the database.

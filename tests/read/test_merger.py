@@ -86,7 +86,7 @@ def mcon(merger_db):
 def values(con, scope, units=None, period=None):
     """{(unit, period, indicator): (value, estimated, from_units)} on the scope's boundaries."""
     rows = con.execute("SELECT unit_code, period_key, indicator_code, value, estimated, from_units "
-                       "FROM boundary_values($unrev, $today)",
+                       "FROM boundary_values($unrev, $today, true)",
                        {"unrev": scope.include_unreviewed, "today": scope.today}).fetchall()
     return {(u, p, i): (v, e, f) for u, p, i, v, e, f in rows
             if (units is None or u in units) and (period is None or p == period)}

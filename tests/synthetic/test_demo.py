@@ -144,7 +144,7 @@ def test_deadlines_and_late_reports(demo_db):
 def test_outlier_unit_has_ten_fold_petitions(demo_db):
     path, result = demo_db
     # On today's boundaries: until 2024 from its old units, 2025 its own.
-    by_year = dict(_q(path, "SELECT period_key, value FROM boundary_values(true, true) WHERE unit_code = ? "
+    by_year = dict(_q(path, "SELECT period_key, value FROM boundary_values(true, true, true) WHERE unit_code = ? "
                             "AND period_kind = 'year' AND indicator_code = 'petitions_feedback'",
                       [result["outlier_unit"]]))
     others = [v for k, v in by_year.items() if k != "2023"]
