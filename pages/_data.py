@@ -9,7 +9,7 @@ import streamlit as st
 
 from etl import config
 from etl.read import reference
-from etl.warehouse import db
+from etl.warehouse import db, migrations
 
 BUSY = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút hoặc bấm "
         "R để tải lại trang.")
@@ -67,6 +67,11 @@ def check_data() -> dict:
     except duckdb.Error as exc:
         log.error("database %s unreadable", path, exc_info=exc)
         raise NoData("Không đọc được cơ sở dữ liệu (tệp có thể bị hỏng).") from exc
+    # A database made by an older version of the software (before `etl init` upgraded it) lacks
+    # what today's queries read (the merger lineage, boundary_values...).
+    if not load(migrations.up_to_date):
+        log.warning("database %s has an older schema: run etl init", path)
+        raise NoData("Cơ sở dữ liệu cần được nâng cấp lên phiên bản mới của phần mềm.")
     if not info["submissions"]:
         raise NoData("Cơ sở dữ liệu chưa có báo cáo nào.")
     return info

@@ -14,7 +14,7 @@ import duckdb
 
 from etl import config
 from etl.domain.periods import PeriodError
-from etl.warehouse import db
+from etl.warehouse import db, migrations
 from etl.warehouse.migrations import SchemaTooNew
 
 # ------------------------------------------------------------------------------ parser
@@ -196,6 +196,18 @@ _OS_ERRORS = {
 DEBUG_HINT = "Chạy lại với DANVAN_DEBUG=1 để xem chi tiết kỹ thuật."
 
 
+def _older_schema(target) -> int | None:
+    """The schema version of a database `etl init` has not brought to this software yet (None if
+    it has, or when unreadable)."""
+    try:
+        with db.connect(target, read_only=True) as con:
+            stored = migrations.schema_version(con)
+            current = migrations.up_to_date(con)
+    except (duckdb.Error, OSError):
+        return None
+    return stored if 0 < stored <= migrations.LATEST and not current else None
+
+
 def explain(exc: Exception, args) -> tuple[str, int]:
     """(the sentence, the exit code) for an exception no command caught."""
     target = getattr(args, "database", None) or db.db_path(getattr(args, "db", None))
@@ -205,6 +217,11 @@ def explain(exc: Exception, args) -> tuple[str, int]:
             return str(exc), 2
         where = f" «{exc.filename}»" if exc.filename else ""
         return f"Không đọc hoặc ghi được{where}: {_OS_ERRORS.get(exc.errno, 'lỗi hệ thống tệp')}.", 2
+    stored = _older_schema(target) if isinstance(exc, duckdb.Error) else None
+    if stored is not None:
+        return (f"Cơ sở dữ liệu «{target}»{via} được lập bởi phiên bản cũ hơn của phần mềm (lược đồ "
+                f"phiên bản {stored}). Chạy 'python -m etl init' (với --db {target} nếu cần) để nâng "
+                "cấp; số liệu đã có được giữ nguyên."), 2
     if isinstance(exc, duckdb.CatalogException):
         return (f"Cơ sở dữ liệu «{target}»{via} chưa được khởi tạo hoặc chưa được nâng cấp (thiếu bảng). "
                 f"Chạy 'python -m etl init' (với --db {target} nếu cần) trước."), 2

@@ -6,6 +6,7 @@ A database records the number of the last migration applied in meta.schema_versi
 with the same tables as an upgraded one. Add a change as a new migration at the end; never edit
 one that has shipped, databases out there have run it.
 """
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -287,6 +288,9 @@ WHERE NOT today AND (u.valid_from IS NULL OR u.valid_from <= v.end_date)
 """
 
 
+VIEWS_VERSION = hashlib.sha256(VIEWS.encode()).hexdigest()[:12]
+
+
 def _original_schema(con) -> None:
     con.execute(ORIGINAL_SCHEMA)
 
@@ -364,4 +368,14 @@ def migrate(con) -> list[int]:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(m.number)])
             applied.append(m.number)
     con.execute(VIEWS)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('views_version', ?)", [VIEWS_VERSION])
     return applied
+
+
+def up_to_date(con) -> bool:
+    """Whether `etl init` has brought this database to this software: its last migration and
+    the views and macros of this version (they change without a migration)."""
+    if schema_version(con) != LATEST:
+        return False
+    return con.execute("SELECT count(*) FROM meta WHERE key = 'views_version' AND value = ?",
+                       [VIEWS_VERSION]).fetchone()[0] == 1

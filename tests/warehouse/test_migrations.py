@@ -134,3 +134,23 @@ def test_a_database_from_newer_software_is_refused_untouched(old, tmp_path):
     with pytest.raises(migrations.SchemaTooNew, match="mới hơn phần mềm này"):
         init_db(old)
     assert _rows(old, "SELECT count(*) FROM audit_log") == before
+
+
+def test_a_database_not_upgraded_yet_says_run_init(old, tmp_path, capsys, monkeypatch):
+    from etl.__main__ import main
+    from tests.apptest import app
+    # The command line: one sentence saying to upgrade, never DuckDB's binder error.
+    assert main(["--db", str(old), "export", "-o", str(tmp_path / "e.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "phiên bản cũ hơn của phần mềm" in err and "etl init" in err and "Binder" not in err
+    # The dashboard: a Vietnamese message, no traceback; after `etl init` the numbers.
+    monkeypatch.setenv("DANVAN_DB", str(old))
+    monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
+    at = app(old).run()
+    assert not at.exception
+    assert any("cần được nâng cấp" in e.value for e in at.error)
+    with db.connect(old, read_only=True) as con:
+        assert not migrations.up_to_date(con)
+    init_db(old)
+    with db.connect(old, read_only=True) as con:
+        assert migrations.up_to_date(con)
