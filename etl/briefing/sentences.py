@@ -16,7 +16,8 @@ NATIONAL_AREA = "cả nước"
 DEMO_NOTE = "DỮ LIỆU MẪU — không phải số liệu thật."
 BLANK_WORDS = (("not_reported", "Chưa báo cáo"),
                ("no_population", "Chưa rõ dân số nên chưa tính được trên 10.000 dân"),
-               ("undefined", "Không tính được tỷ lệ (mẫu số bằng 0)"))
+               ("undefined", "Không tính được tỷ lệ (mẫu số bằng 0)"),
+               ("not_attributed", "Không ước tính số liệu tồn vì có đơn vị cũ bị chia cho nhiều đơn vị mới"))
 
 
 # ---------------------------------------------------------------- words

@@ -22,8 +22,10 @@ import pandas as pd
 
 from etl.warehouse import db
 
-# Why a unit has no metric (column blank_reason).
-NOT_REPORTED, NO_POPULATION, UNDEFINED = "not_reported", "no_population", "undefined"
+# Why a unit has no metric (column blank_reason). not_attributed: on today's boundaries, a stock
+# of a unit formed in part from an old unit split between several (never guessed).
+NOT_REPORTED, NO_POPULATION, UNDEFINED, NOT_ATTRIBUTED = (
+    "not_reported", "no_population", "undefined", "not_attributed")
 
 
 def with_(*ctes: str) -> str:
@@ -66,7 +68,9 @@ def in_province(column: str) -> str:
     return f"($prov IS NULL OR {column} IN (SELECT code FROM units WHERE province_code = $prov))"
 
 
-BLANK_REASON = """CASE WHEN metric IS NOT NULL THEN NULL WHEN NOT reported THEN 'not_reported'
+BLANK_REASON = """CASE WHEN metric IS NOT NULL THEN NULL
+                     WHEN NOT reported AND kind = 'stock' AND split_stock THEN 'not_attributed'
+                     WHEN NOT reported THEN 'not_reported'
                      WHEN per_capita THEN 'no_population' ELSE 'undefined' END AS blank_reason"""
 
 # Indicators and derived rates in one list; a rate sits in its numerator's group, right after it.
@@ -129,7 +133,10 @@ expected AS (
            CASE WHEN u.valid_to IS NULL THEN u.name
                 ELSE ltrim(u.full_name[length(u.type_label) + 1:]) END AS name,
            u.type_label, u.name_sort, u.name_folded, u.former_district, u.former_province,
-           p.period_key, p.end_date
+           p.period_key, p.end_date,
+           -- its stocks before it existed are not attributed (a part of an old unit's stock)
+           $today AND p.end_date < u.valid_from AND u.code IN (
+               SELECT new_code FROM unit_lineage WHERE share = 'partial') AS split_stock
     FROM units u, p
     WHERE CASE WHEN $today THEN u.valid_to IS NULL
                ELSE coalesce(u.valid_from, p.end_date) <= p.end_date
@@ -149,6 +156,7 @@ metric AS (
     SELECT e.unit_code, e.name, e.type_label, e.name_sort, e.period_key, k.code, k.label,
            k.kind, k.sort_order, v.value, v.num, v.den, v.unit_code IS NOT NULL AS reported,
            coalesce(v.estimated, false) AS estimated, e.former_district, e.former_province,
+           e.split_stock,
            coalesce(pe.value, ph.population) AS population,
            $pc AND k.per_capita_ok AS per_capita,
            """ + METRIC_VALUE + """ AS metric

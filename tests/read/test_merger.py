@@ -264,3 +264,13 @@ def test_a_multi_year_summary_is_never_summed_with_years(mcon):
     assert list(reference.multi_year_periods(mcon, Scope("2025"))["period_key"]) == ["2021-2025"]
     # Not a straddling period to add up from halves either.
     assert "2021-2025" not in reference.straddling_periods(mcon)
+
+
+def test_a_split_stock_is_left_out_and_says_why(mcon):
+    pop = compare.ranking(mcon, CURRENT, "population").set_index("code")
+    # Thạch Khôi holds part of Xã Thống Nhất: its 2024 population is not guessed, and said so.
+    assert pd.isna(pop.loc[THACH_KHOI, "metric"]) and pop.loc[THACH_KHOI, "blank_reason"] == "not_attributed"
+    # Thành Đông's old units all went to it whole: their sum.
+    assert pop.loc[THANH_DONG, "metric"] > 0 and not pop.loc[THANH_DONG, "estimated"]
+    from etl.present.charts import BLANK_TEXT
+    assert BLANK_TEXT["not_attributed"].startswith("Không ước tính")

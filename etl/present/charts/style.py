@@ -21,6 +21,7 @@ BLANK = "#d0d0d0"
 MEDIAN = "#333333"
 # Text for each blank_reason of the queries.
 BLANK_TEXT = {"not_reported": vn.NOT_REPORTED, "no_population": "Chưa rõ dân số",
+              "not_attributed": "Không ước tính (có đơn vị cũ bị chia)",
               "undefined": "Không tính được (mẫu số bằng 0)"}
 ROW_PX = 20
 # A value holding a split of an old unit (today's boundaries): lighter and hatched, and said.
