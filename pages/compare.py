@@ -75,9 +75,23 @@ def ranking_table():
     _ui.estimate_caption(rank)
 
 
+def district_table():
+    """As reported: the old units grouped by their old district and province."""
+    groups = _data.load(compare.by_old_district, f.scope, f.indicator)
+    _ui.table(tables.renamed(groups.assign(
+        value=_ui.fmt_values(groups["value"], ind["kind"], _ui.decimals_for(ind)),
+        units_reported=[f"{r}/{n}" for r, n in zip(groups["units_reported"], groups["units"])]),
+        {"former_province": "Tỉnh cũ", "former_district": "Huyện cũ",
+         "units_reported": "Đơn vị có số liệu", "value": f"Giá trị ({ind['unit']})"}))
+    st.caption("Số lượng cộng trên các đơn vị đã báo cáo; tỷ lệ tính từ tổng tử số và tổng mẫu "
+               "số; điểm chấm lấy trung vị.")
+
+
 if rank["reported"].any():
-    _ui.view_tabs({"Biểu đồ xếp hạng": ranking_chart, "Bảng số liệu": ranking_table},
-                key="compare_view")
+    views = {"Biểu đồ xếp hạng": ranking_chart, "Bảng số liệu": ranking_table}
+    if not f.today:
+        views["Theo huyện, tỉnh cũ"] = district_table
+    _ui.view_tabs(views, key="compare_view")
 else:
     st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» trong kỳ {f.period_label}.")
 

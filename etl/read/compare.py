@@ -53,3 +53,18 @@ def matrix(con, scope: Scope, group_name: str, per_capita: bool = False) -> pd.D
         FROM metric
         ORDER BY unit_order, sort_order, indicator_code""",
         scope.params(g=group_name, pc=bool(per_capita)))
+
+
+def by_old_district(con, scope: Scope, code: str) -> pd.DataFrame:
+    """As reported (scope.boundaries 'reported'): one indicator per old district and province of
+    the units that existed then — flows and stocks summed over the units that reported, rates
+    from the summed parts, scores the median. Today's units (no old district) are one group."""
+    return df(con, one_period_metric("code = $code") + """
+        SELECT coalesce(former_province, '') AS former_province,
+               coalesce(former_district, '') AS former_district, any_value(kind) AS kind,
+               count(*) AS units, count(*) FILTER (WHERE reported) AS units_reported,
+               CASE any_value(kind) WHEN 'score' THEN median(value)
+                    WHEN 'rate' THEN sum(num) / nullif(sum(den), 0) ELSE sum(value) END AS value
+        FROM metric
+        GROUP BY ALL
+        ORDER BY former_province, former_district""", scope.params(code=code, pc=False))

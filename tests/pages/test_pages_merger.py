@@ -32,6 +32,12 @@ def test_the_view_is_a_sidebar_choice_kept_in_the_link(demo_db, monkeypatch):
     assert len(reported) == 375 and {"Huyện cũ", "Tỉnh cũ"} <= set(reported.columns)
     assert not reported["Giá trị (lượt)"].str.contains("ước tính").any()
     assert at.query_params["ranh_gioi"] == "khi_bao_cao"
+    # As reported, the old units also grouped by old district and province.
+    at.session_state["compare_view"] = "Theo huyện, tỉnh cũ"
+    at.run()
+    no_exception(at)
+    groups = _table(at, "Tỉnh cũ")
+    assert {"Tỉnh Hải Dương", "Thành phố Hải Phòng"} <= set(groups["Tỉnh cũ"])
 
 
 def test_profile_lists_the_old_units_and_how_they_are_split(demo_db, monkeypatch):

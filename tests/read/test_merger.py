@@ -274,3 +274,13 @@ def test_a_split_stock_is_left_out_and_says_why(mcon):
     assert pop.loc[THANH_DONG, "metric"] > 0 and not pop.loc[THANH_DONG, "estimated"]
     from etl.present.charts import BLANK_TEXT
     assert BLANK_TEXT["not_attributed"].startswith("Không ước tính")
+
+
+def test_as_reported_grouped_by_old_district_and_province(mcon):
+    groups = compare.by_old_district(mcon, REPORTED, "reception_visits")
+    total = city.totals(mcon, REPORTED).set_index("code").loc["reception_visits", "value"]
+    assert math.isclose(groups["value"].sum(), total)
+    assert groups["units"].sum() == 375 and set(groups["former_province"]) == {
+        "Tỉnh Hải Dương", "Thành phố Hải Phòng"}
+    lien_hong_district = groups[groups["former_district"] == "Thành phố Hải Dương"].iloc[0]
+    assert lien_hong_district["units_reported"] >= 3      # Thạch Khôi, Liên Hồng, Gia Xuyên at least
