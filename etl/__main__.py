@@ -1,10 +1,10 @@
 """Command line: python -m etl LỆNH [--db FILE] (one module per command in etl/cli/)."""
 import sys
 
-from etl.cli import brief, common, demo, export, history, init, load, registry, template, user
+from etl.cli import brief, common, demo, export, extract, history, init, load, registry, template, user
 
 # The order of `python -m etl --help`: set up, the ward's form and its load, what comes out.
-COMMANDS = (init, template, load, export, history, user, brief, demo, registry)
+COMMANDS = (init, template, load, extract, export, history, user, brief, demo, registry)
 
 
 def parser() -> common.Parser:
