@@ -15,7 +15,7 @@ from etl.intake.template import UnknownUnit
 from etl.read import reference, versions
 from etl.warehouse import db
 from etl.workflow import submissions
-from pages import _auth, _data, _subs, _ui
+from pages import _auth, _data, _narrative, _subs, _ui
 
 user = _auth.require("upload")
 # Old units (until 30/06/2025) have no ward accounts: the department sends their archives.
@@ -191,7 +191,10 @@ for f in files:
 for key in set(previews) - keys:
     del previews[key]
 
-# ---------------------------------------------------------------- 3. what the unit has sent
+# ---------------------------------------------------------------- 3. a narrative report
+_narrative.section(path, user, units, _data.load(reference.catalogue))
+
+# ---------------------------------------------------------------- 4. what the unit has sent
 st.subheader("Báo cáo đã gửi")
 mine = _data.load(versions.unit_submissions, unit_code)
 if mine.empty:

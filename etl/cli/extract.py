@@ -25,8 +25,8 @@ def add_arguments(p) -> None:
     common.add_db_option(p)
 
 
-def _read(path: Path) -> tuple[str, str]:
-    """(text, sha256) of a report file; CommandError for a file that cannot be read as one."""
+def _read(path: Path) -> tuple[str, str, bytes]:
+    """(text, sha256, bytes) of a report file; CommandError for a file that cannot be read as one."""
     from etl.intake import documents
     try:
         data = path.read_bytes()
@@ -36,7 +36,7 @@ def _read(path: Path) -> tuple[str, str]:
         doc = documents.read_document(data, path.name)
     except documents.DocumentRefused as exc:
         raise common.CommandError(str(exc)) from exc
-    return doc.text, doc.sha256 or hashlib.sha256(data).hexdigest()
+    return doc.text, doc.sha256 or hashlib.sha256(data).hexdigest(), data
 
 
 def _print(draft) -> None:
@@ -70,10 +70,11 @@ def run(args) -> int:
         catalogue = {c for (c,) in con.execute("SELECT code FROM indicators").fetchall()}
     if args.unit and args.unit not in units:
         raise common.CommandError(f"Không có đơn vị mã «{args.unit}» trong danh sách đơn vị.")
-    drafts = []
+    drafts, contents = [], []
     for name in args.files:
-        text, sha = _read(Path(name))
+        text, sha, data = _read(Path(name))
         drafts.append(extract(text, units, Path(name).name, sha, args.unit, period, catalogue))
+        contents.append(data)
     if args.json:
         out = [d.as_json() for d in drafts]
         print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=2))
@@ -81,14 +82,14 @@ def run(args) -> int:
         for d in drafts:
             _print(d)
     if args.output:
-        _write(path, drafts[0], Path(args.output), quiet=args.json)
+        _write(path, drafts[0], contents[0], Path(args.output), quiet=args.json)
     return 0 if any(d.values for d in drafts) else 1
 
 
-def _write(path, draft, out: Path, quiet: bool) -> None:
+def _write(path, draft, content: bytes, out: Path, quiet: bool) -> None:
     from etl.intake.narrative.draft import build_draft
     from etl.intake.template import UnknownUnit
-    from etl.warehouse import db
+    from etl.warehouse import db, store
     if draft.unit is None or draft.period is None:
         raise common.CommandError("Chưa xác định được đơn vị hoặc kỳ báo cáo từ văn bản: ghi rõ bằng "
                                   "--unit và --period rồi chạy lại.")
@@ -99,5 +100,10 @@ def _write(path, draft, out: Path, quiet: bool) -> None:
         raise common.CommandError(str(exc)) from exc
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
+    # The original document stays with the data: the draft's submission points to it (provenance).
+    with db.connect(path) as con, db.transaction(con):
+        store.save_document(con, draft.sha256, content)
+        db.audit(con, "etl extract", "extract", f"Văn bản «{draft.file}» ({vn.format_number(len(content))} "
+                 f"byte) lưu để lập bản nháp {out.name}", draft.file)
     print(f"Đã ghi bản nháp {out}: kiểm tra từng số liệu (cột «Căn cứ trong văn bản»), rồi nạp bằng "
           f"'python -m etl load {out}'.", file=sys.stderr if quiet else sys.stdout)

@@ -23,6 +23,9 @@ INFO_FIRST_ROW = 3            # row 1 = title, row 2 blank
 
 # "Chỉ tiêu": a header row holding these cells (order as written), one indicator per row below.
 HEADER_CODE = "Mã chỉ tiêu"
+# A draft made from a narrative report (etl extract -o) adds this column: the sentence each value
+# came from, kept with the submission as a notice (provenance).
+HEADER_EVIDENCE = "Căn cứ trong văn bản (kiểm tra trước khi gửi)"
 HEADER_VALUE = "Giá trị"
 VALUE_HEADERS = ["STT", "Nhóm", HEADER_CODE, "Chỉ tiêu", "Đơn vị tính", HEADER_VALUE, "Ghi chú"]
 VALUES_HEADER_ROW = 4         # rows 1–3: title, unit and period, blank

@@ -163,6 +163,11 @@ def _read_meta(report: ParsedReport, wb, sheet: str | None) -> None:
             if len(row) >= 2 and isinstance(row[0], str) and not _blank(row[1]):
                 report.meta[row[0].strip()] = _code_text(row[1])
     report.template_version = report.meta.get("template_version")
+    if report.meta.get("source_sha256"):
+        report.findings.append(Finding(
+            report.file_name, "", "", "", "narrative_source", NOTICE,
+            f"Bản nháp lập từ văn bản «{report.meta.get('source_file', '')}» (SHA-256 "
+            f"{report.meta['source_sha256']}), lưu kèm trong cơ sở dữ liệu."))
     if not report.template_version:
         report.findings.append(Finding(report.file_name, "", "", "", "no_template_version", NOTICE,
                                        "Tệp không ghi phiên bản mẫu báo cáo (có thể không lập từ "
@@ -206,6 +211,8 @@ def _read_values(report: ParsedReport, wb, sheet: str) -> None:
                       f"Không tìm thấy dòng tiêu đề có hai ô «{layout.HEADER_CODE}» và "
                       f"«{layout.HEADER_VALUE}» trong {layout.MAX_HEADER_SCAN_ROWS} dòng đầu của trang "
                       "tính. Không xóa hay sửa dòng tiêu đề của mẫu.", sheet=sheet)
+    texts = [_norm(c) for c in rows[header]]
+    evidence_col = texts.index(_norm(layout.HEADER_EVIDENCE)) if _norm(layout.HEADER_EVIDENCE) in texts else None
     for r in range(header + 1, len(rows)):
         row = rows[r]
         code = _code_text(row[code_col]) if code_col < len(row) else None
@@ -213,7 +220,13 @@ def _read_values(report: ParsedReport, wb, sheet: str) -> None:
         raw = None if isinstance(raw, str) and raw == "" else raw
         if code is None and _blank(raw):
             continue
-        report.cells.append(ValueCell(code or "", raw, sheet, f"{col_letter(value_col)}{r + 1}"))
+        cell = f"{col_letter(value_col)}{r + 1}"
+        report.cells.append(ValueCell(code or "", raw, sheet, cell))
+        evidence = row[evidence_col] if evidence_col is not None and evidence_col < len(row) else None
+        if not _blank(raw) and isinstance(evidence, str) and evidence.strip():
+            # Kept with the submission: where in the narrative report the value was read.
+            report.findings.append(Finding(report.file_name, sheet, cell, str(raw), "narrative_evidence",
+                                           NOTICE, f"Căn cứ trong văn bản: «{vn.nfc(evidence)[:500]}»"))
 
 
 def _read_models(report: ParsedReport, wb, sheet: str) -> None:

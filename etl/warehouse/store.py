@@ -99,6 +99,12 @@ def save_submission(con, sub: NewSubmission) -> tuple[int, int, int | None]:
     return save_submissions(con, [sub])[0]
 
 
+def save_document(con, sha256: str, content: bytes) -> None:
+    """Keep an original document as received (a narrative report a draft was made from), content-
+    addressed like every uploaded file; the caller owns the transaction and its audit row."""
+    con.execute("INSERT INTO files VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [sha256, len(content), content])
+
+
 def save_submissions(con, subs: list[NewSubmission]) -> list[tuple]:
     """save_submission for many at once, in order: a unit+period given twice gets versions n and
     n+1 (the loader writes a chunk of files in one transaction this way)."""

@@ -4,6 +4,7 @@ Same checks as `etl load` (etl.loader.check_file); nothing is written until subm
 each write is one transaction with its audit_log row (who, what, when, from which file). A ward
 account may only send its own unit's reports, whatever the file says (DOMAIN.md §6).
 """
+import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -102,7 +103,7 @@ def preview_upload(db_path, data: bytes, file_name: str, user: User, today=None)
 
 
 def submit_checked(db_path, sub: store.NewSubmission, user: User,
-                   warnings_confirmed: bool = False) -> dict:
+                   warnings_confirmed: bool = False, document: bytes | None = None) -> dict:
     """Store a checked submission as a new version (one transaction, audited).
 
     Returns {"submission_id", "version", "superseded_id", "unchanged"}; a file already loaded
@@ -126,6 +127,8 @@ def submit_checked(db_path, sub: store.NewSubmission, user: User,
                     "unchanged": True}
         with db.transaction(con):
             sid, version, superseded = store.save_submission(con, sub)
+            if document is not None:       # the narrative report the draft was made from
+                store.save_document(con, hashlib.sha256(document).hexdigest(), document)
             label = _unit_label(con, sub.unit_code) or sub.unit_code
             db.audit(con, user.username, "upload",
                      f"{label} — {sub.period.label}: phiên bản {version}, {len(sub.values)} giá trị"
@@ -136,13 +139,39 @@ def submit_checked(db_path, sub: store.NewSubmission, user: User,
 
 
 def submit_upload(db_path, data: bytes, file_name: str, user: User,
-                  warnings_confirmed: bool = False) -> dict:
+                  warnings_confirmed: bool = False, document: bytes | None = None) -> dict:
     """Check the uploaded bytes again and store them: what is stored is exactly what was
-    checked, and the page keeps no copy of the file between preview and sending."""
+    checked, and the page keeps no copy of the file between preview and sending. document: the
+    narrative report a draft form was made from, kept with it."""
     p = preview_upload(db_path, data, file_name, user)
     if p.errors or p.sub is None:
         raise SubmitRefused("Tệp có lỗi nên không được gửi. Hãy sửa tệp rồi tải lên lại.")
-    return submit_checked(db_path, p.sub, user, warnings_confirmed)
+    return submit_checked(db_path, p.sub, user, warnings_confirmed, document)
+
+
+def draft_from_document(db_path, data: bytes, file_name: str, progress=None):
+    """A narrative report (Word, PDF, scan, text) read and turned into a draft
+    (etl.intake.narrative.Draft). Raises etl.intake.documents.DocumentRefused for a bad file."""
+    from etl.intake import documents
+    from etl.intake.narrative import extract
+    from etl.intake.units import load_units
+    doc = documents.read_document(data, file_name, progress=progress)
+    with db.connect(db_path, read_only=True) as con:
+        units = load_units(con)
+        catalogue = {c for (c,) in con.execute("SELECT code FROM indicators").fetchall()}
+    return extract(doc.text, units, file_name, doc.sha256, catalogue=catalogue)
+
+
+def draft_workbook(db_path, draft) -> bytes:
+    """The draft as the ordinary form (etl.intake.narrative.draft), .xlsx bytes."""
+    import io
+
+    from etl.intake.narrative.draft import build_draft
+    with db.connect(db_path, read_only=True) as con:
+        wb = build_draft(con, draft)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def review(db_path, submission_id: int, decision: str, comment: str, actor: User) -> str:

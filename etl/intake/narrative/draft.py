@@ -9,7 +9,6 @@ from etl.domain import layout
 from etl.intake.template import build_workbook
 from etl.intake.units import CURRENT
 
-EVIDENCE_HEADER = "Căn cứ trong văn bản (kiểm tra trước khi gửi)"
 APPROXIMATE_FILL = PatternFill("solid", fgColor="F8CBAD")     # orange: "gần", "khoảng", "hơn"…
 FOUND_FILL = PatternFill("solid", fgColor="E2EFDA")           # green: read from the text
 MAX_EVIDENCE = 400
@@ -30,7 +29,7 @@ def build_draft(con, draft):
     columns = {str(c.value).strip(): c.column for c in ws[header_row] if c.value is not None}
     value_col, code_col = columns[layout.HEADER_VALUE], columns[layout.HEADER_CODE]
     evidence_col = ws.max_column + 1
-    head = ws.cell(header_row, evidence_col, EVIDENCE_HEADER)
+    head = ws.cell(header_row, evidence_col, layout.HEADER_EVIDENCE)
     head.font, head.alignment = Font(bold=True), Alignment(wrap_text=True)
     ws.column_dimensions[head.column_letter].width = 70
     for row in range(header_row + 1, ws.max_row + 1):
