@@ -47,6 +47,12 @@ SETTINGS = {s.name: s for s in [
 ]}
 
 
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment for a program the product runs (LibreOffice, OCR): this process's, with
+    overrides. Read here like every setting, so no other module reads the environment."""
+    return {**os.environ, **overrides}
+
+
 def get(name: str):
     """The setting's value now, typed; None for an unset setting without a default."""
     s = SETTINGS[name]

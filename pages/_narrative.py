@@ -109,8 +109,12 @@ def section(path: str, user, units: pd.DataFrame, catalogue: pd.DataFrame) -> No
         period=PeriodFound(period, draft.period.evidence if draft.period else "(xác nhận khi gửi)"),
         values={c: (dataclasses.replace(draft.values[c][0], value=float(v)), draft.values[c][1])
                 for c, v in values.items() if c in draft.values})
+    if draft.models:
+        st.caption(_ui.esc("Mô hình «Dân vận khéo» nêu trong văn bản: " + "; ".join(n for n, _ in draft.models)
+                           + ". Chưa đưa vào báo cáo vì cần chọn lĩnh vực: thêm ở trang tính «Mô hình Dân "
+                             "vận khéo» của bản nháp Excel rồi gửi ở mục 2 nếu cần."))
     try:
-        xlsx = submissions.draft_workbook(path, chosen)
+        xlsx = submissions.draft_workbook(path, chosen, with_models=False)
     except ValueError as exc:                 # UnknownUnit: an old unit for a later period…
         st.error(_ui.esc(exc), icon=":material/error:")
         return

@@ -162,13 +162,13 @@ def draft_from_document(db_path, data: bytes, file_name: str, progress=None):
     return extract(doc.text, units, file_name, doc.sha256, catalogue=catalogue)
 
 
-def draft_workbook(db_path, draft) -> bytes:
+def draft_workbook(db_path, draft, with_models: bool = True) -> bytes:
     """The draft as the ordinary form (etl.intake.narrative.draft), .xlsx bytes."""
     import io
 
     from etl.intake.narrative.draft import build_draft
     with db.connect(db_path, read_only=True) as con:
-        wb = build_draft(con, draft)
+        wb = build_draft(con, draft, with_models)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

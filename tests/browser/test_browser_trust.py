@@ -179,7 +179,7 @@ def test_a_removed_account_cannot_send_from_its_open_tab(dashboard_db, tmp_path,
         page.goto(f"{url}/gui-bao-cao")
         sign_in(page, "vh.canbo")
         _idle(page)
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        page.locator('[data-testid="stFileUploader"]').first.locator('input[type="file"]').set_input_files(
             str(report))
         page.wait_for_selector("text=Hợp lệ: 3 giá trị", timeout=30_000)
         removed = subprocess.run([sys.executable, "-m", "etl", "--db", str(live), "user",
@@ -307,8 +307,9 @@ def test_uploads_are_refused_in_vietnamese_and_kept_once(dashboard_db, tmp_path,
         page.goto(f"{url}/gui-bao-cao")
         sign_in(page, "snv.chuyenvien")
         _idle(page)
-        dropzone = page.locator('[data-testid="stFileUploaderDropzone"]')
-        after = """() => [...document.querySelectorAll('[data-testid="stFileUploaderDropzone"] *')]
+        dropzone = page.locator('[data-testid="stFileUploaderDropzone"]').first
+        after = """() => [...(document.querySelector('[data-testid="stFileUploaderDropzone"]')
+                ?.querySelectorAll('*') ?? [])]
             .map(e => getComputedStyle(e, '::after').content).join(' ')"""
         page.wait_for_function(f"({after})().includes('Kéo thả tệp vào đây')", timeout=30_000)
         shown = page.evaluate(after)
@@ -316,7 +317,7 @@ def test_uploads_are_refused_in_vietnamese_and_kept_once(dashboard_db, tmp_path,
         visible = dropzone.evaluate("""z => [...z.querySelectorAll('span, small, p')].filter(
             e => e.offsetParent !== null).map(e => e.innerText).join(' ')""")
         assert "per file" not in visible and "Upload" not in visible
-        files = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+        files = page.locator('[data-testid="stFileUploader"]').first.locator('input[type="file"]')
         files.set_input_files([str(big), str(pdf)])
         page.wait_for_selector("text=Tệp quá lớn (120 MB); giới hạn là 20 MB mỗi tệp",
                                timeout=60_000)
@@ -333,7 +334,7 @@ def test_uploads_are_refused_in_vietnamese_and_kept_once(dashboard_db, tmp_path,
         before = _rss_mb(pid)
         for i in range(6):
             report = _stored_padding(good, 15 * 2**20, tmp_path / f"bao-cao-{i}.xlsx")
-            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            page.locator('[data-testid="stFileUploader"]').first.locator('input[type="file"]').set_input_files(
                 str(report))
             submit = page.get_by_role("button", name="Gửi báo cáo")
             submit.wait_for(state="visible", timeout=60_000)

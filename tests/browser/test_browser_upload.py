@@ -37,7 +37,7 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
             page.wait_for_selector('h1:has-text("Tổng quan")', timeout=30_000)
             page.get_by_role("link", name="Gửi báo cáo").click()
             page.wait_for_selector('h1:has-text("Gửi báo cáo")', timeout=30_000)
-            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            page.locator('[data-testid="stFileUploader"]').first.locator('input[type="file"]').set_input_files(
                 str(report))
             page.wait_for_selector("text=Hợp lệ: 3 giá trị", timeout=30_000)
             page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)

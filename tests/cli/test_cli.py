@@ -35,7 +35,7 @@ def ready(tmp_path_factory):
 def test_help_lists_every_command_in_vietnamese():
     done = _etl("--help")
     assert done.returncode == 0, done.stderr
-    names = ["init", "template", "load", "export", "history", "user", "brief", "demo", "registry"]
+    names = ["init", "template", "load", "extract", "export", "history", "user", "brief", "demo", "registry"]
     assert [c.NAME for c in COMMANDS] == names
     for command in COMMANDS:
         line = next(x for x in done.stdout.splitlines() if x.split()[:1] == [command.NAME])

@@ -315,3 +315,34 @@ def test_provenance_names_the_version_on_screen_not_a_newer_returned_one(live, t
     history = next(t.value for t in at.dataframe if "Phiên bản" in t.value.columns)
     assert list(history["Phiên bản"]) == ["2", "1 (đang hiển thị)"]
     assert list(history["Trạng thái"]) == ["Bị trả lại", "Đã chấp nhận"]
+
+
+SAMPLE_REPORT = ROOT.parent / "shared" / "reports" / "viet-hoa-2025.txt"
+
+
+@pytest.mark.skipif(not SAMPLE_REPORT.exists(), reason="the shared sample report is not here")
+def test_a_narrative_report_becomes_a_draft_then_a_submission(live, monkeypatch):
+    import hashlib
+
+    import streamlit as st
+    real = st.file_uploader
+    monkeypatch.setattr(st, "file_uploader", lambda *a, **k: FakeUpload(SAMPLE_REPORT)
+                        if k.get("key") == "narrative_file" else real(*a, **k))
+    before = _count(live, "SELECT count(*) FROM submissions")
+    at = signed_in(WARD, "pages/upload.py")
+    no_exception(at)
+    assert any("Đề xuất" in s.value and "số liệu" in s.value for s in at.success)
+    table = next(d.value for d in at.dataframe if "Căn cứ trong văn bản" in d.value.columns)
+    values = dict(zip(table["Mã chỉ tiêu"], table["Giá trị"]))
+    assert values["population"] == 30575 and values["petitions_complaint"] == 0
+    assert "dân số 30.575 người" in table.set_index("Mã chỉ tiêu").loc["population", "Căn cứ trong văn bản"]
+    assert at.text_input(key=next(k for k in at.session_state if str(k).startswith("nar_period_"))).value \
+        == "2025-07-01:2025-11-20"
+    assert _count(live, "SELECT count(*) FROM submissions") == before     # nothing written yet
+    sha = hashlib.sha256(SAMPLE_REPORT.read_bytes()).hexdigest()
+    at.button(key=f"nar_submit_{sha}").click().run()
+    no_exception(at)
+    assert any("kèm văn bản gốc" in s.value for s in at.success)
+    assert _count(live, "SELECT count(*) FROM submissions") == before + 1
+    assert _count(live, f"SELECT count(*) FROM files WHERE sha256 = '{sha}'") == 1
+    assert _count(live, "SELECT count(*) FROM findings WHERE rule = 'narrative_evidence'") >= 5

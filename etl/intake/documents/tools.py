@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+from etl import config
 from etl.intake.documents.model import DocumentRefused
 
 TEMP_PREFIX = "danvan-doc-"
@@ -64,7 +65,7 @@ def run(args: list[str], work: Path, timeout: float, name: str, on_line=None) ->
     on_line(line) is called on the calling thread for each stderr line, so a progress callback
     may touch thread-bound state (Streamlit's). Past timeout the process group is killed and the
     file refused."""
-    env = {**os.environ, "TMPDIR": str(work), "HOME": str(work), "OMP_THREAD_LIMIT": "1", "LC_ALL": "C.UTF-8"}
+    env = config.child_environment(TMPDIR=str(work), HOME=str(work), OMP_THREAD_LIMIT="1", LC_ALL="C.UTF-8")
     with open(work / "stdout", "wb") as out:
         proc = subprocess.Popen(args, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.PIPE, start_new_session=True)

@@ -20,8 +20,10 @@ def _excel_text(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def build_draft(con, draft):
-    """The filled workbook of `draft` (etl.intake.narrative.Draft); its unit and period must be set."""
+def build_draft(con, draft, with_models: bool = True):
+    """The filled workbook of `draft` (etl.intake.narrative.Draft); its unit and period must be set.
+    with_models: list the models named in the models sheet (each still needs its field, a choice
+    the text does not make: the person completes it in Excel)."""
     unit_code, period = draft.unit.code, draft.period.period
     wb = build_workbook(con, unit_code, period, None if "@" in unit_code else CURRENT)
     ws = wb[layout.SHEET_VALUES]
@@ -46,7 +48,7 @@ def build_draft(con, draft):
             cell.comment = Comment(note, "Trích xuất từ văn bản")
         ev = ws.cell(row, evidence_col, _excel_text(f"[{best.location}] {best.evidence}"))
         ev.alignment = Alignment(wrap_text=True, vertical="top")
-    if draft.models and layout.SHEET_MODELS in wb.sheetnames:
+    if with_models and draft.models and layout.SHEET_MODELS in wb.sheetnames:
         models = wb[layout.SHEET_MODELS]
         name_col = next(c.column for c in models[layout.MODELS_HEADER_ROW]
                         if c.value == layout.MODEL_HEADERS["name"])
