@@ -335,7 +335,8 @@ def test_a_narrative_report_becomes_a_draft_then_a_submission(live, monkeypatch)
     table = next(d.value for d in at.dataframe if "Căn cứ trong văn bản" in d.value.columns)
     values = dict(zip(table["Mã chỉ tiêu"], table["Giá trị"]))
     assert values["population"] == 30575 and values["petitions_complaint"] == 0
-    assert "dân số 30.575 người" in table.set_index("Mã chỉ tiêu").loc["population", "Căn cứ trong văn bản"]
+    # The number marked in its sentence.
+    assert "dân số ⟦30.575⟧ người" in table.set_index("Mã chỉ tiêu").loc["population", "Căn cứ trong văn bản"]
     assert at.text_input(key=next(k for k in at.session_state if str(k).startswith("nar_period_"))).value \
         == "2025-07-01:2025-11-20"
     assert _count(live, "SELECT count(*) FROM submissions") == before     # nothing written yet

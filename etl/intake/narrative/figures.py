@@ -104,6 +104,7 @@ def _score(row: Row, unit: str, near: str, sentence: str, own_clause: str) -> in
 
 def _sentence_candidates(par: Paragraph, a: int, b: int, rows: list[Row], units: list[str]) -> list[Candidate]:
     text, folded = par.text[a:b], par.folded[a:b]
+    offset = len(text) - len(text.lstrip())          # evidence is the stripped sentence
     found = []
     nums = numbers(text, folded)
     for i, n in enumerate(nums):
@@ -135,7 +136,6 @@ def _sentence_candidates(par: Paragraph, a: int, b: int, rows: list[Row], units:
             continue
         s, row = best
         evidence, location = text.strip(), f"đoạn {par.index}"
-        offset = len(text) - len(text.lstrip())
         if pair_next is not None and row.whole:
             found.append(Candidate(row.indicator, n.value, n.approximate, evidence, location,
                                    (n.start - offset, n.end - offset), s))
@@ -151,7 +151,7 @@ def _sentence_candidates(par: Paragraph, a: int, b: int, rows: list[Row], units:
         for row in rows:
             if row.zero and _has(span, row.zero):
                 found.append(Candidate(row.indicator, 0.0, False, text.strip(), f"đoạn {par.index}",
-                                       (m.start(), m.end()), 2))
+                                       (m.start() - offset, m.end() - offset), 2))
     return found
 
 
