@@ -2,7 +2,7 @@
 ≤ 2 s), and OCR of a 5-page scan (target ≤ 60 s on 2 cores), each beside its baseline in the same
 run (reading the text alone; the scan's PDF with its text layer).
 
-Usage: .venv/bin/python bench/narrative_bench.py   (needs ../shared/reports/viet-hoa-2025.txt;
+Usage: .venv/bin/python bench/narrative_bench.py   (reads tests/fixtures/viet-hoa-2025.txt;
 the scan part needs LibreOffice, pdftoppm and OCRmyPDF with Vietnamese, else it is skipped)
 """
 import io
@@ -22,7 +22,7 @@ from etl.intake.units import load_units  # noqa: E402
 from etl.warehouse import db  # noqa: E402
 from etl.warehouse.reference import init_db  # noqa: E402
 
-SAMPLE = ROOT.parent / "shared" / "reports" / "viet-hoa-2025.txt"
+SAMPLE = ROOT / "tests" / "fixtures" / "viet-hoa-2025.txt"      # the real report of ../shared/reports/
 PAGE_CHARS = 3000          # about one A4 page of report prose
 
 

@@ -8,9 +8,10 @@ import pytest
 from etl.__main__ import main
 from etl.warehouse import db
 from etl.warehouse.reference import init_db
+from tests.fixtures_paths import SAMPLE_REPORT
 from tests.workbooks import fill_models
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "reports" / "viet-hoa-2025.txt"
+SAMPLE = SAMPLE_REPORT
 pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample report is not here")
 
 

@@ -30,8 +30,9 @@ from pypdf.actions import JavaScript
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from etl.intake.documents import DocumentRefused, limits, ocr, read_document, supported_suffixes, tools
+from tests.fixtures_paths import SAMPLE_REPORT
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "reports" / "viet-hoa-2025.txt"
+SAMPLE = SAMPLE_REPORT
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REQUIRE = os.environ.get("DANVAN_REQUIRE_BROWSER") == "1"
 BOUND_S = 2.0

@@ -1,7 +1,6 @@
 """Figures out of narrative reports (etl.intake.narrative): the shared real report, synthetic
 reports written the way such reports are, tables, numbers that are not figures, messy text."""
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -10,8 +9,9 @@ from etl.intake.narrative.text import paragraphs
 from etl.intake.units import load_units
 from etl.warehouse import db
 from etl.warehouse.reference import init_db
+from tests.fixtures_paths import SAMPLE_REPORT
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "reports" / "viet-hoa-2025.txt"
+SAMPLE = SAMPLE_REPORT
 
 
 @pytest.fixture(scope="module")

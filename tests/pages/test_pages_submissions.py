@@ -10,6 +10,7 @@ from etl.warehouse import db
 from pages import _auth, _nav
 from tests.apptest import APP, TIMEOUT, no_exception, signed_in, texts
 from tests.conftest import CAT_HAI, DEPT, LEADER, THACH_KHOI, VIET_HOA, WARD
+from tests.fixtures_paths import SAMPLE_REPORT
 from tests.workbooks import fill_values, make_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -317,7 +318,7 @@ def test_provenance_names_the_version_on_screen_not_a_newer_returned_one(live, t
     assert list(history["Trạng thái"]) == ["Bị trả lại", "Đã chấp nhận"]
 
 
-SAMPLE_REPORT = ROOT.parent / "shared" / "reports" / "viet-hoa-2025.txt"
+
 
 
 @pytest.mark.skipif(not SAMPLE_REPORT.exists(), reason="the shared sample report is not here")
