@@ -6,20 +6,9 @@ import pytest
 
 from etl.intake.narrative import extract
 from etl.intake.narrative.text import paragraphs
-from etl.intake.units import load_units
-from etl.warehouse import db
-from etl.warehouse.reference import init_db
 from tests.fixtures_paths import SAMPLE_REPORT
 
 SAMPLE = SAMPLE_REPORT
-
-
-@pytest.fixture(scope="module")
-def units(tmp_path_factory):
-    path = tmp_path_factory.mktemp("narrative") / "n.duckdb"
-    init_db(path)
-    with db.connect(path, read_only=True) as con:
-        return load_units(con)
 
 
 def figures(draft) -> dict:

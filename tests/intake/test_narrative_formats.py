@@ -1,27 +1,15 @@
 """The shared sample through every format a ward sends: the same figures come out of its .txt, a
 .docx, a PDF made from it and a scan of that PDF (etl.intake.documents, then etl.intake.narrative).
 The files are the ones tests/intake/test_documents.py builds (fixtures shared by conftest.py)."""
-import pytest
 
 from etl.intake.documents import read_document
 from etl.intake.narrative import extract
-from etl.intake.units import load_units
-from etl.warehouse import db
-from etl.warehouse.reference import init_db
 from tests.intake.test_documents import SCAN_PAGES, image_pdf, needs
 
 # The figures of the sample's text (tests/intake/test_narrative.py checks them one by one).
 FIGURES = {"population": 30575, "area_km2": 17, "party_members": 2370, "party_cells": 49,
            "reception_people": 44, "reception_visits": 36, "petitions_complaint": 0,
            "petitions_denunciation": 0, "crowd_delegations": 0}
-
-
-@pytest.fixture(scope="module")
-def units(tmp_path_factory):
-    path = tmp_path_factory.mktemp("formats") / "f.duckdb"
-    init_db(path)
-    with db.connect(path, read_only=True) as con:
-        return load_units(con)
 
 
 def figures_of(data: bytes, name: str, units) -> tuple[dict, object]:
