@@ -6,7 +6,7 @@ year when it started that year, "maintained" when it is still running and starte
 """
 import pandas as pd
 
-from etl.read._sql import df, with_
+from etl.read._sql import EXPECTED, df, with_
 from etl.read.scope import Scope
 
 # Models listed in current yearly reports, one row per model and year. On today's boundaries
@@ -33,19 +33,9 @@ mr AS (
 )"""
 
 
-# The units of year $p on the Scope's boundaries: today's, or those that existed at its end.
-_UNITS = """
-eu AS (
-    SELECT u.code AS unit_code,
-           CASE WHEN u.valid_to IS NULL THEN u.name
-                ELSE ltrim(u.full_name[length(u.type_label) + 1:]) END AS name,
-           u.type_label, u.name_sort FROM units u
-    WHERE CASE WHEN $today THEN u.valid_to IS NULL
-               ELSE (SELECT end_date FROM periods WHERE period_key = $p)
-                    BETWEEN coalesce(u.valid_from, DATE '1900-01-01')
-                        AND coalesce(u.valid_to, DATE '9999-12-31') END
-      AND ($prov IS NULL OR u.province_code = $prov)
-)"""
+# The units of year $p on the Scope's boundaries (etl.read._sql.EXPECTED).
+_UNITS = ("p AS (SELECT * FROM periods WHERE period_key = $p),\n" + EXPECTED.strip() + """,
+eu AS (SELECT unit_code, name, type_label, name_sort FROM expected)""")
 
 
 
