@@ -8,6 +8,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from etl.domain import vn
 from etl.domain.periods import PeriodError, from_key, parse_period
 from etl.intake.narrative.header import PeriodFound, UnitFound
 from etl.workflow import submissions
@@ -59,22 +60,12 @@ def _choices(draft, user, units: pd.DataFrame):
     return unit, period
 
 
-def marked(c) -> str:
-    """The sentence with its number marked ⟦30.575⟧: plain text (never markup), so the mark is
-    characters, not a style."""
-    a, b = c.span
-    text = c.evidence
-    if not (0 <= a < b <= len(text)):
-        return " ".join(text.split())
-    return " ".join(f"{text[:a]}⟦{text[a:b]}⟧{text[b:]}".split())
-
-
 def _table(draft, catalogue: pd.DataFrame) -> dict:
     """The proposed values, editable; returns {indicator: value} as edited (blank = left out)."""
     labels = dict(zip(catalogue["code"], catalogue["label"]))
     rows = [{"Mã chỉ tiêu": code, "Chỉ tiêu": labels.get(code, code), "Giá trị": best.value,
-             "Xấp xỉ": bool(best.approximate), "Căn cứ trong văn bản": marked(best),
-             "Số khác trong văn bản": "; ".join(f"{a.value:g} ({a.location})" for a in alts)}
+             "Xấp xỉ": bool(best.approximate), "Căn cứ trong văn bản": best.marked(),
+             "Số khác trong văn bản": "; ".join(f"{vn.format_number(a.value)} ({a.location})" for a in alts)}
             for code, (best, alts) in draft.values.items()]
     edited = st.data_editor(
         pd.DataFrame(rows), hide_index=True, width="stretch", key=f"nar_values_{draft.sha256}",

@@ -39,23 +39,24 @@ def _read(path: Path) -> tuple[str, str, bytes]:
     return doc.text, doc.sha256 or hashlib.sha256(data).hexdigest(), data
 
 
-def _print(draft) -> None:
+def _print(draft, labels: dict) -> None:
     unit = f"{draft.unit.name} (mã {draft.unit.code})" if draft.unit else "chưa xác định"
     period = draft.period.period.label if draft.period else "chưa xác định"
     print(f"{draft.file}: đơn vị {unit}; kỳ {period}; {len(draft.values)} số liệu, "
           f"{len(draft.models)} mô hình")
     for code, (best, alternatives) in draft.values.items():
         mark = " (xấp xỉ)" if best.approximate else ""
-        others = f"; văn bản còn ghi {', '.join(f'{a.value:g}' for a in alternatives)}" if alternatives else ""
-        print(f"  - {code}: {vn.format_number(best.value)}{mark} — {best.location}: "
-              f"«{' '.join(best.evidence.split())[:160]}»{others}")
+        others = ("; văn bản còn ghi " + ", ".join(vn.format_number(a.value) for a in alternatives)
+                  if alternatives else "")
+        print(f"  - {labels.get(code, code)} ({code}): {vn.format_number(best.value)}{mark} — {best.location}: "
+              f"«{best.marked(around=70)}»{others}")
     for kind, text, _evidence in draft.notes:
         if kind != "rate":
             print(f"  Lưu ý: {text}")
 
 
 def run(args) -> int:
-    from etl.intake.narrative import extract
+    from etl.intake.narrative import extract, indicator_labels
     from etl.intake.units import load_units
     from etl.warehouse import db
     path = common.database(args)
@@ -67,7 +68,7 @@ def run(args) -> int:
         raise common.CommandError(str(exc)) from exc
     with db.connect(path, read_only=True) as con:
         units = load_units(con)
-        catalogue = {c for (c,) in con.execute("SELECT code FROM indicators").fetchall()}
+        catalogue = indicator_labels(con)
     if args.unit and args.unit not in units:
         raise common.CommandError(f"Không có đơn vị mã «{args.unit}» trong danh sách đơn vị.")
     drafts, contents = [], []
@@ -80,7 +81,7 @@ def run(args) -> int:
         print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=2))
     else:
         for d in drafts:
-            _print(d)
+            _print(d, catalogue)
     if args.output:
         _write(path, drafts[0], contents[0], Path(args.output), quiet=args.json)
     return 0 if any(d.values for d in drafts) else 1

@@ -153,12 +153,12 @@ def draft_from_document(db_path, data: bytes, file_name: str, progress=None):
     """A narrative report (Word, PDF, scan, text) read and turned into a draft
     (etl.intake.narrative.Draft). Raises etl.intake.documents.DocumentRefused for a bad file."""
     from etl.intake import documents
-    from etl.intake.narrative import extract
+    from etl.intake.narrative import extract, indicator_labels
     from etl.intake.units import load_units
     doc = documents.read_document(data, file_name, progress=progress)
     with db.connect(db_path, read_only=True) as con:
         units = load_units(con)
-        catalogue = {c for (c,) in con.execute("SELECT code FROM indicators").fetchall()}
+        catalogue = indicator_labels(con)
     return extract(doc.text, units, file_name, doc.sha256, catalogue=catalogue)
 
 

@@ -68,10 +68,16 @@ def _models(paragraphs) -> list[tuple[str, str]]:
     return out
 
 
+def indicator_labels(con) -> dict[str, str]:
+    """{code: label} of the catalogue: what a draft may hold, and how its notes name it."""
+    return dict(con.execute("SELECT code, label FROM indicators").fetchall())
+
+
 def extract(text: str, units, file_name: str = "", sha256: str = "", unit_code: str | None = None,
             period: Period | None = None, catalogue: dict | None = None) -> Draft:
     """The draft of one report. units: etl.intake.units.load_units(con); unit_code / period:
-    what the person chose, which wins over what the text says (the text's guess becomes a note)."""
+    what the person chose, which wins over what the text says (the text's guess becomes a note);
+    catalogue: {indicator code: label} (etl.intake.narrative.indicator_labels) to keep and name."""
     pars = split_paragraphs(text)
     found_period = find_period(pars)
     notes = []
@@ -97,7 +103,8 @@ def extract(text: str, units, file_name: str = "", sha256: str = "", unit_code: 
         values = {k: v for k, v in values.items() if k in catalogue}
     for indicator, (best, alts) in values.items():
         if alts:
-            notes.append(("alternatives", f"«{indicator}»: {len(alts) + 1} số liệu khác nhau trong văn "
+            name = (catalogue or {}).get(indicator, indicator)
+            notes.append(("alternatives", f"«{name}»: {len(alts) + 1} số liệu khác nhau trong văn "
                                           f"bản; đề xuất {vn.format_number(best.value)}, xem các số "
                                           "khác kèm theo.", best.evidence))
     notes += figures.notes

@@ -5,7 +5,7 @@ extra column is ignored by the reader); the hidden sheet keeps the source docume
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from etl.domain import layout
+from etl.domain import layout, vn
 from etl.intake.template import build_workbook
 from etl.intake.units import CURRENT
 
@@ -42,7 +42,7 @@ def build_draft(con, draft, with_models: bool = True):
         cell = ws.cell(row, value_col, int(best.value) if float(best.value).is_integer() else best.value)
         cell.fill = APPROXIMATE_FILL if best.approximate else FOUND_FILL
         note = ("Xấp xỉ (văn bản ghi «gần/khoảng/hơn…»). " if best.approximate else "") + \
-            (f"Văn bản còn ghi: {'; '.join(f'{a.value:g} ({a.location})' for a in alternatives)}. "
+            (f"Văn bản còn ghi: {'; '.join(f'{vn.format_number(a.value)} ({a.location})' for a in alternatives)}. "
              if alternatives else "")
         if note:
             cell.comment = Comment(note, "Trích xuất từ văn bản")

@@ -46,6 +46,19 @@ class Candidate:
     score: int
     percent_note: str | None = None
 
+    def marked(self, around: int | None = None) -> str:
+        """The sentence with its number marked ⟦30.575⟧ (plain characters, never markup); with
+        around, only that many characters each side of it."""
+        a, b = self.span
+        text = self.evidence
+        if not (0 <= a < b <= len(text)):
+            return " ".join(text.split())
+        left, right = text[:a], text[b:]
+        if around is not None:
+            left = ("…" if len(left) > around else "") + left[-around:]
+            right = right[:around] + ("…" if len(right) > around else "")
+        return " ".join(f"{left}⟦{text[a:b]}⟧{right}".split())
+
 
 @dataclass
 class Found:
