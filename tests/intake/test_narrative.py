@@ -6,7 +6,7 @@ import pytest
 
 from etl.intake.narrative import extract
 from etl.intake.narrative.text import paragraphs
-from tests.fixtures_paths import SAMPLE_REPORT
+from tests.fixtures_paths import FIXTURES, SAMPLE_REPORT
 
 SAMPLE = SAMPLE_REPORT
 
@@ -121,3 +121,48 @@ def test_the_choice_of_the_person_wins_and_the_text_is_noted(units):
     draft = extract(SYNTHETIC, units, unit_code="11002", period=parse_period("2025"))
     assert draft.unit.code == "11002" and draft.period.period.key == "2025"
     assert {kind for kind, _, _ in draft.notes} >= {"unit", "period"}
+
+
+
+def test_a_half_year_report_with_a_plan_section(units):
+    """Targets of «PHƯƠNG HƯỚNG …» and «Phấn đấu …» are not results; the title's period is the
+    report's, not the plan's («6 tháng đầu năm, phương hướng … 6 tháng cuối năm 2026»)."""
+    draft = extract((FIXTURES / "synthetic-an-lao-2026h1.txt").read_text(encoding="utf-8"), units)
+    assert figures(draft) == {
+        "area_km2": 25.61, "population": 42318, "residential_groups": 34, "party_cells": 52,
+        "party_members": 1985, "directive_docs": 12, "propaganda_sessions": 8, "propaganda_attendees": 1500,
+        "dialogues": 2, "dialogue_attendees": 320, "dialogue_opinions": 45, "dialogue_opinions_resolved": 40,
+        "reception_sessions_chair": 12, "reception_visits": 58, "reception_people": 68, "crowd_delegations": 0,
+        "petitions_received": 32, "petitions_feedback": 25, "petitions_complaint": 5,
+        "petitions_denunciation": 2, "petitions_resolved": 29, "dvk_models_new": 4, "dvk_models_active": 15,
+        "dvk_models_recognized": 2, "mediation_cases": 18, "mediation_successful": 16,
+        "admin_procedures": 256, "staff_violations": 0}
+    assert all(not alts for _best, alts in draft.values.values())     # «còn 05 ý kiến đang xem xét»
+    assert draft.period.period.key == "2026-H1" and draft.unit.code == "11629"
+    assert any(kind == "target" and "Phấn đấu" in evidence for kind, _text, evidence in draft.notes)
+
+
+def test_a_quarterly_report_with_spelled_numbers_and_a_framed_table(units):
+    draft = extract((FIXTURES / "synthetic-le-chan-2025q3.txt").read_text(encoding="utf-8"), units)
+    assert figures(draft) == {
+        "reception_visits": 27, "reception_sessions_chair": 6, "crowd_delegations": 0,
+        "petitions_received": 19, "petitions_feedback": 16, "petitions_complaint": 3,
+        "petitions_denunciation": 0, "petitions_resolved": 17, "dialogues": 2, "dialogue_attendees": 150,
+        "dialogue_opinions": 23, "mediation_cases": 7, "mediation_successful": 6, "directive_docs": 5,
+        "propaganda_sessions": 14, "propaganda_attendees": 2160, "dvk_models_new": 2}
+    dialogues = draft.values["dialogues"][0]
+    assert dialogues.evidence[dialogues.span[0]:dialogues.span[1]] == "hai"      # «Tổ chức hai hội nghị»
+    assert draft.values["propaganda_attendees"][0].evidence.startswith("| 3 | Lượt người tham dự")
+    assert draft.period.period.key == "2025-Q3" and draft.unit.code == "11383"
+
+
+def test_labelled_figures_and_spelled_numbers(units):
+    text = ("BÁO CÁO\nCông tác dân vận 9 tháng đầu năm 2025 của UBND phường Lê Chân\n"
+            "- Số cuộc đối thoại: 03; tổng số lượt tiếp công dân: 41.\n"
+            "- Tổ chức mười hai buổi tuyên truyền; trong năm 2025 không có đoàn đông người.\n"
+            "Số đơn khiếu nại | 4\n")
+    draft = extract(text, units)
+    assert figures(draft) == {"dialogues": 3, "reception_visits": 41, "crowd_delegations": 0,
+                              "petitions_complaint": 4}                 # «mười hai» is not read as 2
+    period = draft.period.period
+    assert (period.start.isoformat(), period.end.isoformat()) == ("2025-01-01", "2025-09-30")

@@ -127,6 +127,11 @@ def _sentence_candidates(par: Paragraph, a: int, b: int, rows: list[Row], units:
         pair_next = (nums[i + 1] if i + 1 < len(nums) and text[n.end:nums[i + 1].start].strip() == "/"
                      else None)
         unit = _unit_after(folded, (pair_next or n).end, units)
+        head = folded[:n.start].rstrip()
+        labelled, label = unit is None and head.endswith(":"), ""
+        if labelled:                                     # «Số cuộc đối thoại: 03»
+            label = re.split(r"[;.()]", head[:-1])[-1]
+            unit = _unit_in_label(label, units)
         if unit is None:
             continue
         before_words = _words(folded[:n.start])[-NEAR_BEFORE:]
@@ -136,7 +141,7 @@ def _sentence_candidates(par: Paragraph, a: int, b: int, rows: list[Row], units:
         after_unit = folded[(pair_next or n).end:]
         clause = re.split(r"[,;.:()]|\d", after_unit, maxsplit=1)[0]
         right = " ".join(_words(clause)[:len(unit.split()) + NEAR_AFTER])
-        own = re.split(r"[,;:(]", folded[:n.start])[-1]
+        own = label if labelled else re.split(r"[,;:(]", folded[:n.start])[-1]
         own_clause = " ".join(_words(own)[-NEAR_BEFORE:]) + " " + right
         best = None
         for row in rows:
@@ -173,16 +178,39 @@ _CELL_NUMBER = re.compile(r"^\s*(?:gần|khoảng|hơn|trên)?\s*\d[\d.,]*\s*$")
 
 def _table_row(par: Paragraph, units: list[str]) -> Paragraph:
     """A table row ("Tiếp công dân | lượt | 36", cells joined by " | ") as the sentence it says:
-    "Tiếp công dân 36 lượt"; the last number of the row when it has several (the period's column)."""
-    cells = [c.strip() for c in par.text.split(" | ")]
+    "Tiếp công dân 36 lượt", or "Số cuộc đối thoại: 3" when no cell is a unit (the label then
+    holds it); the last number of the row when it has several (the period's column)."""
+    cells = [c.strip() for c in par.text.strip().strip("|").split("|")]
     numeric = [i for i, c in enumerate(cells) if _CELL_NUMBER.match(c)]
     if not numeric:
         return par
     unit = next((c for i, c in enumerate(cells) if i not in numeric and fold_keep(c).strip() in units), "")
     label = " ".join(c for i, c in enumerate(cells)
                      if i not in numeric and c != unit and not re.fullmatch(r"\d{1,2}\.?", c))
-    text = f"{label} {cells[numeric[-1]]} {unit}".strip() + "."
+    number = cells[numeric[-1]]
+    text = (f"{label} {number} {unit}" if unit else f"{label}: {number}").strip() + "."
     return Paragraph(par.index, text, fold_keep(text))
+
+
+def _unit_in_label(label: str, units: list[str]) -> str | None:
+    """«Tổng số lượt tiếp công dân: 36»: the label's head noun is the first unit word in it."""
+    padded = f" {_PUNCT.sub(' ', label).strip()} "
+    at = [(padded.find(f" {u} "), -len(u), u) for u in units if f" {u} " in padded]
+    return min(at)[2] if at else None
+
+
+# Where a report sets targets rather than reports results: a section «PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM
+# 2026» (to the next section heading), and sentences «phấn đấu …», «dự kiến …».
+_HEADING = re.compile(r"^\s*(?:[IVX]{1,4}[.)]|[A-D][.)]|phan [ivx\d]+\b)")
+_PLAN_HEADING = re.compile(r"phuong huong|nhiem vu (?:trong tam|nam|thoi gian|\d|6|quy)|ke hoach .*toi|"
+                           r"giai phap .*toi")
+_TARGET = re.compile(r"\b(?:phan dau|du kien|muc tieu|chi tieu de ra nam|se to chuc)\b")
+
+
+def _is_heading(par: Paragraph) -> bool:
+    letters = [ch for ch in par.text if ch.isalpha()]
+    return len(par.text) < 160 and (bool(_HEADING.match(par.folded)) or
+                                    (len(letters) > 3 and all(ch.isupper() for ch in letters)))
 
 
 def find_figures(paragraphs: list[Paragraph], rows: list[Row] | None = None) -> Found:
@@ -190,12 +218,23 @@ def find_figures(paragraphs: list[Paragraph], rows: list[Row] | None = None) -> 
     units = sorted({u for r in rows for u in r.units}, key=len, reverse=True)
     by_indicator: dict[str, list[Candidate]] = {}
     out = Found()
+    plan, plan_noted = False, False
     for par in paragraphs:
-        row_text = par.text if " | " in par.text else None
+        if _is_heading(par) and not par.folded.lstrip().startswith("ket qua"):
+            plan = bool(_PLAN_HEADING.search(par.folded)) and "ket qua" not in par.folded
+        row_text = par.text if " | " in par.text or par.text.lstrip().startswith("|") else None
         if row_text:
             par = _table_row(par, units)
         for a, b in par.sentences():
-            for c in _sentence_candidates(par, a, b, rows, units):
+            found = _sentence_candidates(par, a, b, rows, units)
+            if found and (plan or _TARGET.search(par.folded[a:b])):
+                if not plan_noted:
+                    out.notes.append(("target", "Số liệu trong phần phương hướng, chỉ tiêu phấn đấu không "
+                                                "được lấy (là mục tiêu, không phải kết quả).",
+                                      par.text[a:b].strip()))
+                    plan_noted = True
+                continue
+            for c in found:
                 if row_text:     # the evidence is the row as written
                     number = c.evidence[c.span[0]:c.span[1]]
                     at = row_text.rfind(number)

@@ -6,8 +6,9 @@ The unit: every «phường X», «xã X», «đặc khu X», «UBND phường X
 «UBND phường X báo cáo», «Phường X được thành lập», the place-and-date line, the signature — and
 the others are only noted.
 
-The period: «từ ngày 01/7/2025 đến 20/11/2025», «6 tháng đầu năm 2025», «quý III năm 2025»,
-«tháng 10/2025», «năm 2025», «giai đoạn 2021–2025» (a multi-year summary). A title that says a
+The period: «từ ngày 01/7/2025 đến 20/11/2025», «6 tháng đầu năm 2025», «9 tháng đầu năm 2025»,
+«quý III năm 2025», «tháng 10/2025», «năm 2025», «giai đoạn 2021–2025» (a multi-year summary); in
+the title, what follows «phương hướng, nhiệm vụ» is the plan, not the period. A title that says a
 year while the figures are stated for a shorter span («Kết quả từ 01/07/2025 đến 20/11/2025», a
 ward founded on 01/07/2025) gives that span, and a note says so.
 """
@@ -132,7 +133,10 @@ def _date(d: str, m: str, y: str) -> date | None:
 
 
 _RANGE = re.compile(r"tu (?:ngay )?(\d{1,2})/(\d{1,2})/(\d{4}) (?:den|toi) (?:ngay )?(\d{1,2})/(\d{1,2})/(\d{4})")
-_HALF = re.compile(r"6 thang (dau|cuoi) nam (\d{4})")
+_HALF = re.compile(r"6 thang (dau|cuoi) nam\b(?:\W+(\d{4}))?")
+_FIRST_MONTHS = re.compile(r"\b(9|3) thang dau nam\b(?:\W+(\d{4}))?")
+# «… năm 2025, phương hướng, nhiệm vụ năm 2026»: what follows is the plan, not the period.
+_PLAN = re.compile(r"\W*\b(?:va )?(?:phuong huong|nhiem vu|ke hoach)\b")
 _QUARTER = re.compile(r"quy (iv|iii|ii|i|[1-4])(?: nam |/)(\d{4})")
 _MONTH = re.compile(r"\bthang (\d{1,2})(?: nam |/)(\d{4})")
 _MULTI = re.compile(r"giai doan (\d{4}) ?[-–—] ?(\d{4})|(\d{4}) ?[-–—] ?(\d{4})")
@@ -152,8 +156,15 @@ def _title(paragraphs: list[Paragraph]) -> Paragraph | None:
 
 def _title_period(par: Paragraph) -> Period | None:
     f = par.folded
-    if m := _HALF.search(f):
-        return parse_period(f"{m[2]}-H{1 if m[1] == 'dau' else 2}")
+    plan = _PLAN.search(f)
+    year = _YEAR.search(f[plan.end():]) if plan else None     # «6 tháng đầu năm, phương hướng … năm 2026»
+    if plan and plan.start() > 0:
+        f = f[:plan.start()]
+    if (m := _HALF.search(f)) and (m[2] or year):
+        return parse_period(f"{m[2] or year[1]}-H{1 if m[1] == 'dau' else 2}")
+    if (m := _FIRST_MONTHS.search(f)) and (m[2] or year):
+        y = int(m[2] or year[1])
+        return parse_period(f"{y}-Q1" if m[1] == "3" else f"{y}-01-01:{y}-09-30")
     if m := _QUARTER.search(f):
         return parse_period(f"{m[2]}-Q{_ROMAN[m[1]]}")
     if m := _MONTH.search(f):

@@ -6,7 +6,8 @@ never a figure when it names something rather than counts it: a document number 
 («ngày 22/11/2025», «tháng 7», «năm 2025»), a term or congress («nhiệm kỳ 2025-2030», «khóa XV»),
 a span of years («giai đoạn 2021–2025»), a number inside quotation marks (a model's name, «5 không
 3 sạch»). A percentage is a rate, never a count. «gần», «khoảng», «hơn», «trên»… before a number
-make it approximate.
+make it approximate. Small counts are often spelled out («tổ chức hai hội nghị»): một … mười are
+numbers too; figures.py takes them only with a unit word right after.
 """
 import re
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ _NOT_FIGURES = re.compile(
 _COUNTING_SO = ("dan", "tong", "nhan", "voi", "la", "co")
 _APPROX = ("gan", "khoang", "hon", "tren", "xap xi", "uoc", "uoc tinh", "chung", "gan nhu",
            "it nhat", "toi thieu", "tren duoi", "ngoai")
+_SPELLED = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8,
+            "chín": 9, "mười": 10}
+_SPELLED_RE = re.compile(r"(?<!\w)(" + "|".join(_SPELLED) + r")(?= )", re.IGNORECASE)
+_SPELLED_BEFORE = {*_SPELLED, "mươi", "trăm", "nghìn", "ngàn", "lẻ", "linh"}
 _QUOTES = re.compile(r"[“\"«][^”\"»]{0,120}[”\"»]")
 
 
@@ -44,6 +49,8 @@ class Number:
 
 
 def _value(m: re.Match) -> float:
+    if m.re is _SPELLED_RE:
+        return float(_SPELLED[m.group(1).lower()])
     if m.group(0) == "½":
         return 0.5
     whole = int(m.group(1).replace(".", ""))
@@ -73,10 +80,14 @@ def numbers(text: str, folded: str) -> list[Number]:
     skip += [(x.start(), x.end()) for x in _NOT_FIGURES.finditer(text)]
     skip += [(x.start(), x.end()) for x in _LIST_MARK.finditer(text)]
     out = []
-    for m in _NUMBER.finditer(text):
+    matches = sorted([*_NUMBER.finditer(text), *_SPELLED_RE.finditer(text)], key=lambda m: m.start())
+    for m in matches:
         if any(a <= m.start() < b for a, b in skip) or _names_something(folded, m):
             continue
         percent = text[m.end():m.end() + 2].lstrip().startswith("%")
+        if m.re is _SPELLED_RE and (text[m.end():m.end() + 5].lstrip()[:1].isdigit() or
+                                    _before(text.lower(), m.start(), 1) in _SPELLED_BEFORE):
+            continue                      # «năm 2025»; «mười hai», «hai mươi»: not read as 2
         before = _before(folded, m.start(), 2)
         approximate = any(before == w or before.endswith(" " + w) for w in _APPROX)
         out.append(Number(m.start(), m.end(), _value(m), m.group(0), approximate, percent))
