@@ -74,46 +74,35 @@ def _table(draft, catalogue: pd.DataFrame) -> dict:
     return {r["Mã chỉ tiêu"]: r["Giá trị"] for r in edited.to_dict("records") if pd.notna(r["Giá trị"])}
 
 
-def section(path: str, user, units: pd.DataFrame, catalogue: pd.DataFrame) -> None:
-    st.subheader("3. Gửi báo cáo viết (Word, PDF, ảnh quét)")
-    st.caption("Hệ thống đọc văn bản và đề xuất số liệu, mỗi số kèm câu trích trong văn bản; hãy "
-               "kiểm tra, sửa nếu cần, rồi kiểm tra bản nháp như một mẫu báo cáo. Chưa ghi gì "
-               "trước khi bấm «Gửi báo cáo».")
-    doc = st.file_uploader("Kéo thả một báo cáo viết (.docx, .odt, .doc, .pdf, ảnh quét, .txt)",
-                           type=SUFFIXES, key="narrative_file")
-    if doc is None:
-        return
+def _draft_of(path: str, doc):
+    """The draft of the uploaded document, read once per document (None when it was refused)."""
     data = doc.getvalue()
     key = hashlib.sha256(data).hexdigest()
     drafts = st.session_state.setdefault("_narrative_drafts", {})
     if key not in drafts:
         drafts.clear()                   # one document at a time: drafts of others are forgotten
         drafts[key] = _read(path, data, doc.name)
-    draft = drafts[key]
-    if draft is None:
-        return
+    return drafts[key]
+
+
+def _announce(draft) -> bool:
+    """What was found, and the notes; False when there is nothing to propose."""
     if not draft.values:
         st.warning("Không tìm thấy số liệu nào trong văn bản. Hãy điền mẫu báo cáo Excel.",
                    icon=":material/search_off:")
-        return
+        return False
     st.success(f"Đề xuất {len(draft.values)} số liệu, {len(draft.models)} mô hình «Dân vận khéo» "
                "từ văn bản.", icon=":material/auto_awesome:")
     for kind, text, _evidence in draft.notes:
         if kind != "rate":
             st.caption(_ui.esc(f"Lưu ý: {text}"))
-    unit, period = _choices(draft, user, units)
-    values = _table(draft, catalogue)
-    if period is None or not values:
-        return
-    chosen = dataclasses.replace(
-        draft, unit=UnitFound(unit, unit, "(xác nhận khi gửi)", ()),
-        period=PeriodFound(period, draft.period.evidence if draft.period else "(xác nhận khi gửi)"),
-        values={c: (dataclasses.replace(draft.values[c][0], value=float(v)), draft.values[c][1])
-                for c, v in values.items() if c in draft.values})
-    if draft.models:
-        st.caption(_ui.esc("Mô hình «Dân vận khéo» nêu trong văn bản: " + "; ".join(n for n, _ in draft.models)
-                           + ". Chưa đưa vào báo cáo vì cần chọn lĩnh vực: thêm ở trang tính «Mô hình Dân "
-                             "vận khéo» của bản nháp Excel rồi gửi ở mục 2 nếu cần."))
+    return True
+
+
+def _send(path: str, user, chosen, doc) -> None:
+    """The confirmed draft as the ordinary form: download, the same checks as a workbook, then
+    «Gửi báo cáo», which stores the form with the original document."""
+    data, key = doc.getvalue(), chosen.sha256
     try:
         xlsx = submissions.draft_workbook(path, chosen, with_models=False)
     except ValueError as exc:                 # UnknownUnit: an old unit for a later period…
@@ -141,4 +130,32 @@ def section(path: str, user, units: pd.DataFrame, catalogue: pd.DataFrame) -> No
         if result:
             st.success(f"Đã gửi báo cáo (phiên bản {result['version']}, mã {result['submission_id']}) "
                        "kèm văn bản gốc; chờ Sở Nội vụ duyệt.", icon=":material/check_circle:")
-            drafts.clear()
+            st.session_state.get("_narrative_drafts", {}).clear()
+
+
+def section(path: str, user, units: pd.DataFrame, catalogue: pd.DataFrame) -> None:
+    st.subheader("3. Gửi báo cáo viết (Word, PDF, ảnh quét)")
+    st.caption("Hệ thống đọc văn bản và đề xuất số liệu, mỗi số kèm câu trích trong văn bản; hãy "
+               "kiểm tra, sửa nếu cần, rồi kiểm tra bản nháp như một mẫu báo cáo. Chưa ghi gì "
+               "trước khi bấm «Gửi báo cáo».")
+    doc = st.file_uploader("Kéo thả một báo cáo viết (.docx, .odt, .doc, .pdf, ảnh quét, .txt)",
+                           type=SUFFIXES, key="narrative_file")
+    if doc is None:
+        return
+    draft = _draft_of(path, doc)
+    if draft is None or not _announce(draft):
+        return
+    unit, period = _choices(draft, user, units)
+    values = _table(draft, catalogue)
+    if period is None or not values:
+        return
+    chosen = dataclasses.replace(
+        draft, unit=UnitFound(unit, unit, "(xác nhận khi gửi)", ()),
+        period=PeriodFound(period, draft.period.evidence if draft.period else "(xác nhận khi gửi)"),
+        values={c: (dataclasses.replace(draft.values[c][0], value=float(v)), draft.values[c][1])
+                for c, v in values.items() if c in draft.values})
+    if draft.models:
+        st.caption(_ui.esc("Mô hình «Dân vận khéo» nêu trong văn bản: " + "; ".join(n for n, _ in draft.models)
+                           + ". Chưa đưa vào báo cáo vì cần chọn lĩnh vực: thêm ở trang tính «Mô hình Dân "
+                             "vận khéo» của bản nháp Excel rồi gửi ở mục 2 nếu cần."))
+    _send(path, user, chosen, doc)

@@ -3,14 +3,14 @@ import streamlit as st
 
 from etl.domain import vn
 from etl.present import capping, charts, tables
-from etl.read import compare
+from etl.read import compare, reference
 from pages import _auth, _data, _state, _subs, _ui
 
 _auth.require("view")
 f = _state.filters()
 period = _data.period(f.period, f.today)
 ind = _data.indicator(f.indicator)
-per_capita = f.per_capita and bool(ind["per_capita_ok"])
+per_capita = reference.per_capita_applies(ind, f.per_capita)
 suffix = f" {_ui.PER_10K}" if per_capita else ""
 decimals = _ui.decimals_for(ind, per_capita)
 

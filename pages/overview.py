@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from etl.domain import vn
-from etl.present import charts, tables
+from etl.present import capping, charts, tables
 from etl.read import city, compare, reference
 from pages import _auth, _data, _state, _subs, _ui
 
@@ -69,7 +69,7 @@ if len(chart_rows):
                       percent_columns=["Tỷ lệ tăng/giảm"])
 
 # Top and bottom five units for the chosen indicator.
-per_capita = f.per_capita and bool(ind["per_capita_ok"])
+per_capita = reference.per_capita_applies(ind, f.per_capita)
 rank = _data.load(compare.ranking, f.scope, f.indicator, per_capita)
 ranked = rank[rank["metric"].notna()]
 suffix = f" ({_ui.PER_10K})" if per_capita else ""
@@ -95,13 +95,12 @@ def top_bottom_view():
         st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong kỳ {f.period_label}.")
     else:
         left, right = st.columns(2)
+        top, bottom = capping.top_and_bottom(ranked, 5)
         with left:
             st.markdown("**5 đơn vị cao nhất**")
-            top = ranked.head(5)
             _subs.sourced_table(f, top_table(top), top_sources(top), key="top_source")
         with right:
             st.markdown("**5 đơn vị thấp nhất**")
-            bottom = ranked.tail(5).iloc[::-1]
             _subs.sourced_table(f, top_table(bottom), top_sources(bottom), key="bottom_source")
         st.caption(f"{int(ranked['n_ranked'].iloc[0])} đơn vị có số liệu; "
                    f"{int((~rank['reported']).sum())} đơn vị chưa báo cáo chỉ tiêu này.")

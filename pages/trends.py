@@ -11,7 +11,7 @@ _auth.require("view")
 f = _state.filters()
 period = _data.period(f.period, f.today)
 ind = _data.indicator(f.indicator)
-per_capita = f.per_capita and bool(ind["per_capita_ok"])
+per_capita = reference.per_capita_applies(ind, f.per_capita)
 suffix = f" {_ui.PER_10K}" if per_capita else ""
 
 RANGE_SERIES = f"Cùng khoảng ngày mỗi năm ({period['start_date']:%d/%m}–{period['end_date']:%d/%m})"

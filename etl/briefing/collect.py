@@ -119,7 +119,7 @@ def _ranking_findings(rank: pd.DataFrame, show, median_text: str) -> list[str]:
 
 def _ranking_item(ctx: Ctx, code: str, per_capita: bool) -> Item | None:
     k = ctx.cat(code)
-    pc = per_capita and bool(k["per_capita_ok"])
+    pc = reference.per_capita_applies(k, per_capita)
     rank = ctx.in_scope(compare.ranking(ctx.con, ctx.scope, code, pc))
     if rank.empty or not rank["reported"].any():
         return None

@@ -1,6 +1,6 @@
 """Load report files: read, check, then store the accepted ones as new versions.
 
-Speed (1,000 files in a few seconds): worker processes read and guard the files (etl.intake.reader,
+Speed (1,000 files in a few seconds): worker processes read and guard the files (etl.intake.workers,
 the slow part) while this process checks and writes them in chunks: one query fetches the
 history of a whole chunk for the outlier checks, and one transaction stores it (one INSERT per
 table). A chunk whose transaction fails is rolled back and loaded again file by file, so each
@@ -10,18 +10,13 @@ A running dashboard (another process) can only open the database between our wri
 write connection is never held across a long batch: it is closed and reopened once held for
 HOLD_S, leaving a PAUSE_S gap, and a chunk collects files for at most half of HOLD_S.
 """
-import os
-import signal
-import sys
 import time
-from collections import deque
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from etl import config
 from etl.domain.findings import ERROR, NOTICE, WARNING, Finding
-from etl.intake import history_query
+from etl.intake import history_query, workers
 from etl.intake.reader import ParsedReport, read_report
 from etl.intake.validate import (
     Catalogue,
@@ -37,9 +32,6 @@ from etl.warehouse import db, store
 HOLD_S = config.get("DANVAN_WRITE_HOLD_S")
 PAUSE_S = 0.1
 CHUNK_FILES = 100          # files per transaction, at most
-WORKERS = min(2, os.cpu_count() or 1)
-PARALLEL_MIN_FILES = 16    # fewer files are read in this process: starting workers costs more
-READ_STEP = 8              # files per task sent to a worker
 
 LOADED, UNCHANGED, REFUSED, CHECKED = "loaded", "unchanged", "refused", "checked"
 ALREADY_LOADED = "Tệp này đã được nạp trước đó"
@@ -101,90 +93,6 @@ def check_file(con, source, file_name: str | None = None, sent_by=None, today=No
     history = history_query.fetch_history(con, result.unit.code, result.period)
     add_history_findings(result, report, catalogue, history)
     return _submission(report, result, sent_by), result.findings
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-def _read_many(paths: list) -> list[ParsedReport]:
-    return [read_report(p) for p in paths]
-
-
-PR_SET_PDEATHSIG = 1       # linux/prctl.h
-
-
-def _die_with_parent(parent: int) -> None:
-    """Pool initializer: a worker is killed with its parent, so a loader killed with SIGKILL
-    (which runs no cleanup) leaves no readers behind. Linux only; elsewhere a no-op.
-
-    The signal comes when the forking thread ends; workers are forked by the thread that
-    submits to the pool, which outlives the pool. If the parent died before prctl took effect,
-    the worker now has another parent: it ends itself at once.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):   # no prctl to call: a failing initializer breaks the pool
-        return
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _pool(workers: int, context):
-    from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent,
-                               initargs=(os.getpid(),))
-
-
-def _crashed(path) -> ParsedReport:
-    name = Path(path).name
-    return ParsedReport(name, findings=[Finding(
-        name, "", "", "", "corrupt_file", ERROR,
-        "Không đọc được tệp: trình đọc bảng tính dừng đột ngột (tệp bị hỏng hoặc không đúng định "
-        "dạng).")])
-
-
-def _read_all(paths: list):
-    """The reports, in order; read by worker processes once the batch is big enough.
-
-    If a file makes a worker die (the guards should prevent it, but calamine aborts rather than
-    raise), the files in flight are read again one process each, so only that file is refused.
-    """
-    if len(paths) < PARALLEL_MIN_FILES or WORKERS < 2:
-        yield from map(read_report, paths)
-        return
-    import multiprocessing
-    from concurrent.futures.process import BrokenProcessPool
-
-    # fork: the workers start at once and inherit settings (tests patch the reader's limits)
-    context = multiprocessing.get_context("fork")
-    done = 0
-    while done < len(paths):
-        window: deque = deque()
-        with _pool(WORKERS, context) as pool:
-            try:
-                start = done
-                while done < len(paths):
-                    while start < len(paths) and len(window) < 8 * WORKERS:
-                        step = paths[start:start + READ_STEP]
-                        window.append((len(step), pool.submit(_read_many, step)))
-                        start += len(step)
-                    n, future = window.popleft()
-                    reports = future.result()
-                    done += n
-                    yield from reports
-            except BrokenProcessPool:
-                pass
-        if done < len(paths):
-            for path in paths[done:done + READ_STEP]:
-                with _pool(1, context) as alone:
-                    try:
-                        [report] = alone.submit(_read_many, [path]).result()
-                    except BrokenProcessPool:
-                        report = _crashed(path)
-                done += 1
-                yield report
 
 
 def _chunks(reports, max_files: int, max_s: float):
@@ -267,7 +175,7 @@ def load_files(db_path, paths, dry_run: bool = False, sent_by: str | None = None
     max_files = CHUNK_FILES if confirm_warnings else 1
     results = []
     try:
-        for chunk in _chunks(_read_all(list(paths)), max_files, HOLD_S / 2):
+        for chunk in _chunks(workers.read_all(list(paths)), max_files, HOLD_S / 2):
             results += _load_chunk(conn, chunk, opts)
     finally:
         conn.close()

@@ -32,6 +32,11 @@ def capped(df: pd.DataFrame, has_value, cap: Cap, keep=()) -> pd.DataFrame:
     return df[df.index.isin(chosen)]
 
 
+def top_and_bottom(ranked: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A ranking's n best (best first) and n worst (worst first): the overview's two tables."""
+    return ranked.head(n), ranked.tail(n).iloc[::-1]
+
+
 def capped_units(codes_best_first, cap: Cap, keep=()) -> list:
     """The units a unit × indicator grid draws: all up to the limit, else the followed units and
     the best others, `cap.grid_rows` rows (more when more units are followed)."""

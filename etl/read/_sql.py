@@ -144,12 +144,17 @@ expected AS (
       AND ($prov IS NULL OR u.province_code = $prov)
 )"""
 
-# A value, or per 10,000 residents where that applies ($pc and the indicator's per_capita column
-# in data/indicators.csv): needs v (value), k (catalogue row), pe (the period's population
-# report) and ph (the latest earlier one).
-METRIC_VALUE = """CASE WHEN NOT ($pc AND k.per_capita_ok) THEN v.value
-                WHEN coalesce(pe.value, ph.population) > 0
-                THEN v.value * 10000 / coalesce(pe.value, ph.population) END"""
+def per_10000(value: str, population: str) -> str:
+    """The per-capita rule, once: the value itself, or per 10,000 residents when $pc asks for it
+    and the catalogue row k allows it (per_capita in data/indicators.csv); blank without a
+    population. The Python side of the same rule: reference.per_capita_applies."""
+    return f"""CASE WHEN NOT ($pc AND k.per_capita_ok) THEN {value}
+                WHEN {population} > 0 THEN {value} * 10000 / {population} END"""
+
+
+# Needs v (value), k (catalogue row), pe (the period's population report) and ph (the latest
+# earlier one).
+METRIC_VALUE = per_10000("v.value", "coalesce(pe.value, ph.population)")
 
 METRIC = """
 metric AS (

@@ -28,8 +28,11 @@ SELECT {_text('c.unit_code')} AS unit_code, {_text(_UNIT_NAME)} AS unit_name,
        strftime(c.start_date, '%Y-%m-%d') AS period_start,
        strftime(c.end_date, '%Y-%m-%d') AS period_end,
        {_text('c.indicator_code')} AS indicator_code,
+       -- An estimate is a sum of weighted parts whose order varies run to run: 9 decimals keep
+       -- every reported digit and make two exports of the same data the same bytes.
        CASE WHEN c.value = trunc(c.value) AND abs(c.value) < 1e15
-            THEN CAST(CAST(c.value AS BIGINT) AS VARCHAR) ELSE CAST(c.value AS VARCHAR) END AS value,
+            THEN CAST(CAST(c.value AS BIGINT) AS VARCHAR)
+            ELSE CAST(round(c.value, 9) AS VARCHAR) END AS value,
        CASE WHEN c.estimated THEN 'true' ELSE 'false' END AS estimated,
        {_text("coalesce(c.from_units, '')")} AS from_units
 FROM boundary_values($unrev, $today, $halves) c

@@ -41,6 +41,12 @@ def catalogue(con) -> pd.DataFrame:
     return df(con, with_(CATALOGUE) + "SELECT * FROM catalogue ORDER BY sort_order, code")
 
 
+def per_capita_applies(indicator, per_capita: bool) -> bool:
+    """Whether values show per 10.000 residents: asked for, and the indicator (a catalogue row)
+    allows it. The SQL side of the same rule: _sql.per_10000."""
+    return bool(per_capita and indicator["per_capita_ok"])
+
+
 def units(con, include_old: bool = False) -> pd.DataFrame:
     """Today's units (with include_old also those before the 2025 merger, valid_to set) in
     Vietnamese alphabetical order."""

@@ -2,7 +2,7 @@
 reader follows and the median of all units."""
 import pandas as pd
 
-from etl.read._sql import CATALOGUE, NEEDED, VALS, df, in_province, with_
+from etl.read._sql import CATALOGUE, NEEDED, VALS, df, in_province, per_10000, with_
 from etl.read.scope import Scope
 
 MEDIAN_LABEL = "Trung vị các đơn vị"
@@ -47,9 +47,7 @@ filled AS (SELECT g.unit_code, g.end_date, ph.population FROM gaps g
            ASOF LEFT JOIN pop ph ON ph.unit_code = g.unit_code AND g.end_date >= ph.end_date),
 unit_values AS (
     SELECT r.unit_code, r.period_key, r.end_date, r.estimated,
-           CASE WHEN NOT ($pc AND k.per_capita_ok) THEN r.value
-                WHEN coalesce(r.period_population, f.population) > 0
-                THEN r.value * 10000 / coalesce(r.period_population, f.population) END AS metric
+           """ + per_10000("r.value", "coalesce(r.period_population, f.population)") + """ AS metric
     FROM reported r CROSS JOIN k LEFT JOIN filled f USING (unit_code, end_date))"""
 
 # The followed units' lines, then the median of the scope's units (followed units show wherever

@@ -67,7 +67,7 @@ def generate(db_path=None, seed: int = 2025, progress=None) -> dict:
             store.delete_submissions(con, "demo")
             store.ensure_periods(con, plan["periods"], DEADLINE_DAYS)
             store.save_batch(con, staged["submissions"], staged["values"], models=staged["models"])
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+            store.mark_demo(con)
             late = con.execute(
                 "SELECT count(*) FROM submissions s JOIN periods p USING (period_key) "
                 "WHERE s.source = 'demo' AND s.loaded_at::DATE > p.deadline").fetchone()[0]

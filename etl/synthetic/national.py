@@ -159,7 +159,7 @@ def _write(path: Path, n_units: int, n_years: int) -> dict:
             _stage(con, n_years)
             saved = store.save_batch(con, "national_subs", "national_values",
                                      models="national_models")
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+            store.mark_demo(con)
             db.audit(con, "etl.synthetic.national", "demo",
                      f"Dữ liệu mẫu quốc gia (tổng hợp): {vn.format_number(saved.num_rows)} báo cáo")
         con.execute("CHECKPOINT")

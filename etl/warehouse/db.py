@@ -200,15 +200,15 @@ def transaction(con):
 
 def audit(con, actor: str | None, action: actions.Action, detail: str, file_name: str | None = None,
           submission_id: int | None = None, at=None) -> None:
-    """One row of audit_log: who did what, when, from which file. Every write calls it inside
-    its own transaction, so the log and the change land together or not at all."""
-    con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?)",
-                [at or datetime.now(), actor, actions.check(action), detail, file_name, submission_id])
+    """One row of audit_log: who did what, when, from which file. Every write calls it (or
+    audit_many for a batch) inside its own transaction, so the log and the change land together
+    or not at all."""
+    audit_many(con, action, [(actor, detail, file_name, submission_id)], at)
 
 
-def audit_many(con, action: actions.Action, rows: list[tuple]) -> None:
-    """audit() for a batch: rows of (actor, detail, file_name, submission_id), one INSERT, so a
-    chunk of 100 files logs as fast as it stores."""
+def audit_many(con, action: actions.Action, rows: list[tuple], at=None) -> None:
+    """The one writer of audit_log: rows of (actor, detail, file_name, submission_id), one
+    INSERT, so a chunk of 100 files logs as fast as it stores."""
     if not rows:
         return
     entries = pa.table({  # noqa: F841 (read by DuckDB's replacement scan)
@@ -217,7 +217,7 @@ def audit_many(con, action: actions.Action, rows: list[tuple]) -> None:
         "file_name": pa.array([r[2] for r in rows], pa.string()),
         "submission_id": pa.array([r[3] for r in rows], pa.int64())})
     con.execute("INSERT INTO audit_log SELECT ?, actor, ?, detail, file_name, submission_id "
-                "FROM entries", [datetime.now(), actions.check(action)])
+                "FROM entries", [at or datetime.now(), actions.check(action)])
 
 
 def fetch_df(con, sql: str, params=None):

@@ -57,6 +57,31 @@ def _old_province_names(provinces: list[dict]) -> dict[str, str]:
     return names
 
 
+def _old_units(lineage: list[dict], province_of: dict, old_province: dict) -> tuple[dict, list]:
+    """The units before the merger (id CODE@2025-06-30) and the lineage rows to today's units."""
+    olds: dict[str, dict] = {}
+    shares = defaultdict(set)
+    rows = []
+    for r in lineage:
+        oid = old_unit_id(r["old_code"])
+        shares[oid].add(r["share"])
+        if r["share"] not in ("full", "partial"):
+            raise ValueError(f"share {r['share']!r}")
+        olds.setdefault(oid, {
+            "code": oid, "official_code": r["old_code"], "name": r["old_name"],
+            "unit_type": TYPE_CODES[r["old_type_label"]], "type_label": r["old_type_label"],
+            "level": r["old_level"],
+            # The province it belongs to today, so the province filter finds its history.
+            "province_code": province_of[r["new_code"]], "valid_from": "", "valid_to": OLD_VALID_TO,
+            "former_district": r["old_district_name"],
+            "former_province": old_province.get(r["old_province_code"], r["old_province_name"]),
+            "source_note": "vn_lineage_2025.csv"})
+        rows.append({"new_code": r["new_code"], "old_code": oid, "share": r["share"]})
+    if any(len(s) > 1 for s in shares.values()):
+        raise ValueError("an old unit both full and partial")
+    return olds, rows
+
+
 def build(shared_dir: Path, out_dir: Path = DATA_DIR, national: bool = False) -> dict[str, int]:
     """Write units.csv, unit_lineage.csv (and provinces.csv) into out_dir. Everything is read and
     checked before anything is written, so a bad list leaves out_dir as it was.
@@ -84,26 +109,7 @@ def build(shared_dir: Path, out_dir: Path = DATA_DIR, national: bool = False) ->
               "former_district": extra.get(u["code"], {}).get("former_district", ""),
               "former_province": "", "source_note": extra.get(u["code"], {}).get("source_confidence", "")}
              for u in new_units]
-    olds: dict[str, dict] = {}
-    shares = defaultdict(set)
-    rows = []
-    for r in lineage:
-        oid = old_unit_id(r["old_code"])
-        shares[oid].add(r["share"])
-        if r["share"] not in ("full", "partial"):
-            raise ValueError(f"share {r['share']!r}")
-        olds.setdefault(oid, {
-            "code": oid, "official_code": r["old_code"], "name": r["old_name"],
-            "unit_type": TYPE_CODES[r["old_type_label"]], "type_label": r["old_type_label"],
-            "level": r["old_level"],
-            # The province it belongs to today, so the province filter finds its history.
-            "province_code": province_of[r["new_code"]], "valid_from": "", "valid_to": OLD_VALID_TO,
-            "former_district": r["old_district_name"],
-            "former_province": old_province.get(r["old_province_code"], r["old_province_name"]),
-            "source_note": "vn_lineage_2025.csv"})
-        rows.append({"new_code": r["new_code"], "old_code": oid, "share": r["share"]})
-    if any(len(s) > 1 for s in shares.values()):
-        raise ValueError("an old unit both full and partial")
+    olds, rows = _old_units(lineage, province_of, old_province)
     units += sorted(olds.values(), key=lambda u: u["code"])
     province_rows = [{"code": p["code"], "name": f"{p['type_label']} {p['name']}",
                       "valid_from": VALID_FROM, "valid_to": ""} for p in provinces]

@@ -297,3 +297,8 @@ def delete_submissions(con, source: str) -> int:
     con.execute("DELETE FROM dvk_models WHERE model_id NOT IN (SELECT model_id FROM dvk_model_reports)")
     refresh_shown(con, pairs)          # a version of another source may show again
     return n
+
+
+def mark_demo(con) -> None:
+    """The database holds made-up figures: every page says so (meta 'demo')."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")

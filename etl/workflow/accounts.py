@@ -87,7 +87,7 @@ def common_passwords() -> frozenset:
         return frozenset(line.strip().lower() for line in f if line.strip())
 
 
-def check_password(password: str, username: str) -> None:
+def refuse_weak_password(password: str, username: str) -> None:
     """Refuse a weak password with the reason (Vietnamese)."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
@@ -152,7 +152,7 @@ def add_user(con, username: str, role: str, password: str | None = None,
         raise AccountError(f"Tài khoản «{username}» đã có.")
     if password is None:
         password = new_password()
-    check_password(password, username)
+    refuse_weak_password(password, username)
     with db.transaction(con):
         con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
                     [username, full_name, role, unit_code, _hasher.hash(password), datetime.now()])
@@ -180,7 +180,7 @@ def set_password(con, username: str, password: str, actor: str | None = None,
     username = normalize_username(username)
     if not _find(con, username):
         raise AccountError(f"Không có tài khoản «{username}».")
-    check_password(password, username)
+    refuse_weak_password(password, username)
     with db.transaction(con):
         con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                     [_hasher.hash(password), username])

@@ -29,13 +29,13 @@ from PIL import Image, ImageFilter
 from pypdf.actions import JavaScript
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from etl.intake.documents import DocumentRefused, limits, ocr, read_document, supported_suffixes, tools
+from etl.intake.documents import DocumentRefused, limits, read_document, supported_suffixes, tools
 from tests.fixtures_paths import SAMPLE_REPORT
 
 SAMPLE = SAMPLE_REPORT
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REQUIRE = os.environ.get("DANVAN_REQUIRE_BROWSER") == "1"
-BOUND_S = 2.0
+BOUND_S = 5.0   # generous, a hang guard: refusals measure in milliseconds (make bench times them)
 HEADER = "ỦY BAN NHÂN DÂN PHƯỜNG VIỆT HÒA"
 TABLE = [["Chỉ tiêu", "Số lượng", "Ghi chú"], ["Dân số", "30.575", "người"], ["Tiếp công dân", "14", "người"]]
 KEY_SENTENCES = ["dân số 30.575 người", "Đã tiếp 14 người với 6 lượt",
@@ -592,11 +592,5 @@ def test_conversion_over_its_time_limit_is_killed(monkeypatch, converted, clean_
     with pytest.raises(DocumentRefused) as caught:
         read_document(data, "cham.doc")
     assert caught.value.rule == "timeout" and "«cham.doc»" in caught.value.message
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 10   # the 0,3 s limit killed the converter, not its own end
     assert running(str(clean_tmp)) == []
-
-
-def test_ocr_sidecar_pages_map_back():
-    text = "[OCR skipped on page(s) 1-2]\fba\f[OCR skipped on page(s) 4]\fnăm"
-    assert ocr._split_sidecar(text, {2, 4}) == {2: "ba", 4: "năm"}
-    assert ocr._split_sidecar("một\fhai", {0, 1}) == {0: "một", 1: "hai"}

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from etl.intake import loader
+from etl.intake import loader, workers
 from etl.intake.loader import load_files
 from etl.warehouse import db, store
 from tests.report_files import counts, fresh_db, report
@@ -49,11 +49,11 @@ def test_one_chunk_gives_what_one_file_at_a_time_gives(history_batch, tmp_path, 
     together, alone = tmp_path / "together.duckdb", tmp_path / "alone.duckdb"
     for target in (together, alone):
         target.write_bytes(pristine.read_bytes())
-    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 2)      # read by worker processes
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)      # read by worker processes
     monkeypatch.setattr(loader, "HOLD_S", 60.0)               # all in one chunk
     batch = load_files(together, files)
     monkeypatch.setattr(loader, "CHUNK_FILES", 1)
-    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 10**6)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 10**6)
     single = load_files(alone, files)
     assert _outcome(batch) == _outcome(single)
     warned = {(r.file, f.rule) for r in batch for f in r.findings if f.severity == "warning"}
@@ -115,9 +115,9 @@ def test_a_file_that_kills_its_worker_is_refused_alone(tmp_path, monkeypatch):
         if str(source).endswith("10549.xlsx"):
             os._exit(134)
         return real(source, file_name)
-    monkeypatch.setattr(loader, "read_report", aborting)   # the forked workers inherit it
-    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(loader, "READ_STEP", 3)
+    monkeypatch.setattr(workers, "read_report", aborting)   # the forked workers inherit it
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(workers, "READ_STEP", 3)
     results = load_files(path, files)
     assert [r.file for r in results] == [f"{u}.xlsx" for u in UNITS]
     refused = [(r.file, [f.rule for f in r.findings]) for r in results if r.status != "loaded"]
@@ -129,7 +129,7 @@ def test_dry_run_of_a_batch_writes_nothing(history_batch, tmp_path, monkeypatch)
     pristine, files = history_batch
     target = tmp_path / "dry.duckdb"
     target.write_bytes(pristine.read_bytes())
-    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
     before = counts(target)
     results = load_files(target, files + files[:2], dry_run=True)
     assert [r.status for r in results] == ["checked"] * (len(files) + 2)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.intake import loader
+from etl.intake import workers
 from tests.report_files import fresh_db, report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +19,7 @@ POLL_S = 0.005
 
 pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)"),
-    pytest.mark.skipif(loader.WORKERS < 2 or N_FILES < loader.PARALLEL_MIN_FILES,
+    pytest.mark.skipif(workers.WORKERS < 2 or N_FILES < workers.PARALLEL_MIN_FILES,
                        reason="this machine loads in one process: no workers to leave behind"),
 ]
 
@@ -74,26 +74,26 @@ def test_sigkilled_load_leaves_no_workers(tmp_path):
         paths.append(str(path))
     proc = subprocess.Popen([sys.executable, "-m", "etl", "--db", str(db_path), "load", *paths],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers: dict[int, str] = {}
+    children: dict[int, str] = {}
 
-    def all_workers():
+    def all_children():
         found = _children(proc.pid)
-        return found if len(found) >= loader.WORKERS else None
+        return found if len(found) >= workers.WORKERS else None
 
     try:
         # Both workers are forked by the first task sent; wait for them while the files are read.
-        workers = _wait(all_workers, timeout=15) or _children(proc.pid)
+        children = _wait(all_children, timeout=15) or _children(proc.pid)
         assert proc.poll() is None, "the load ended before its workers were seen"
-        assert len(workers) >= loader.WORKERS, f"no workers seen: {workers}"
+        assert len(children) >= workers.WORKERS, f"no workers seen: {children}"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
-        running = lambda: [p for p, s in workers.items() if _alive(p, s)]  # noqa: E731
+        running = lambda: [p for p, s in children.items() if _alive(p, s)]  # noqa: E731
         _wait(lambda: not running(), timeout=5)
         assert not running(), f"workers still running after the loader was killed: {running()}"
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        for pid, started in workers.items():       # only the processes this test started
+        for pid, started in children.items():       # only the processes this test started
             if _alive(pid, started):
                 os.kill(pid, signal.SIGKILL)
