@@ -10,10 +10,13 @@ from etl.present import tables
 from etl.read import completeness, reference
 from etl.warehouse import db
 from etl.workflow import deadlines
-from pages import _auth, _data, _subs, _ui
+from pages import _auth, _data, _state, _subs, _ui
 
 user = _auth.require("completeness")
+f = _state.filters()
 st.title("Tình hình báo cáo")
+if f.area != "toàn thành phố":
+    st.caption(f"Đơn vị của {_ui.esc(f.area)} (chọn ở «Tỉnh, thành phố» bên trái).")
 periods = _data.load(reference.periods)
 kinds = list(dict.fromkeys(periods["kind"]))
 left, right = st.columns([2, 1])
@@ -23,7 +26,7 @@ of_kind = periods[periods["kind"] == kind]
 n = right.number_input("Số kỳ gần nhất", 1, max(1, len(of_kind)), min(6, len(of_kind)),
                        key="done_n")
 keys = tuple(of_kind["period_key"].head(int(n)))
-grid = _data.load(completeness.grid, keys, date.today())
+grid = _data.load(completeness.grid, keys, date.today(), f.scope.province)
 summary = completeness.summary(grid)
 
 st.subheader("Số đơn vị theo tình trạng")
@@ -34,27 +37,38 @@ table = pd.DataFrame({
     "Hạn nộp": [vn.format_date(due[k]) for k in summary["period_key"]],
     "Phải nộp": _ui.fmt_values(summary["expected"], decimals=0),
     **{labels[s]: _ui.fmt_values(summary[s], decimals=0)
-       for s in ("accepted", "on_time", "late", "returned", "missing", "not_due")},
+       for s in ("on_time", "late", "returned", "missing", "not_due")},
     "Tỷ lệ đã nộp": _ui.fmt_values(summary["share_reported"], "rate"),
+    "Trong đó đã chấp nhận": _ui.fmt_values(summary["accepted"], decimals=0),
 })
 _ui.table(table)
-st.caption("«Đúng hạn» và «Nộp muộn»: đã gửi, chờ Sở duyệt. «Không áp dụng» (đơn vị chưa thành lập "
-           "hoặc đã giải thể trong kỳ) không tính vào số phải nộp. Hạn nộp mặc định theo thực tiễn "
+st.caption("«Đúng hạn», «Nộp muộn»: theo lúc bản đầu tiên đến, dù sau đó đã được chấp nhận hay chưa. "
+           "«Bị trả lại, chờ bản mới»: Sở đã trả lại và đơn vị chưa gửi bản mới. «Không áp dụng» (đơn "
+           "vị chưa thành lập hoặc đã giải thể trong kỳ) không tính vào số phải nộp. Hạn nộp mặc định theo thực tiễn "
            f"Nghị định 09/2019/NĐ-CP: ngày {completeness.DEFAULT_DUE_DAY} của tháng có ngày chốt số liệu "
            "hoặc tháng sau đó.")
 
 st.subheader("Đơn vị × kỳ báo cáo")
-SYMBOL = {"accepted": "✔ ", "on_time": "● ", "late": "◐ ", "returned": "↩ ", "missing": "✖ ",
-          "not_due": "… ", "not_applicable": "— "}
-COLOUR = {"accepted": "#d8f0d8", "on_time": "#e3ecf8", "late": "#fff1c7", "returned": "#fde0c8",
-          "missing": "#f8d0d0", "not_due": "#f2f2f2", "not_applicable": "#ffffff"}
-text_to_state = {SYMBOL[s] + labels[s]: s for s in labels}
+SYMBOL = {"on_time": "● ", "late": "◐ ", "returned": "↩ ", "missing": "✖ ", "not_due": "… ",
+          "not_applicable": "— "}
+COLOUR = {"on_time": "#d8f0d8", "late": "#fff1c7", "returned": "#fde0c8", "missing": "#f8d0d0",
+          "not_due": "#f2f2f2", "not_applicable": "#ffffff"}
+
+
+def cell_text(state: str, review) -> str:
+    """«● Đúng hạn · đã chấp nhận»: timeliness first, then what the review made of it."""
+    shown = review if state in ("on_time", "late") and isinstance(review, str) else None
+    return SYMBOL[state] + labels[state] + (f" · {completeness.REVIEW_LABELS[shown]}" if shown else "")
+
+
+texts = [cell_text(s, r) for s, r in zip(grid["state"], grid["review"])]
+text_to_state = dict(zip(texts, grid["state"]))
 only = st.multiselect("Chỉ hiện tình trạng", list(labels), format_func=labels.get, key="done_states",
                       placeholder="Tất cả tình trạng")
 shown = grid if not only else grid[grid["unit_code"].isin(
     grid.loc[grid["state"].isin(only), "unit_code"])]
 order = list(dict.fromkeys(summary["period_label"]))
-wide = (shown.assign(text=[SYMBOL[s] + labels[s] for s in shown["state"]])
+wide = (shown.assign(text=[cell_text(s, r) for s, r in zip(shown["state"], shown["review"])])
         .pivot_table(index=["name_sort", "unit_code", "unit_name"], columns="period_label",
                      values="text", aggfunc="first")
         .reindex(columns=order).reset_index().drop(columns="name_sort")

@@ -48,3 +48,52 @@ def test_grid_states_deadlines_and_summary(tmp_path):
     assert abs(summary.loc["2025-Q3", "share_reported"] - 2 / 114) < 1e-9
     # 2024 expects the 375 old units, and counts the new unit that reported its present territory.
     assert summary.loc["2024", "expected"] == 376
+
+
+def test_late_stays_late_once_accepted_and_returned_waits_for_a_new_version(tmp_path):
+    """On time or late by the first version's arrival, whatever its review; a returned report
+    waiting for a new version is its own state; a new version after the return keeps the first
+    arrival's timeliness."""
+    from etl.workflow.submissions import ACCEPT, RETURN, preview_upload, review, submit_checked
+    from tests.conftest import DEPT, WARD, add_account
+    path = tmp_path / "c.duckdb"
+    init_db(path)
+    add_account(path, DEPT)
+    add_account(path, WARD)
+    sent = {}
+    for unit in ("10543", "11002"):
+        f = fill_values(make_template(path, unit, "2025-Q3", tmp_path / f"t{unit}.xlsx"), {"dialogues": 1},
+                        tmp_path / f"f{unit}.xlsx")
+        sent[unit] = [r for r in load_files(path, [f])][0].submission_id
+    with db.connect(path) as con:
+        deadlines.set_deadline(con, "2025-Q3", date(2025, 10, 20), actor="snv.lan")
+        con.execute("UPDATE submissions SET loaded_at = ? WHERE unit_code = '11002'", [datetime(2025, 10, 25, 9)])
+        con.execute("UPDATE submissions SET loaded_at = ? WHERE unit_code = '10543'", [datetime(2025, 10, 1, 9)])
+    review(path, sent["11002"], ACCEPT, "", DEPT)
+    review(path, sent["10543"], RETURN, "Thiếu số liệu", DEPT)
+    with db.connect(path, read_only=True) as con:
+        g = completeness.grid(con, ["2025-Q3"], today=date(2025, 11, 1))
+    row = g.set_index("unit_code")
+    assert (row.loc["11002", "state"], row.loc["11002", "review"]) == ("late", "accepted")
+    assert (row.loc["10543", "state"], row.loc["10543", "review"]) == ("returned", "returned")
+    s = completeness.summary(g).set_index("period_key").loc["2025-Q3"]
+    assert (s["late"], s["returned"], s["on_time"], s["accepted"]) == (1, 1, 0, 1)
+    # The ward sends a new version (after the deadline): the first arrival was on time.
+    f = fill_values(make_template(path, "10543", "2025-Q3", tmp_path / "t2.xlsx"), {"dialogues": 2},
+                    tmp_path / "v2.xlsx")
+    submit_checked(path, preview_upload(path, f.read_bytes(), f.name, WARD).sub, WARD, True)
+    with db.connect(path, read_only=True) as con:
+        g = completeness.grid(con, ["2025-Q3"], today=date(2025, 11, 1)).set_index("unit_code")
+    assert (g.loc["10543", "state"], g.loc["10543", "review"], g.loc["10543", "version"]) == \
+        ("on_time", "submitted", 2)
+
+
+def test_the_province_filter_applies(tmp_path):
+    path = tmp_path / "c.duckdb"
+    init_db(path)
+    with db.connect(path) as con:
+        store.ensure_periods(con, [parse_period("2025")])
+        everyone = completeness.grid(con, ["2025"], today=date(2026, 3, 1))
+        here = completeness.grid(con, ["2025"], today=date(2026, 3, 1), province="31")
+        elsewhere = completeness.grid(con, ["2025"], today=date(2026, 3, 1), province="01")
+    assert len(here) == len(everyone) == 114 and elsewhere.empty
