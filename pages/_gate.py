@@ -38,8 +38,13 @@ class Gate:
             await send(message)
 
         path = scope["path"]
-        if path.startswith(UPLOAD_PREFIX) and scope["method"] == "PUT":
-            return await capped_upload(self.app, scope, receive, send_with_headers)
+        if path.startswith(UPLOAD_PREFIX):
+            # Only a signed-in account uploads (a read-only visitor never does): an anonymous
+            # client could otherwise fill the server's memory with files no page reads.
+            if not await self._let_in(Request(scope)):
+                return await Response(status_code=403)(scope, receive, send_with_headers)
+            if scope["method"] == "PUT":
+                return await capped_upload(self.app, scope, receive, send_with_headers)
         if path.startswith(PASS_THROUGH) or path in STATIC_FILES or path.startswith("/auth/"):
             return await self.app(scope, receive, send_with_headers)
         request = Request(scope)
@@ -74,39 +79,51 @@ class Gate:
 
 async def capped_upload(app, scope, receive, send):
     """Pass an upload on, or, over the app's limit, read it away without keeping it and pass on
-    a small stand-in file (same name) that the upload page refuses in Vietnamese."""
-    limit = reader.max_upload_bytes()
+    a small stand-in file (same name) that the upload page refuses in Vietnamese. An upload
+    without a Content-Length (chunked) is held, up to the limit, before it is passed on."""
+    limit = reader.max_upload_bytes() + 64 * 1024          # the file plus its multipart framing
     headers = dict(scope["headers"])
     try:
-        length = int(headers.get(b"content-length", b"0"))
+        length = int(headers[b"content-length"]) if b"content-length" in headers else None
     except ValueError:
-        length = 0
-    if length <= limit + 64 * 1024:
+        return await Response(status_code=400)(scope, receive, send)
+    if length is not None and length <= limit:
         return await app(scope, receive, send)
+    chunks, size, more = [], 0, True
+    while more and size <= limit:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        more = message.get("more_body", False)
+    if size <= limit:                                      # a small chunked upload: as it came
+        return await app(_with_length(scope, size), _replay(b"".join(chunks)), send)
+    head = b"".join(chunks)[:65536]
+    while more:                                            # the rest is read and dropped
+        message = await receive()
+        size += len(message.get("body", b""))
+        more = message.get("more_body", False)
     boundary = re.search(rb'boundary="?([^";]+)', headers.get(b"content-type", b""))
-    head, more = b"", True
-    while more and b"\r\n\r\n" not in head and len(head) < 65536:
-        message = await receive()
-        head += message.get("body", b"")
-        more = message.get("more_body", False)
-    while more:                                   # the rest is read and dropped
-        message = await receive()
-        more = message.get("more_body", False)
     name = re.search(rb'filename="([^"\r\n]*)"', head)
     if boundary is None or name is None:
         return await Response(status_code=400)(scope, receive, send)
     body = (b"--" + boundary[1] + b'\r\nContent-Disposition: form-data; name="file"; filename="'
             + name[1] + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
-            + _ui.oversize_marker(length) + b"\r\n--" + boundary[1] + b"--\r\n")
-    scope = {**scope, "headers": [(k, str(len(body)).encode() if k == b"content-length" else v)
-                                  for k, v in scope["headers"]]}
+            + _ui.oversize_marker(length or size) + b"\r\n--" + boundary[1] + b"--\r\n")
+    return await app(_with_length(scope, len(body)), _replay(body), send)
+
+
+def _with_length(scope, length: int):
+    headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-length", b"transfer-encoding")]
+    return {**scope, "headers": headers + [(b"content-length", str(length).encode())]}
+
+
+def _replay(body: bytes):
     sent = False
 
-    async def replay():
+    async def receive():
         nonlocal sent
         if sent:
             return {"type": "http.disconnect"}
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
-
-    return await app(scope, replay, send)
+    return receive

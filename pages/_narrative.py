@@ -10,6 +10,7 @@ import streamlit as st
 
 from etl.domain import vn
 from etl.domain.periods import PeriodError, from_key, parse_period
+from etl.intake import reader
 from etl.intake.narrative.header import PeriodFound, UnitFound
 from etl.workflow import submissions
 from pages import _subs, _ui
@@ -64,7 +65,7 @@ def _table(draft, catalogue: pd.DataFrame) -> dict:
     """The proposed values, editable; returns {indicator: value} as edited (blank = left out)."""
     labels = dict(zip(catalogue["code"], catalogue["label"]))
     rows = [{"Mã chỉ tiêu": code, "Chỉ tiêu": labels.get(code, code), "Giá trị": best.value,
-             "Xấp xỉ": bool(best.approximate), "Căn cứ trong văn bản": best.marked(),
+             "Xấp xỉ": bool(best.approximate), "Căn cứ trong văn bản": best.marked(around=60),
              "Số khác trong văn bản": "; ".join(f"{vn.format_number(a.value)} ({a.location})" for a in alts)}
             for code, (best, alts) in draft.values.items()]
     edited = st.data_editor(
@@ -131,6 +132,7 @@ def _send(path: str, user, chosen, doc) -> None:
             st.success(f"Đã gửi báo cáo (phiên bản {result['version']}, mã {result['submission_id']}) "
                        "kèm văn bản gốc; chờ Sở Nội vụ duyệt.", icon=":material/check_circle:")
             st.session_state.get("_narrative_drafts", {}).clear()
+            _ui.drop_uploads([doc])            # sent: the server's copy is no longer needed
 
 
 def section(path: str, user, units: pd.DataFrame, catalogue: pd.DataFrame) -> None:
@@ -138,9 +140,21 @@ def section(path: str, user, units: pd.DataFrame, catalogue: pd.DataFrame) -> No
     st.caption("Hệ thống đọc văn bản và đề xuất số liệu, mỗi số kèm câu trích trong văn bản; hãy "
                "kiểm tra, sửa nếu cần, rồi kiểm tra bản nháp như một mẫu báo cáo. Chưa ghi gì "
                "trước khi bấm «Gửi báo cáo».")
-    doc = st.file_uploader("Kéo thả một báo cáo viết (.docx, .odt, .doc, .pdf, ảnh quét, .txt)",
-                           type=SUFFIXES, key="narrative_file")
-    if doc is None:
+    limit_mb = vn.format_number(reader.max_upload_bytes() / 2**20, 0)
+    # No type= here: Streamlit refuses other types in English; the document guards say it in
+    # Vietnamese, naming the file.
+    doc = st.file_uploader(f"Kéo thả một báo cáo viết (.docx, .odt, .doc, .pdf, ảnh quét, .txt), tối đa "
+                           f"{limit_mb} MB", key="narrative_file",
+                           help=f"Nhận tệp {', '.join('.' + x for x in SUFFIXES)}; tối đa {limit_mb} MB.")
+    if doc is None or not _ui.held([doc]):             # none, or sent and freed
+        return
+    # Freed when another page opens (app.py) or once sent.
+    st.session_state["_upload_files"] = [*st.session_state.get("_upload_files", ()), doc.file_id]
+    too_large = _ui.oversize(doc.getvalue())
+    if too_large is not None:
+        _ui.md("**{name}**", name=doc.name)
+        st.error(f"Tệp quá lớn ({vn.format_number(too_large / 2**20, 1)} MB); giới hạn là {limit_mb} MB "
+                 "mỗi tệp. Không có gì được ghi.", icon=":material/error:")
         return
     draft = _draft_of(path, doc)
     if draft is None or not _announce(draft):

@@ -214,6 +214,9 @@ async def sign_in(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
+    # A link on another site must not sign people out (browsers say where a request came from).
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return RedirectResponse("/", status_code=303)
     token = request.cookies.get(sessions.COOKIE)
     if token:
         try:

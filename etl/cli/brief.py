@@ -49,7 +49,9 @@ def run(args) -> int:
     except BriefError as exc:
         raise common.CommandError(str(exc)) from exc
     except figures.ExportError as exc:
-        raise common.CommandError(str(exc), NO_IMAGE) from exc
+        # The operator runs the CLI: the cause and the fix are for them.
+        hint = figures.OPERATOR_HINT if isinstance(exc, figures.BrowserMissing) else f"({exc.__cause__})"
+        raise common.CommandError(f"{exc} {hint}", NO_IMAGE) from exc
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     t = pack.timings

@@ -7,6 +7,7 @@ threads (Streamlit download callbacks) can share it. No Streamlit here.
 """
 import asyncio
 import atexit
+import logging
 import shutil
 import threading
 from pathlib import Path
@@ -22,10 +23,15 @@ DEBIAN_CHROMIUM = "/usr/bin/chromium"
 START_TIMEOUT_S = 60
 RENDER_TIMEOUT_S = 90
 
+# What users read (no command, no path); the operator's fix goes to the log and the CLI.
 BROWSER_MISSING = (
-    "Không tìm thấy trình duyệt Chromium để xuất ảnh biểu đồ (PNG, SVG, PDF). Quản trị viên cần cài "
-    "gói «chromium» (Debian: apt-get install chromium) hoặc đặt biến môi trường BROWSER_PATH. "
+    "Máy chủ chưa có trình duyệt để xuất ảnh biểu đồ (PNG, SVG, PDF); hãy báo quản trị hệ thống. "
     "Các tệp Excel và CSV vẫn tải được bình thường.")
+OPERATOR_HINT = ("Cài gói Debian «chromium» (apt-get install chromium) hoặc đặt biến môi trường "
+                 "BROWSER_PATH tới một Chromium.")
+NO_IMAGE = ("Không tạo được ảnh biểu đồ trên máy chủ; hãy thử lại, nếu lỗi còn thì báo quản trị hệ "
+            "thống. Các tệp Excel và CSV vẫn tải được bình thường.")
+log = logging.getLogger("danvan")
 
 
 class ExportError(RuntimeError):
@@ -101,12 +107,13 @@ def _get_session() -> _Session:
         if _session is None:
             browser = find_browser()
             if browser is None:
+                log.warning("no browser for chart images: %s", OPERATOR_HINT)
                 raise BrowserMissing(BROWSER_MISSING)
             try:
                 _session = _Session(browser)
             except Exception as exc:
-                raise ExportError(f"Không khởi động được trình duyệt xuất ảnh ({browser}): "
-                                  f"{type(exc).__name__}: {exc}") from exc
+                log.error("the image browser %s did not start", browser, exc_info=exc)
+                raise ExportError(NO_IMAGE) from exc
         return _session
 
 
@@ -146,6 +153,6 @@ def to_image(fig: go.Figure | dict, fmt: str = "png", width: int = WIDTH, height
     except Exception as exc:
         # A crashed browser is replaced on the next call instead of failing forever.
         close()
-        raise ExportError(f"Không tạo được ảnh {fmt.upper()} của biểu đồ: "
-                          f"{type(exc).__name__}: {exc}") from exc
+        log.error("a %s chart image failed", fmt, exc_info=exc)
+        raise ExportError(NO_IMAGE) from exc
 

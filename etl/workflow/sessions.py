@@ -158,7 +158,7 @@ def _refused_while_locked(db_path, key: tuple, where: str, now: datetime,
 
 
 def _lock_message(until: datetime) -> str:
-    return (f"Tài khoản tạm khóa vì đăng nhập sai {LOCK_FAILURES} lần trong {LOCK_MINUTES} phút. "
+    return (f"Tài khoản tạm khóa vì nhập sai mật khẩu {LOCK_FAILURES} lần trong {LOCK_MINUTES} phút. "
             f"Vui lòng thử lại sau {_when(until)}.")
 
 
@@ -221,12 +221,22 @@ def change_password(db_path, token: str | None, current: str, new: str) -> str:
     user = session_user(db_path, token)
     if user is None:
         raise accounts.AccountError("Phiên đăng nhập đã hết hạn; hãy đăng nhập lại.")
+    now = datetime.now()
+    # A wrong current password counts like a failed sign-in: the same lock stops guessing here.
     with db.connect(db_path, read_only=True, timeout=5) as con:
+        until = locked_until(con, user.username, now)
         rows = con.execute("SELECT username, full_name, role, unit_code, password_hash "
                            "FROM users WHERE username = ?", [user.username]).fetchall()
+    if until is not None:
+        raise accounts.AccountError(_lock_message(until))
     with _verify_slot:
-        if accounts.check_hash(rows[0] if rows else None, current) is None:
-            raise accounts.AccountError("Mật khẩu hiện tại không đúng.")
+        ok = accounts.check_hash(rows[0] if rows else None, current) is not None
+    if not ok:
+        with db.connect(db_path, timeout=10) as con:
+            with db.transaction(con):
+                db.audit(con, user.username, FAILED, "đổi mật khẩu", at=now)
+            until = locked_until(con, user.username, now)
+        raise accounts.AccountError("Mật khẩu hiện tại không đúng." if until is None else _lock_message(until))
     with db.connect(db_path, timeout=10) as con:
         return accounts.set_password(con, user.username, new, actor=user.username,
                                      keep_session_hash=token_hash(token))

@@ -89,6 +89,27 @@ def test_libreoffice_saved_forms_claim_what_their_codes_say(reference, name):
     assert r.ok and claim_findings(r) == []
 
 
+
+def test_dates_of_another_period_or_not_a_date_are_refused(db_path, filled, work):
+    """«Từ ngày» / «Đến ngày» are part of the period the file claims: another span is an error
+    naming both, and a date typed as text is read (or refused when it is not a date)."""
+    cases = {"other.xlsx": dict(period_start=date(2025, 1, 1)),
+             "text.xlsx": dict(period_start="01/01/2026", period_end="31/3/2026"),
+             "garbled.xlsx": dict(period_end="cuối quý")}
+    got = {}
+    for name, texts in cases.items():
+        [r] = load_files(db_path, [with_info(filled, work / name, **texts)], today=TODAY)
+        got[name] = (r.status, {f.rule: f for f in r.findings if f.severity == ERROR})
+    status, errors = got["other.xlsx"]
+    assert status == "refused" and set(errors) == {"period_dates_mismatch"}
+    f = errors["period_dates_mismatch"]
+    assert (f.sheet, f.cell, f.value) == (INFO, "B7", "01/01/2025")
+    assert f.message == ("Ô «Từ ngày» ghi 01/01/2025 nhưng mã kỳ báo cáo 2026-Q1 là Quý I/2026 "
+                         "(01/01/2026). Sửa cho khớp, hoặc tải lại mẫu của đúng kỳ báo cáo.")
+    assert got["text.xlsx"] == ("loaded", {})              # the right dates, typed as text
+    status, errors = got["garbled.xlsx"]
+    assert status == "refused" and errors["period_date_unreadable"].cell == "B8"
+
 def test_a_wrong_unit_name_and_period_label_are_refused_naming_both(db_path, filled, work):
     """The case that used to load silently: code 10543, 2026-Q1, texts of another unit and year."""
     path = with_info(filled, work / "wrong.xlsx", unit_name="Phường Không Tồn Tại",

@@ -233,3 +233,19 @@ def test_new_load_shows_up_on_next_rerun(dashboard_db, tmp_path, use_db):
     at.run()
     no_exception(at)
     assert {m.label: m.value for m in at.metric}["Đơn vị đã báo cáo"] == "6/114"
+
+
+def test_without_an_image_browser_users_read_no_command_or_path(dashboard_db, use_db, monkeypatch):
+    """The operator's fix (a package, a setting) is for the log and the CLI, not for a leader."""
+    from etl.present import figures
+    monkeypatch.setattr(figures, "find_browser", lambda: None)
+    use_db(dashboard_db)
+    for page in ("pages/overview.py", "pages/briefing.py"):
+        at = app(dashboard_db).run()
+        if page != "pages/overview.py":
+            at.switch_page(page).run()
+        no_exception(at)
+        shown = " ".join(texts(at.caption) + texts(at.warning))
+        assert "Máy chủ chưa có trình duyệt để xuất ảnh biểu đồ" in shown, page
+        for leak in ("apt-get", "BROWSER_PATH", "/usr/", "chromium"):
+            assert leak not in shown, (page, leak)

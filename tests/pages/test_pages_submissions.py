@@ -162,6 +162,25 @@ def test_completeness_grid_and_missing_list(live):
     assert any(b.label.startswith("Tải danh sách") for b in at.get("download_button"))
 
 
+
+def test_the_missing_units_csv_is_formula_guarded(live, monkeypatch):
+    """data/units.csv is edited by people: a unit name that Excel would run stays text."""
+    import streamlit as st
+    evil = '=HYPERLINK("http://evil.example","bấm")'
+    with db.connect(live) as con:
+        con.execute("UPDATE units SET full_name = ? WHERE code = ?", [evil, CAT_HAI])
+    downloads = {}
+    real = st.download_button
+
+    def spy(label, data=None, *args, **kwargs):
+        downloads[label] = data
+        return real(label, data, *args, **kwargs)
+    monkeypatch.setattr(st, "download_button", spy)
+    at = signed_in(DEPT, "pages/completeness.py")
+    no_exception(at)
+    text = downloads["Tải danh sách để nhắc (CSV)"].decode("utf-8-sig")
+    assert "'" + evil.replace('"', '""') in text and f",{evil}" not in text
+
 def test_review_return_with_comment_seen_by_the_ward_then_accept(live, tmp_path):
     from etl.workflow.submissions import preview_upload, submit_checked
     f = fill_values(make_template(live, VIET_HOA, "2025-Q3", tmp_path / "t.xlsx"),

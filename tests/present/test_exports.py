@@ -81,7 +81,7 @@ def test_missing_browser_is_a_clear_error(monkeypatch, ranking_fig):
     figures.close()
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     assert not figures.browser_available()
-    with pytest.raises(figures.BrowserMissing, match="Không tìm thấy trình duyệt Chromium"):
+    with pytest.raises(figures.BrowserMissing, match="Máy chủ chưa có trình duyệt để xuất ảnh biểu đồ"):
         figures.to_image(ranking_fig[0], "png")
     # Tables still export without a browser.
     assert tables.to_xlsx(pd.DataFrame({"a": [1]}))[:2] == b"PK"

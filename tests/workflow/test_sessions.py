@@ -89,7 +89,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(path):
     # The right password is refused too while the lock lasts, and says until when.
     right = sessions.sign_in(path, "vh.canbo", GOOD_PASSWORD, now=t0 + timedelta(minutes=10))
     assert right.user is None and right.token is None
-    assert right.message == ("Tài khoản tạm khóa vì đăng nhập sai 5 lần trong 15 phút. Vui lòng "
+    assert right.message == ("Tài khoản tạm khóa vì nhập sai mật khẩu 5 lần trong 15 phút. Vui lòng "
                              "thử lại sau 09:19 ngày 01/12/2026.")
     assert sessions.sign_in(path, "vh.canbo", GOOD_PASSWORD,
                             now=t0 + timedelta(minutes=19, seconds=1)).user == WARD
@@ -158,6 +158,23 @@ def test_changing_ones_password_ends_the_other_sessions(path):
     with pytest.raises(AccountError, match="hết hạn"):
         sessions.change_password(path, elsewhere, "Mat-khau-moi-2026", "Mat-khau-khac-2027")
 
+
+
+def test_guessing_the_current_password_is_throttled_like_a_sign_in(path):
+    """A held session must not become an unthrottled password oracle."""
+    token = sessions.sign_in(path, "vh.canbo", GOOD_PASSWORD).token
+    for _ in range(sessions.LOCK_FAILURES - 1):
+        with pytest.raises(AccountError, match="Mật khẩu hiện tại không đúng"):
+            sessions.change_password(path, token, "doan-thu-mat-khau", "Mat-khau-moi-2026")
+    with pytest.raises(AccountError, match="tạm khóa"):
+        sessions.change_password(path, token, "doan-thu-lan-cuoi", "Mat-khau-moi-2026")
+    with pytest.raises(AccountError, match="tạm khóa"):       # the right password too, for now
+        sessions.change_password(path, token, GOOD_PASSWORD, "Mat-khau-moi-2026")
+    assert sessions.sign_in(path, "vh.canbo", GOOD_PASSWORD).user is None
+    with db.connect(path, read_only=True) as con:
+        failed = con.execute("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' "
+                             "AND detail = 'đổi mật khẩu'").fetchone()[0]
+    assert failed == sessions.LOCK_FAILURES
 
 def _etl(path, *args, stdin=""):
     return subprocess.run([sys.executable, "-m", "etl", "--db", str(path), "user", *args],

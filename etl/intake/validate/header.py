@@ -88,16 +88,35 @@ def _check_template_codes(report, add_info) -> None:
                  "khác. Cần xác nhận.", "unit_code")
 
 
+def _typed_date(text: str) -> date | None:
+    m = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", text)
+    try:
+        return date(int(m[3]), int(m[2]), int(m[1])) if m else None
+    except ValueError:
+        return None
+
+
 def _check_period(report, unit: Unit | None, period: Period, today: date, add_info) -> None:
     """The typed dates, whether the period has begun or ended, and the unit's lifetime."""
-    for key, expected in (("period_start", period.start), ("period_end", period.end)):
+    # A period not begun yet is refused for that alone (as its label is): no date checks.
+    dates = (("period_start", period.start), ("period_end", period.end)) if period.start <= today else ()
+    for key, expected in dates:
         typed = report.info.get(key, (None,))[0]
         typed = typed.date() if isinstance(typed, datetime) else typed
+        label = dict(layout.INFO_FIELDS)[key]
+        if isinstance(typed, str) and typed.strip():       # «01/07/2025» typed as text
+            parsed = _typed_date(typed)
+            if parsed is None:
+                add_info("period_date_unreadable", ERROR,
+                         f"Ô «{label}» ghi «{typed.strip()}», không phải một ngày (ngày/tháng/năm, ví dụ "
+                         f"{vn.format_date(expected)}).", key, typed.strip())
+                continue
+            typed = parsed
         if isinstance(typed, date) and typed != expected:
-            add_info("period_dates_mismatch", WARNING,
-                     f"Ngày ghi trong ô ({vn.format_date(typed)}) khác với kỳ báo cáo {period.label} "
-                     f"({vn.format_date(expected)}); hệ thống dùng mã kỳ báo cáo.", key,
-                     vn.format_date(typed))
+            add_info("period_dates_mismatch", ERROR,
+                     f"Ô «{label}» ghi {vn.format_date(typed)} nhưng mã kỳ báo cáo {period.key} là "
+                     f"{period.label} ({vn.format_date(expected)}). Sửa cho khớp, hoặc tải lại mẫu "
+                     "của đúng kỳ báo cáo.", key, vn.format_date(typed))
     if period.start > today:
         add_info("period_in_future", ERROR,
                  f"Kỳ {period.label} bắt đầu sau ngày hôm nay ({vn.format_date(today)}): chưa thể "
