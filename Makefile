@@ -33,7 +33,8 @@ demo: $(VENV)/.installed
 
 # Timings on this machine (not part of `make test`): narrative reports (a 50-page report read and
 # its figures extracted, OCR of a 5-page scan), the 12-chart briefing pack, another user's
-# page times while the sign-in form is flooded (bench/signin_flood.py), then the
+# page times while the sign-in form is flooded (bench/signin_flood.py), the first page after a server
+# start with and without the warm-up (bench/first_page_bench.py), then the
 # national-scale bench (3,321 units × 10 years, ~16 M values; takes minutes): ETL files/s against
 # a naive loader, every page query's p50/p95 against pandas, page render times in Chromium,
 # RSS -> bench/results/latest.json. `bench/run.py --smoke` checks the harness in < 1 min.
@@ -41,6 +42,7 @@ bench: $(VENV)/.installed
 	-$(PY) bench/narrative_bench.py
 	-$(PY) bench/brief_bench.py
 	-$(PY) bench/signin_flood.py
+	-$(PY) bench/first_page_bench.py
 	$(PY) bench/run.py
 
 clean:

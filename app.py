@@ -3,11 +3,16 @@ filters shared by all pages (pages/_state.py: defined here so they survive page 
 mirrored in the URL so a view can be shared as a link).
 Served by serve.py (`make run`); database: $DANVAN_DB, default data/danvan.duckdb.
 """
+from pathlib import Path
+
 import streamlit as st
 
 from pages import _auth, _data, _nav, _state, _ui
 
-st.set_page_config(page_title="Dân vận Hải Phòng", page_icon=":material/groups:", layout="wide")
+ICON = Path(__file__).resolve().parent / "pages" / "assets" / "icon.png"
+
+# A local icon: a ":material/…:" one is fetched from Google's font server, and the app works offline.
+st.set_page_config(page_title="Dân vận Hải Phòng", page_icon=str(ICON), layout="wide")
 # The upload page's files are freed as soon as another page is open (_ui.drop_uploads).
 UPLOAD_PAGE = "gui-bao-cao"
 
@@ -41,6 +46,7 @@ except _data.NoData as exc:
     st.stop()
 
 f = _state.sidebar(user, info)
+_ui.streamlit_texts()
 _ui.demo_banner(info)
 if f.scope.include_unreviewed:
     st.info(_state.UNREVIEWED_MARK, icon=":material/pending_actions:")

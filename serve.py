@@ -1,7 +1,8 @@
 """The web server: `streamlit run serve.py` (what `make run` does) serves app.py through st.App
 with what a Streamlit script cannot do for itself: sign-in routes that set an HttpOnly session
 cookie (pages/_signin.py), a gate in front of every page and upload (pages/_gate.py), a
-start-up hook that leaves Streamlit's legacy pages/ mode before the first visitor, and a
+start-up hook that leaves Streamlit's legacy pages/ mode and warms the app (pages/_warm.py)
+before the first visitor, and a
 handler that logs an unexpected error for the operator and shows users a Vietnamese sentence.
 """
 import ctypes
@@ -13,6 +14,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from etl import config
 from pages import _gate, _signin, _ui
 
 log = logging.getLogger("danvan")
@@ -41,6 +43,12 @@ async def lifespan(_app):
     # app.py's access check. Leaving that mode before any session exists closes it for good.
     from streamlit.runtime.pages_manager import PagesManager
     PagesManager.uses_pages_directory = False
+    if config.get("DANVAN_WARM_START"):
+        # Before the first visitor, not on them: a first page took 5–9 s after a start.
+        from anyio import to_thread
+
+        from pages import _warm
+        await to_thread.run_sync(_warm.start_up)
     yield
 
 

@@ -42,6 +42,9 @@ SETTINGS = {s.name: s for s in [
     Setting("DANVAN_DEBUG", "0", bool,
             "1: the command line shows the Python traceback of an error it cannot explain "
             "(otherwise one Vietnamese sentence)"),
+    Setting("DANVAN_WARM_START", "1", bool,
+            "1: the server imports the app, draws a chart and starts the image browser before its "
+            "first visitor (0: on the first visit)"),
     Setting("BROWSER_PATH", None, str,
             "the Chromium that draws exported chart images (default /usr/bin/chromium)"),
 ]}

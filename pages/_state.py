@@ -22,6 +22,8 @@ URL = {PERIOD: "ky", INDICATOR: "chi_tieu", UNITS: "don_vi", PER_CAPITA: "tren_1
        UNREVIEWED: "chua_duyet", PROVINCE: "tinh", BOUNDARIES: "ranh_gioi"}
 FROM_URL_BOUNDARIES = {v: k for k, v in BOUNDARY_URL.items()}
 DEFAULT_INDICATOR = "propaganda_sessions"
+# «Hồ sơ đơn vị»'s unit in its link (?ho_so=10543): other pages open a unit's profile with it.
+PROFILE_UNIT = "ho_so"
 UNREVIEWED_MARK = "Đang hiển thị gồm số liệu chưa duyệt (báo cáo đã gửi, Sở Nội vụ chưa chấp nhận)"
 
 
@@ -83,15 +85,23 @@ def _from_url(unit_names: dict) -> None:
 
 
 def _to_url() -> None:
+    """The sidebar's part of the link. Only its own parameters are set or removed: the page's
+    choices (open tab, unit, year…) are widgets bound to the link (bind="query-params")."""
     state = st.session_state
-    st.query_params.from_dict({
+    wanted = {
         URL[PERIOD]: state[PERIOD], URL[INDICATOR]: state[INDICATOR],
-        **({URL[UNITS]: ",".join(state[UNITS])} if state[UNITS] else {}),
-        **({URL[PER_CAPITA]: "1"} if state[PER_CAPITA] else {}),
-        **({URL[UNREVIEWED]: "1"} if state[UNREVIEWED] else {}),
-        **({URL[PROVINCE]: state[PROVINCE]} if state[PROVINCE] else {}),
+        URL[UNITS]: ",".join(state[UNITS]) if state[UNITS] else None,
+        URL[PER_CAPITA]: "1" if state[PER_CAPITA] else None,
+        URL[UNREVIEWED]: "1" if state[UNREVIEWED] else None,
+        URL[PROVINCE]: state[PROVINCE] or None,
         URL[BOUNDARIES]: BOUNDARY_URL[state[BOUNDARIES]],
-    })
+    }
+    params = st.query_params
+    for name, value in wanted.items():
+        if value is None:
+            params.pop(name, None)
+        elif params.get(name) != value:
+            params[name] = value
 
 
 def _fall_back(periods, codes, unit_names, provinces, user) -> None:
@@ -198,3 +208,38 @@ def sidebar(user, info: dict) -> Filters:
               else "cả nước" if many_provinces else "toàn thành phố"),
         user=user)
     return state["_filters"]
+
+
+def from_link(key: str, url: str, options, multi: bool = False) -> None:
+    """Before a widget whose options are codes (a unit): the link's ?url=CODE (CODE,CODE for
+    several) chooses it, once per link value. Streamlit's bind="query-params" would keep the
+    displayed name in the link, which changes with the registry and is not unique nationally."""
+    raw, seen = st.query_params.get(url), f"_link_{url}"
+    if raw is None or st.session_state.get(seen) == raw:
+        return
+    st.session_state[seen] = raw
+    allowed = set(options)
+    if multi:
+        st.session_state[key] = [v for v in raw.split(",") if v in allowed]
+    elif raw in allowed:
+        st.session_state[key] = raw
+
+
+def to_link(url: str, value) -> None:
+    """After that widget: its choice into the link (removed when nothing is chosen)."""
+    text = ",".join(value) if isinstance(value, (list, tuple)) else (str(value) if value else "")
+    if not text:
+        st.query_params.pop(url, None)
+    elif st.query_params.get(url) != text:
+        st.query_params[url] = text
+    st.session_state[f"_link_{url}"] = text or None
+
+
+def switch_page(page: str, link: dict | None = None, **params: str) -> None:
+    """Open another page with the sidebar's filters (of `link`, else of the current link) and
+    `params` in its link. A switch asked for by a script does not carry widget values: the new
+    page's sidebar reads them from the link again, as for a shared link."""
+    st.session_state.pop("_url_read", None)
+    sidebar = set(URL.values())
+    kept = {k: v for k, v in (link or st.query_params.to_dict()).items() if k in sidebar}
+    st.switch_page(page, query_params={**kept, **params})

@@ -84,6 +84,26 @@ def held(files) -> list:
     return [f for f in files or [] if not getattr(f, "closed", False)]
 
 
+CHOOSE = "Chọn hoặc gõ để tìm"      # a select box's placeholder (Streamlit's: "Choose an option")
+
+
+def streamlit_texts() -> None:
+    """Vietnamese in place of Streamlit's own English where the app can reach it: the skip link,
+    and no element toolbars (English tooltips, and a CSV download without the formula guard
+    every export of the app has) or heading link icons. Plotly's English toolbar is off
+    (PLOTLY_CONFIG)."""
+    st.html("""<style>
+[data-testid="stSkipToContent"] {font-size: 0;}
+[data-testid="stSkipToContent"]::after {content: "Bỏ qua, đến nội dung chính"; font-size: 1rem;}
+[data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"] {display: none !important;}
+</style>""")
+
+
+# Plotly's toolbar speaks English ("Download plot as a PNG", "Zoom", "Autoscale"); every chart
+# has the app's own downloads under it.
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
+
+
 def uploader_texts(limit_mb: str) -> None:
     """Vietnamese in place of the uploader's fixed English texts ("Drag and drop files here",
     "Limit … per file", "Browse files")."""
@@ -200,11 +220,15 @@ def demo_banner(info: dict) -> None:
         st.warning(DEMO_BANNER, icon=":material/warning:")
 
 
-def view_tabs(views: dict, key: str) -> None:
+TAB = "tab"      # the open tab, in the link: ?tab=Bảng+số+liệu
+
+
+def view_tabs(views: dict) -> None:
     """Tabs {label: function} where only the open tab's function runs: drawing every view of a
     long page at once (several charts, tables of ~3.300 units) made a page opened from a link
-    take over 2 s in the browser."""
-    for tab, view in zip(st.tabs(list(views), key=key, on_change="rerun"), views.values()):
+    take over 2 s in the browser. The open tab is kept in the link (a shared link opens it)."""
+    tabs = st.tabs(list(views), key=TAB, on_change="rerun", bind="query-params")
+    for tab, view in zip(tabs, views.values()):
         with tab:
             if tab.open:
                 view()
@@ -217,7 +241,7 @@ def year_picker(f, years, key: str, help: str, not_a_year: str) -> tuple[str, st
     keys = list(years["period_key"])
     labels = dict(zip(years["period_key"], years["label"]))
     year = st.selectbox("Năm", keys, index=keys.index(f.period) if f.period in keys else 0,
-                        format_func=labels.get, key=key, help=help)
+                        format_func=labels.get, key=key, help=help, bind="query-params")
     if f.period not in keys:
         st.caption(f"Kỳ đang chọn ở thanh bên ({f.period_label}) {not_a_year}: "
                    f"hiển thị {labels[year]}.")

@@ -55,7 +55,7 @@ def ranking_view():
                       + (f" · {n_missing} đơn vị chưa báo cáo" if n_missing else "")
                       + (f" · {note}" if note else "")),
             updated=f.updated, demo=f.demo, highlight=f.units)
-        st.plotly_chart(fig, width="stretch")
+        st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
         _ui.chart_downloads(f, fig, tables.renamed(res, {
             "rank": "Hạng", "name": "Đơn vị", "type_label": "Loại",
             "n_criteria": "Số tiêu chí báo cáo", "total": "Tổng điểm", "rating": "Xếp loại"}),
@@ -78,7 +78,7 @@ def distribution_view():
     fig = charts.rating_distribution_chart(
         dist, title="Số đơn vị theo xếp loại", subtitle="Theo năm · chỉ các đơn vị có báo cáo điểm",
         updated=f.updated, demo=f.demo)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.chart_downloads(f, fig, tables.renamed(dist, {
         "label": "Năm", "rating": "Xếp loại", "units": "Số đơn vị"}),
         "phan bo xep loai")
@@ -87,7 +87,8 @@ def distribution_view():
 def criteria_view():
     st.subheader(f"Điểm từng tiêu chí — {label}")
     scores = _data.load(assessment.assessment_scores, in_year)
-    only = bool(f.units) and st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
+    only = bool(f.units) and st.toggle("Chỉ các đơn vị đang theo dõi", value=False, key="chi_theo_doi",
+                                       bind="query-params")
     grid = scores[scores["unit_code"].isin(f.units)] if only else scores
     drawn = capping.capped_units(list(res["code"]), capping.SCREEN, keep=f.units)
     cut = grid["unit_code"].nunique() > len(drawn)
@@ -97,7 +98,7 @@ def criteria_view():
                  + (f" · {len(drawn)}/{vn.format_number(grid['unit_code'].nunique())} đơn vị: đang "
                     "theo dõi và tổng điểm cao nhất; bảng số liệu có đủ" if cut else ""),
         updated=f.updated, demo=f.demo)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.chart_downloads(f, fig, tables.renamed(grid, {
         "name": "Đơn vị", "short_name": "Tiêu chí", "value": "Điểm", "median": "Trung vị các đơn vị"}),
         f"diem tieu chi {label}")
@@ -111,7 +112,9 @@ def unit_view():
     st.subheader("Một đơn vị so với trung vị các đơn vị")
     names = dict(zip(scored["code"], scored["name"]))
     choices = [u for u in f.units if u in names] + [u for u in scored["code"] if u not in f.units]
+    _state.from_link("score_unit", "don_vi_diem", choices)
     unit = st.selectbox("Đơn vị", choices, format_func=names.get, key="score_unit")
+    _state.to_link("don_vi_diem", unit)
     one = scores[scores["unit_code"] == unit]
     row = res[res["code"] == unit].iloc[0]
     total_text = (f"Tổng {vn.format_number(row['total'], 1)} điểm, {row['rating']}" if pd.notna(row["total"])
@@ -120,7 +123,7 @@ def unit_view():
         one, unit_name=names[unit], title=f"{one['full_name'].iloc[0]} — {label}",
         subtitle=f"{total_text} · vạch cam: trung vị của các đơn vị báo cáo tiêu chí đó",
         updated=f.updated, demo=f.demo)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.chart_downloads(f, fig, tables.renamed(one, {
         "short_name": "Tiêu chí", "label": "Nội dung", "value": "Điểm",
         "median": "Trung vị các đơn vị"}),
@@ -156,4 +159,4 @@ def changes_view():
 VIEWS = {"Xếp hạng": ranking_view, "Phân bố xếp loại": distribution_view,
          "Điểm từng tiêu chí": criteria_view, "Một đơn vị": unit_view,
          "Thay đổi xếp loại": changes_view}
-_ui.view_tabs(VIEWS, key="score_view")
+_ui.view_tabs(VIEWS)

@@ -4,7 +4,7 @@ import streamlit as st
 from etl.domain import vn
 from etl.present import capping, charts, tables
 from etl.read import compare, reference
-from pages import _auth, _data, _state, _subs, _ui
+from pages import _auth, _data, _map, _state, _subs, _ui
 
 _auth.require("view")
 f = _state.filters()
@@ -38,7 +38,7 @@ def ranking_chart():
     drawn = capping.capped(rank, has_value, capping.SCREEN, keep=f.units)
     note = capping.note(len(rank), capping.SCREEN, keep=f.units)
     fig = charts.ranking_chart(drawn, subtitle=subtitle + (f" · {note}" if note else ""), **chart)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.estimate_caption(rank)
     # 114 bars do not fit a 16:9 image: the image shows the top, the bottom and the
     # followed units; the Excel/CSV table keeps every unit.
@@ -87,11 +87,15 @@ def district_table():
                "số; điểm chấm lấy trung vị.")
 
 
+def map_view():
+    _map.map_view(f, ind, per_capita, "compare")
+
+
 if rank["reported"].any():
-    views = {"Biểu đồ xếp hạng": ranking_chart, "Bảng số liệu": ranking_table}
+    views = {"Biểu đồ xếp hạng": ranking_chart, "Bản đồ": map_view, "Bảng số liệu": ranking_table}
     if not f.today:
         views["Theo huyện, tỉnh cũ"] = district_table
-    _ui.view_tabs(views, key="compare_view")
+    _ui.view_tabs(views)
 else:
     st.info(f"Chưa đơn vị nào báo cáo «{ind['label']}» trong kỳ {f.period_label}.")
 
@@ -99,7 +103,7 @@ group = ind["group_name"]
 st.subheader(f"Ma trận đơn vị × chỉ tiêu: {group}")
 grid = _data.load(compare.matrix, f.scope, group, bool(f.per_capita))
 if f.units:
-    only = st.toggle("Chỉ các đơn vị đang theo dõi", value=False)
+    only = st.toggle("Chỉ các đơn vị đang theo dõi", value=False, key="chi_theo_doi", bind="query-params")
     if only:
         grid = grid[grid["code"].isin(f.units)]
 if not grid["reported"].any():
@@ -117,7 +121,7 @@ else:
         subtitle=heat_note + ("" if len(drawn) == n_units else
                               f" · {len(drawn)}/{vn.format_number(n_units)} đơn vị: đang theo dõi "
                               "và thứ hạng trung bình cao nhất; bảng số liệu có đủ"), **heat)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.estimate_caption(grid)
     # A 16:9 image holds about 20 rows: the followed units and the best by mean rank.
     on_slide = capping.capped_units(best, capping.SLIDE, keep=f.units)

@@ -21,10 +21,10 @@ periods = _data.load(reference.periods)
 kinds = list(dict.fromkeys(periods["kind"]))
 left, right = st.columns([2, 1])
 kind = left.radio("Loại kỳ", kinds, horizontal=True, format_func=_ui.kind_label,
-                  index=kinds.index("year") if "year" in kinds else 0, key="done_kind")
+                  index=kinds.index("year") if "year" in kinds else 0, key="done_kind", bind="query-params")
 of_kind = periods[periods["kind"] == kind]
 n = right.number_input("Số kỳ gần nhất", 1, max(1, len(of_kind)), min(6, len(of_kind)),
-                       key="done_n")
+                       key="done_n", bind="query-params")
 keys = tuple(of_kind["period_key"].head(int(n)))
 grid = _data.load(completeness.grid, keys, date.today(), f.scope.province)
 summary = completeness.summary(grid)
@@ -64,7 +64,7 @@ def cell_text(state: str, review) -> str:
 texts = [cell_text(s, r) for s, r in zip(grid["state"], grid["review"])]
 text_to_state = dict(zip(texts, grid["state"]))
 only = st.multiselect("Chỉ hiện tình trạng", list(labels), format_func=labels.get, key="done_states",
-                      placeholder="Tất cả tình trạng")
+                      bind="query-params", placeholder="Tất cả tình trạng")
 shown = grid if not only else grid[grid["unit_code"].isin(
     grid.loc[grid["state"].isin(only), "unit_code"])]
 order = list(dict.fromkeys(summary["period_label"]))
@@ -79,7 +79,7 @@ styled = wide.style.map(lambda v: f"background-color: {COLOUR[text_to_state[v]]}
 st.dataframe(styled, hide_index=True, width="stretch", height=520)
 
 st.subheader("Danh sách đơn vị chưa nộp")
-period_key = st.selectbox("Kỳ", keys, key="done_missing_period",
+period_key = st.selectbox("Kỳ", keys, key="done_missing_period", bind="query-params",
                           format_func=dict(zip(grid["period_key"], grid["period_label"])).get)
 missing = grid[(grid["period_key"] == period_key) & (grid["state"] == "missing")]
 if missing.empty:

@@ -45,7 +45,7 @@ def yearly_view():
             by_year, title="Mô hình «Dân vận khéo» theo năm",
             subtitle="Xây dựng mới, duy trì từ trước và đã dừng · theo danh sách trong báo cáo năm",
             updated=f.updated, demo=f.demo)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.chart_downloads(f, fig, tables.renamed(by_year, {
         "label": "Năm", "n_new": "Xây dựng mới", "n_maintained": "Duy trì từ trước",
         "n_stopped": "Đã dừng", "units_with_list": "Số đơn vị gửi danh sách"}), "mo hinh theo nam")
@@ -57,7 +57,7 @@ def yearly_view():
         subtitle=f"Tỷ lệ đơn vị có ít nhất một mô hình đang duy trì, trong {n_lists} đơn vị đã gửi "
                  "danh sách (số đơn vị có mô hình / số đơn vị gửi danh sách)",
         updated=f.updated, demo=f.demo)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.chart_downloads(f, fig, tables.renamed(fields, {
         "field": "Lĩnh vực", "units_with_model": "Số đơn vị có mô hình",
         "units_with_list": "Số đơn vị gửi danh sách", "share": "Tỷ lệ"}),
@@ -73,7 +73,7 @@ def unit_view():
         subtitle="Xếp theo số mô hình đang duy trì; đơn vị chưa gửi danh sách ở cuối"
                  + (f" · {note}" if note else ""),
         updated=f.updated, demo=f.demo, highlight=f.units)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.chart_downloads(f, fig, tables.renamed(by_unit, {
         "name": "Đơn vị", "n_running": "Đang duy trì", "n_new": "Xây dựng mới",
         "n_stopped": "Đã dừng"}), f"mo hinh theo don vi {label}")
@@ -84,10 +84,10 @@ def list_view():
     st.subheader(f"Danh sách mô hình — {label}")
     listed = _data.load(models.dvk_models_of_year, in_year)
     a, b = st.columns([2, 1])
-    search = vn.fold(a.text_input("Tìm mô hình hoặc đơn vị", key="dvk_search",
+    search = vn.fold(a.text_input("Tìm mô hình hoặc đơn vị", key="dvk_search", bind="query-params",
                                   placeholder="không cần dấu, ví dụ: ngay thu 7"))
     field_options = ["Tất cả lĩnh vực"] + list(fields["field"])
-    field = b.selectbox("Lĩnh vực", field_options, key="dvk_field")
+    field = b.selectbox("Lĩnh vực", field_options, key="dvk_field", bind="query-params")
     shown = listed
     if search:
         shown = shown[[search in n or search in u for n, u in zip(shown["name_folded"], shown["unit_folded"])]]
@@ -107,4 +107,4 @@ def list_view():
 
 VIEWS = {"Theo năm và lĩnh vực": yearly_view, "Theo đơn vị": unit_view,
          "Danh sách mô hình": list_view}
-_ui.view_tabs(VIEWS, key="dvk_view")
+_ui.view_tabs(VIEWS)

@@ -5,7 +5,7 @@ import streamlit as st
 from etl.domain import vn
 from etl.present import capping, charts, tables
 from etl.read import city, compare, reference
-from pages import _auth, _data, _state, _subs, _ui
+from pages import _auth, _data, _map, _state, _subs, _ui
 
 _auth.require("view")
 f = _state.filters()
@@ -62,7 +62,7 @@ if len(chart_rows):
         subtitle=f"{f.area[:1].upper()}{f.area[1:]}, {reported}/{expected} đơn vị đã báo cáo",
         updated=f.updated, demo=f.demo, current_label=f.period_label,
         previous_label=prev_label or "Cùng kỳ")
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
     _ui.estimate_caption(chart_rows)
     _ui.chart_downloads(f, fig, tables.compare_table(chart_rows, f.period_label, prev_label or "Cùng kỳ"),
                       f"{group} {f.period_label} so voi cung ky",
@@ -131,6 +131,10 @@ def all_view():
     })
 
 
-VIEWS = {"Cao nhất và thấp nhất": top_bottom_view, "Đơn vị chưa báo cáo": missing_view,
-         "Tất cả chỉ tiêu": all_view}
-_ui.view_tabs(VIEWS, key="overview_view")
+def map_view():
+    _map.map_view(f, ind, per_capita, "overview")
+
+
+VIEWS = {"Cao nhất và thấp nhất": top_bottom_view, "Bản đồ": map_view,
+         "Đơn vị chưa báo cáo": missing_view, "Tất cả chỉ tiêu": all_view}
+_ui.view_tabs(VIEWS)

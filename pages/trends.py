@@ -30,7 +30,7 @@ default = (period["kind"], period["convention"])
 if default not in options:
     default = ("year", "calendar") if ("year", "calendar") in options else options[0]
 kind, convention = st.radio(
-    "Chuỗi theo", options, index=options.index(default), horizontal=True,
+    "Chuỗi theo", options, index=options.index(default), horizontal=True, key="chuoi", bind="query-params",
     format_func=lambda o: (RANGE_SERIES if o[0] == "range" else _ui.kind_label(o[0]))
     + (" (NĐ 09/2019)" if o[1] == "nd09" else ""),
     help="Mỗi chuỗi chỉ gồm một loại kỳ để không cộng trùng (một năm và các quý của năm đó).")
@@ -54,7 +54,7 @@ fig = charts.trend_chart(
     updated=f.updated, demo=f.demo, percent=percent, decimals=decimals,
     axis_title=f"{ind['unit']}{suffix}" if not percent else "%",
     merger=_data.load(reference.merger_date) if f.today else None)
-st.plotly_chart(fig, width="stretch")
+st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
 _ui.estimate_caption(series)
 if f.today and (series["period_key"].isin(_data.load(reference.straddling_periods))).any():
     st.caption("Năm 2025 theo địa giới hiện nay: đơn vị chưa có báo cáo cả năm được cộng 6 tháng đầu "
@@ -81,12 +81,13 @@ if ind["kind"] != "rate" and not unit_rows.empty:
     with st.expander("Xem nguồn số liệu của một đơn vị trong một kỳ"):
         a, b = st.columns(2)
         unit_names = dict(zip(unit_rows["unit_code"], unit_rows["series"]))
-        unit = a.selectbox("Đơn vị", list(unit_names), format_func=unit_names.get,
-                           key="trend_src_unit")
+        _state.from_link("trend_src_unit", "don_vi_nguon", unit_names)
+        unit = a.selectbox("Đơn vị", list(unit_names), format_func=unit_names.get, key="trend_src_unit")
+        _state.to_link("don_vi_nguon", unit)
         of_unit = unit_rows[unit_rows["unit_code"] == unit]
         period_labels = dict(zip(of_unit["period_key"], of_unit["period_label"]))
         period_key = b.selectbox("Kỳ", list(period_labels), format_func=period_labels.get,
-                                 key="trend_src_period")
+                                 key="trend_src_period", bind="query-params")
         _subs.source_panel(f, unit, unit_names[unit], period_key, period_labels[period_key],
                            ind["code"], ind["label"], key=f"trend_src_{unit}_{period_key}")
 median_rows = series[series["is_median"]]

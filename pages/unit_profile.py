@@ -16,8 +16,10 @@ types = dict(zip(units["code"], units["type_label"]))
 st.title("Hồ sơ đơn vị")
 # The units chosen in the sidebar come first; any unit can be picked here.
 choices = list(f.units) + [u for u in units["code"] if u not in f.units]
+_state.from_link("profile_unit", _state.PROFILE_UNIT, choices)
 code = st.selectbox("Đơn vị", choices, format_func=lambda u: f"{names[u]} ({types[u]}, mã {u})",
-                    help="Gõ tên có dấu để lọc, hoặc dùng ô «Tìm đơn vị» (không dấu) ở thanh bên.")
+                    key="profile_unit", help="Gõ tên có dấu để lọc, hoặc dùng ô «Tìm đơn vị» (không dấu) ở thanh bên.")
+_state.to_link(_state.PROFILE_UNIT, code)
 info = _data.load(reference.unit_info, code)
 st.header(_ui.esc(info["full_name"]))
 since = None if pd.isna(info["valid_from"]) else vn.format_date(info["valid_from"])
@@ -101,7 +103,7 @@ def history_view():
         st.info("Đơn vị chưa có báo cáo nào.")
         return
     kind = st.radio("Loại kỳ", kinds, horizontal=True, format_func=_ui.kind_label,
-                    index=kinds.index("year") if "year" in kinds else 0)
+                    index=kinds.index("year") if "year" in kinds else 0, key="ho_so_ky", bind="query-params")
     # One kind at a time: a unit has ~10 years of months; reading them all for a yearly
     # table is waste.
     h = _data.load(profile.unit_history, f.scope, code, kind).sort_values("end_date")
@@ -119,7 +121,7 @@ def history_view():
             updated=f.updated, demo=f.demo, percent=ind["kind"] == "rate",
             decimals=_ui.decimals_for(ind), axis_title="%" if ind["kind"] == "rate" else ind["unit"],
             merger=_data.load(reference.merger_date) if f.today else None)
-        st.plotly_chart(fig, width="stretch")
+        st.plotly_chart(fig, width="stretch", config=_ui.PLOTLY_CONFIG)
         _ui.chart_downloads(f, fig, tables.trend_table(series), f"{ind['label']} {info['name']}",
                           percent_columns=(list(dict.fromkeys(series["period_label"]))
                                            if ind["kind"] == "rate" else []))
@@ -139,4 +141,4 @@ def history_view():
 
 
 VIEWS = {"Thứ hạng trong kỳ": ranks_view, "Các chỉ tiêu qua các kỳ": history_view}
-_ui.view_tabs(VIEWS, key="profile_view")
+_ui.view_tabs(VIEWS)

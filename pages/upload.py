@@ -50,8 +50,8 @@ for year in years:
 if old_until is not None:     # an old unit reports only periods that ended while it existed
     specs = {k: v for k, v in specs.items() if parse_period(k).end <= old_until}
 left, right = st.columns(2)
-spec = left.selectbox("Kỳ báo cáo", list(specs), format_func=specs.get, key="template_period")
-convention = right.radio("Cách tính kỳ", [CALENDAR, DECREE09], key="template_convention",
+spec = left.selectbox("Kỳ báo cáo", list(specs), format_func=specs.get, key="template_period", bind="query-params")
+convention = right.radio("Cách tính kỳ", [CALENDAR, DECREE09], key="template_convention", bind="query-params",
                          format_func=lambda k: CONVENTION_LABELS[k].split(" (")[0],
                          help=" · ".join(CONVENTION_LABELS.values()))
 try:

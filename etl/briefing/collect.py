@@ -12,8 +12,8 @@ from etl.briefing.context import Ctx, check_sections, context, notes, sentence_n
 from etl.briefing.model import SECTIONS, Item, Pack
 from etl.domain import vn
 from etl.domain.periods import KIND_LABELS
-from etl.present import capping, charts, figures, tables
-from etl.read import assessment, compare, models, reference, trends
+from etl.present import boundaries, capping, charts, tables
+from etl.read import assessment, compare, maps, models, reference, trends
 from etl.read.scope import Scope
 
 OVERVIEW_GROUPS = ["Tuyên truyền", "Đối thoại", "Tiếp công dân", "Đơn thư", "Hòa giải ở cơ sở"]
@@ -22,9 +22,13 @@ DVK_GROUP = "Dân vận khéo"
 COMPARE = [("petitions_received", True), ("propaganda_sessions", True),
            ("mediation_success_rate", False)]
 TRENDS = ["petitions_received", "mediation_cases"]
+MAP = ("petitions_received", True)      # the compare section's map: the first ranking's indicator
 MAX_TREND_UNITS = 6
 MAX_FINDINGS = 4
-CAP = capping.SLIDE       # what one 16:9 slide can draw; the tables keep every unit
+# The rows a slide's chart holds at the minimum font (etl.briefing.layout): of the picture's 414 px
+# (5,75 in at 72 px per inch), subtitle, axis, legend and notes take about 180, and a row of 14 px
+# text needs 1.3 × 14 ≈ 18 px: 12 rows, the best 8 and the worst 4. The tables keep every unit.
+CAP = capping.Cap(limit=12, top=8, bottom=4, grid_rows=20)
 
 
 # ---------------------------------------------------------------- overview: totals vs cùng kỳ
@@ -117,6 +121,13 @@ def _ranking_findings(rank: pd.DataFrame, show, median_text: str) -> list[str]:
     return (findings + say.blank_findings(blanks))[:MAX_FINDINGS]
 
 
+def _shown(r, unit: str, percent: bool, dec) -> str:
+    """'phường X (12,5 đơn/10.000 dân)' (an estimate says so)."""
+    estimate = f", {say.ESTIMATE}" if r.get("estimated") else ""
+    return (f"{vn.unit_name(r['type_label'], r['name'], in_sentence=True)} "
+            f"({say.num(r['metric'], unit, percent, dec)}{estimate})")
+
+
 def _ranking_item(ctx: Ctx, code: str, per_capita: bool) -> Item | None:
     k = ctx.cat(code)
     pc = reference.per_capita_applies(k, per_capita)
@@ -129,9 +140,7 @@ def _ranking_item(ctx: Ctx, code: str, per_capita: bool) -> Item | None:
     dec = 1 if pc else None
 
     def show(r):
-        estimate = f", {say.ESTIMATE}" if r.get("estimated") else ""
-        return (f"{vn.unit_name(r['type_label'], r['name'], in_sentence=True)} "
-                f"({say.num(r['metric'], unit, percent, dec)}{estimate})")
+        return _shown(r, unit, percent, dec)
 
     findings = _ranking_findings(
         rank, show, say.num(rank.loc[has_value, "metric"].median(), unit, percent, dec))
@@ -145,6 +154,43 @@ def _ranking_item(ctx: Ctx, code: str, per_capita: bool) -> Item | None:
                                demo=ctx.demo, percent=percent, decimals=dec)
     table = tables.ranking_table(rank, k["unit"], pc)
     return Item("compare", title, fig, table, findings, [f"Giá trị ({k['unit']})"] if percent else [])
+
+
+def _map_item(ctx: Ctx, code: str, per_capita: bool) -> Item | None:
+    """The indicator on the map of today's units (nationally: provinces, unless one is chosen);
+    none "as reported" before the merger, whose old units have no outlines (said in the notes)."""
+    if not maps.has_outlines(ctx.con, ctx.scope):
+        return None
+    k = ctx.cat(code)
+    pc = reference.per_capita_applies(k, per_capita)
+    province, provinces_level = maps.level(ctx.con, ctx.scope)
+    if provinces_level:
+        df, geojson, what = maps.by_province(ctx.con, ctx.scope, code, pc), boundaries.provinces(), "tỉnh, thành phố"
+    else:
+        df, geojson, what = compare.ranking(ctx.con, ctx.scope, code, pc), boundaries.communes(province), "đơn vị"
+    if df.empty or not df["metric"].notna().any() or not geojson["features"]:
+        return None              # nothing to colour, or a province without shipped outlines
+    percent = k["kind"] == "rate"
+    unit = f"{k['unit']}/10.000 dân" if pc else k["unit"]
+    title = f"Bản đồ: {k['label']}{' (trên 10.000 dân)' if pc else ''} — {ctx.period['display']}"
+    subtitle = " · ".join([ctx.chart_scope(), f"{int(df['metric'].notna().sum())}/{len(df)} {what} có số liệu",
+                           "màu xám: chưa báo cáo"])
+    fig = charts.map_chart(df, geojson, title=title, subtitle=subtitle, updated=ctx.updated, demo=ctx.demo,
+                           percent=percent, decimals=1 if pc else None, value_label="%" if percent else unit,
+                           highlight=ctx.chosen or ())
+    # The map shows every unit around the chosen ones (outlined); its sentences are about them.
+    told = df if provinces_level else ctx.in_scope(df)
+    if not told["metric"].notna().any():
+        return None
+    blank = int(told["metric"].isna().sum())
+    valued = told[told["metric"].notna()].sort_values("metric", ascending=False)
+    dec = 1 if pc else None
+    findings = [f"{len(valued)} {what} có số liệu"
+                + (f"; {blank} {what} chưa có (màu xám, không phải 0)." if blank else "."),
+                say.extremes_finding(_shown(valued.iloc[0], unit, percent, dec),
+                                     _shown(valued.iloc[-1], unit, percent, dec) if len(valued) > 1 else None)]
+    return Item("compare", title, fig, tables.ranking_table(df, k["unit"], pc), findings,
+                [f"Giá trị ({k['unit']})"] if percent else [])
 
 
 # ---------------------------------------------------------------- trends
@@ -163,6 +209,10 @@ def _trend_findings(ctx: Ctx, series: pd.DataFrame, lines, k: dict) -> list[str]
         trends.MEDIAN_LABEL, last["period_label"], say.num(last["value"], unit, percent),
         say.change(last["value"], before["value"]) if before is not None else None,
         before["period_label"] if before is not None else None, int(last["units_reported"]))]
+    if not lines and pd.notna(last["p25"]) and last["units_reported"] > 1:
+        # The chart's band, in words: where the middle half of the units lie.
+        findings.append(say.quartiles_finding(last["period_label"], say.num(last["p25"], "", percent),
+                                              say.num(last["p75"], unit, percent)))
     known = ctx.expected.set_index("code")
     for unit_code in lines[:2]:
         s = series[series["unit_code"] == unit_code].sort_values("end_date")
@@ -192,10 +242,12 @@ def _trend_item(ctx: Ctx, code: str) -> Item | None:
     percent = k["kind"] == "rate"
     title = f"{k['label']}: xu hướng theo {_kind_word(p['kind'])}"
     names = ", ".join(dict.fromkeys(series.loc[~series["is_median"], "series"]))
+    # Without units the chart draws the median's band (trend_chart): the subtitle says what it is.
+    median = trends.MEDIAN_LABEL.lower()
+    shows = (f"{names} · đường nét đứt: {median} ({ctx.area})" if names else
+             f"{say.capital(ctx.area)} · vùng tô: một nửa số đơn vị ở khoảng giữa · đường nét đứt: {median}")
     fig = charts.trend_chart(
-        series, title=title,
-        subtitle=(f"{names + ' · ' if names else ''}đường nét đứt: "
-                  f"{trends.MEDIAN_LABEL.lower()} ({ctx.area})"),
+        series, title=title, subtitle=shows,
         updated=ctx.updated, demo=ctx.demo, percent=percent,
         axis_title="%" if percent else k["unit"])
     return Item("trends", title, fig, tables.trend_table(series),
@@ -269,9 +321,6 @@ def _assessment_item(ctx: Ctx) -> Item | None:
         _cap_note(len(res), int(has_total.sum()))]))
     fig = charts.assessment_ranking_chart(shown, title=title, subtitle=subtitle,
                                           updated=ctx.updated, demo=ctx.demo)
-    # Its legend sits above the top axis in paper units computed for the screen height: place
-    # it again for the slide height (top margin 170 px, bottom 80 px, as the chart sets them).
-    fig.update_layout(legend_y=1 + 34 / (figures.HEIGHT - 170 - 80))
     return Item("assessment", title, fig, _assessment_table(res), _assessment_findings(ctx, res))
 
 
@@ -281,7 +330,8 @@ def _items(ctx: Ctx, sections) -> tuple[list[Item], list[str]]:
     """The items of the sections asked for, and the sections that had nothing to show."""
     makers = {
         "overview": [lambda g=g: _group_item(ctx, "overview", g) for g in OVERVIEW_GROUPS],
-        "compare": [lambda c=c, pc=pc: _ranking_item(ctx, c, pc) for c, pc in COMPARE],
+        "compare": [lambda: _map_item(ctx, *MAP)]
+                   + [lambda c=c, pc=pc: _ranking_item(ctx, c, pc) for c, pc in COMPARE],
         "trends": [lambda c=c: _trend_item(ctx, c) for c in TRENDS],
         "dvk": [lambda: _dvk_item(ctx)],
         "assessment": [lambda: _assessment_item(ctx)],
@@ -310,4 +360,6 @@ def collect(con, scope: Scope, units=(), sections=tuple(SECTIONS)) -> Pack:
                 include_unreviewed=bool(scope.include_unreviewed))
     if empty:
         pack.notes.append(say.empty_sections_note(pack.section_title(s) for s in empty))
+    if "compare" in sections and not maps.has_outlines(con, scope):
+        pack.notes.append(say.NO_MAP)
     return pack

@@ -9,6 +9,10 @@ from etl.briefing.model import DEMO_MARK, UNREVIEWED_MARK, Item, Pack
 from etl.domain import vn
 
 MAX_DOC_ROWS = 120        # beyond, the table points to the chart's Excel file
+PAGE_W_CM, MARGIN_CM = 21, 2                  # A4, the administrative paper
+PICTURE_W_IN = (PAGE_W_CM - 2 * MARGIN_CM) / 2.54    # a chart spans the text width
+MIN_PT = 10               # the smallest text of a chart at that width: a report is read close up
+TABLE_PT = 10
 
 
 def cell_text(value, percent: bool = False) -> str:
@@ -37,8 +41,8 @@ def _new_document(pack: Pack):
     doc = Document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = Cm(21), Cm(29.7)          # A4, the administrative paper
-    sec.left_margin = sec.right_margin = Cm(2)
+    sec.page_width, sec.page_height = Cm(PAGE_W_CM), Cm(29.7)
+    sec.left_margin = sec.right_margin = Cm(MARGIN_CM)
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
@@ -70,6 +74,7 @@ def _add_table(doc, item: Item) -> None:
     rows = rows[:MAX_DOC_ROWS]
     table = doc.add_table(rows=1 + len(rows), cols=len(cols))
     table.style = "Table Grid"
+    _repeat_header(table)
     cells = table._cells         # one list: much faster than table.cell() per cell
     for j, c in enumerate(cols):
         cells[j].text = c
@@ -81,14 +86,24 @@ def _add_table(doc, item: Item) -> None:
     for cell in cells:
         for p in cell.paragraphs:
             for run in p.runs:
-                run.font.size = Pt(9)
+                run.font.size = Pt(TABLE_PT)
     if extra > 0:
         doc.add_paragraph(f"(Còn {vn.format_number(extra)} dòng: xem tệp Excel của biểu đồ.)")
 
 
+def _repeat_header(table) -> None:
+    """The column names again at the top of each page a long table runs onto."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(flag)
+
+
 def write_docx(pack: Pack) -> bytes:
     """A report: title, scope and notes, then per section each chart, its findings and table."""
-    from docx.shared import Cm
+    from docx.shared import Inches
 
     doc = _new_document(pack)
     _front(doc, pack)
@@ -99,7 +114,8 @@ def write_docx(pack: Pack) -> bytes:
             doc.add_heading(pack.section_title(current), level=1)
         doc.add_heading(f"Biểu đồ {n}. {item.title}", level=2)
         if item.image:
-            doc.add_picture(io.BytesIO(item.image), width=Cm(17))
+            doc.add_picture(io.BytesIO(item.image), width=Inches(PICTURE_W_IN))
+        # Each finding a paragraph of its own: Word wraps and breaks pages, so none is cut.
         for f in item.findings:
             doc.add_paragraph(f, style="List Bullet")
         _add_table(doc, item)

@@ -212,6 +212,12 @@ def median_trend_finding(median_label: str, period_label: str, value_text: str,
     return text + f" ({n_units} đơn vị có số liệu)."
 
 
+def quartiles_finding(period_label: str, low_text: str, high_text: str) -> str:
+    """The p25–p75 band of the latest period: where the middle half of the units lie."""
+    return (f"{capital(period_label)}, một nửa số đơn vị ở khoảng giữa có từ {low_text} đến "
+            f"{high_text} (phân vị 25 đến 75).")
+
+
 def unit_trend_finding(name: str, indicator: str, period_label: str, value_text: str | None) -> str:
     """name at the start of the sentence: 'Phường Thạch Khôi'. value_text None: not reported."""
     if value_text is None:
@@ -249,3 +255,7 @@ def partial_scores_finding(n_criteria: int, names_with_counts) -> str:
 def no_scores_finding(names) -> str:
     names = list(names)
     return f"Chưa báo cáo điểm ({len(names)} đơn vị): {name_list(names)}."
+
+
+NO_MAP = ("Không có bản đồ: kỳ này xem «như đã báo cáo» gồm các đơn vị cũ (trước 01/07/2025), chưa có "
+          "bản đồ ranh giới của các đơn vị đó; xem theo địa giới hiện nay để có bản đồ.")

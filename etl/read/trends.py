@@ -1,11 +1,13 @@
 """Indicators over time: one series of periods of one kind and convention, for the units a
-reader follows and the median of all units."""
+reader follows and the median of all units with their quartiles (the spread around it)."""
 import pandas as pd
 
 from etl.read._sql import CATALOGUE, NEEDED, VALS, df, in_province, per_10000, with_
 from etl.read.scope import Scope
 
 MEDIAN_LABEL = "Trung vị các đơn vị"
+# The band between p25 and p75: where the middle half of the units lie.
+QUARTILES_LABEL = "Một nửa số đơn vị ở khoảng giữa (phân vị 25–75)"
 
 
 # The periods of the series: one kind and convention; a range only with the same day-and-month
@@ -59,12 +61,14 @@ SELECT * EXCLUDE (name_sort) FROM (
     SELECT ps.period_key, ps.label AS period_label, ps.start_date, ps.end_date,
            c.code AS unit_code, c.name AS series, false AS is_median,
            uv.metric AS value, NULL::BIGINT AS units_reported, coalesce(uv.estimated, false) AS estimated,
-           c.name_sort
+           NULL::DOUBLE AS p25, NULL::DOUBLE AS p75, c.name_sort
     FROM ps CROSS JOIN chosen c
     LEFT JOIN unit_values uv ON uv.period_key = ps.period_key AND uv.unit_code = c.code
     UNION ALL
     SELECT ps.period_key, ps.label, ps.start_date, ps.end_date, NULL, $median, true,
-           median(uv.metric), count(uv.metric), coalesce(bool_or(uv.estimated), false), NULL
+           median(uv.metric), count(uv.metric), coalesce(bool_or(uv.estimated), false),
+           -- interpolated like median(), so p25 <= median <= p75 on the same units
+           quantile_cont(uv.metric, 0.25), quantile_cont(uv.metric, 0.75), NULL
     FROM ps LEFT JOIN (SELECT * FROM unit_values WHERE """ + in_province("unit_code") + """) uv
          USING (period_key)
     GROUP BY ALL)
@@ -79,7 +83,9 @@ def trend(con, scope: Scope, code: str, kind: str = "year", unit_codes=(),
     (01/07–20/11 of each year): different ranges are never mixed.
 
     One row per period and series: series = unit name, or MEDIAN_LABEL (is_median) for the median
-    over all units that reported in that period. value is NULL where a unit did not report.
+    over all units that reported in that period. value is NULL where a unit did not report. p25
+    and p75 (median rows only): the 25th and 75th percentiles over the same units, so half of
+    them lie between.
     """
     return df(con, with_(CATALOGUE, _SERIES, NEEDED, _UNIT_VALUES).rstrip("\n") + ",\n" + _LINES,
               scope.params(code=code, kind=kind, conv=convention, pc=bool(per_capita),

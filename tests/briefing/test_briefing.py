@@ -45,7 +45,7 @@ def _all_findings(p) -> str:
 
 def test_whole_city_counts_every_unit_that_did_not_report(con):
     p = briefing.collect(con, Scope("2025"))
-    assert len(p.items) == 12 and p.scope == "Toàn thành phố"
+    assert len(p.items) == 13 and p.scope == "Toàn thành phố"       # 12 charts and the map
     assert any("Đã báo cáo: 5/114 đơn vị." in n for n in p.notes)
     assert any(n.startswith("Chưa báo cáo kỳ này (109 đơn vị): ") and "đơn vị khác" in n
                for n in p.notes)
@@ -54,7 +54,7 @@ def test_whole_city_counts_every_unit_that_did_not_report(con):
 def test_findings_come_from_the_data(con):
     p = briefing.collect(con, Scope("2025"), FIXTURE_UNITS)
     assert {i.section for i in p.items} == set(briefing.SECTIONS)
-    assert len(p.items) == 12
+    assert len(p.items) == 13
     for item in p.items:
         assert 2 <= len(item.findings) <= 4, (item.title, item.findings)
     text = _all_findings(p)
@@ -103,7 +103,7 @@ def test_bad_input_is_refused_in_vietnamese(con):
 def test_pptx_slides_pictures_titles_and_vietnamese(pack):
     prs = Presentation(io.BytesIO(briefing.write_pptx(pack)))
     slides = list(prs.slides)
-    assert len(slides) == 1 + len(pack.items) == 13
+    assert len(slides) == 1 + len(pack.items) == 14
     assert prs.slide_width * 9 == prs.slide_height * 16
     assert slides[0].shapes.title.text == "Báo cáo công tác dân vận — Năm 2025"
     assert "DỮ LIỆU MẪU" not in "".join(s.text_frame.text for s in slides[0].shapes
@@ -112,8 +112,12 @@ def test_pptx_slides_pictures_titles_and_vietnamese(pack):
         assert slide.shapes.title.text == item.title
         pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         assert len(pictures) == 1
-        assert pictures[0].image.size == (2560, 1440)      # 16:9 at 2×
-        assert len(pictures[0].image.blob) > 50_000
+        pic = pictures[0]
+        w, h = pic.image.size
+        assert w == 2560                                    # sharp on a projector
+        assert abs(w / h - pic.width / pic.height) < 0.01   # drawn for its box, not stretched
+        assert pic.left + pic.width <= prs.slide_width and pic.top + pic.height <= prs.slide_height
+        assert len(pic.image.blob) > 50_000
         text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
         assert "Nhận xét" in text
         for finding in item.findings:
@@ -192,7 +196,7 @@ def test_briefing_page(dashboard_db, monkeypatch):
     at.multiselect(key="brief_sections").set_value(["compare"]).run()
     at.button(key="brief_build").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any("Đã tạo «Báo cáo công tác dân vận — Năm 2025»: 3 biểu đồ" in s.value
+    assert any("Đã tạo «Báo cáo công tác dân vận — Năm 2025»: 4 biểu đồ" in s.value
                for s in at.success)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Tải bộ trình chiếu (.pptx)", "Tải báo cáo Word (.docx)"]
@@ -211,7 +215,7 @@ def test_chart_pages_offer_downloads(dashboard_db, monkeypatch):
                  "pages/unit_profile.py"):
         at.switch_page(page).run()
         if page == "pages/unit_profile.py":         # its chart is under the second tab
-            at.session_state["profile_view"] = "Các chỉ tiêu qua các kỳ"
+            at.session_state["tab"] = "Các chỉ tiêu qua các kỳ"
             at.run()
         assert not at.exception, [e.message for e in at.exception]
         labels = [b.proto.label for b in at.get("download_button")]
@@ -315,7 +319,9 @@ def test_the_national_pack_says_ca_nuoc(two_provinces):
     assert p.area == "cả nước" and p.scope == "Cả nước"
     assert p.title == "Báo cáo công tác dân vận — Cả nước — Năm 2025"
     assert "Phạm vi: cả nước. Đã báo cáo: 5/114 đơn vị." in p.notes
-    ranking = next(i for i in p.items if i.section == "compare")
+    # Nationally the map draws the provinces; the ranking lists every unit.
+    country_map, ranking = [i for i in p.items if i.section == "compare"][:2]
+    assert country_map.title.startswith("Bản đồ:") and len(country_map.table) == 2
     assert len(ranking.table) == 114
     assert ranking.figure.layout.title.subtitle.text.startswith("Cả nước · ")
     slides = slide_texts(briefing.write_pptx(p))

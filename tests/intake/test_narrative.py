@@ -166,3 +166,27 @@ def test_labelled_figures_and_spelled_numbers(units):
                               "petitions_complaint": 4}                 # «mười hai» is not read as 2
     period = draft.period.period
     assert (period.start.isoformat(), period.end.isoformat()) == ("2025-01-01", "2025-09-30")
+
+
+def test_running_heads_and_page_numbers_of_a_pdf_are_dropped(units):
+    pages = [f"UBND PHƯỜNG LÊ CHÂN\n{body}\nTrang {i}/3" for i, body in enumerate(
+        ["BÁO CÁO\nCông tác dân vận năm 2025\nTổ chức 3 hội nghị đối thoại với Nhân dân, tiếp", "44 lượt công dân.",
+         "Tiếp nhận 19 đơn thư."], start=1)]
+    draft = extract("\f".join(pages), units)
+    assert figures(draft) == {"dialogues": 3, "reception_visits": 44, "petitions_received": 19}
+    visits = draft.values["reception_visits"][0]
+    assert "UBND" not in visits.evidence and "Trang" not in visits.evidence
+    assert draft.unit.code == "11383"
+
+
+def test_changes_against_last_year_are_not_counts_and_a_label_answered_no_is_zero(units):
+    """«tăng 3 buổi so với năm 2024», «giảm 12 lượt so với cùng kỳ» are differences; «trực tiếp» is
+    not «tiếp» (receiving citizens); «Số cán bộ, công chức vi phạm: không.» is 0."""
+    draft = extract((FIXTURES / "synthetic-vinh-bao-2025.txt").read_text(encoding="utf-8"), units)
+    assert figures(draft) == {
+        "propaganda_sessions": 15, "propaganda_attendees": 2000, "dialogues": 5, "dialogue_attendees": 420,
+        "dialogue_opinions": 37, "dialogue_opinions_resolved": 35, "reception_visits": 64,
+        "crowd_delegations": 1, "petitions_received": 12, "petitions_resolved": 11, "dvk_models_new": 6,
+        "mediation_cases": 9, "mediation_successful": 8, "directive_docs": 8, "staff_violations": 0}
+    assert all(not alts for _best, alts in draft.values.values())
+    assert [name for name, _ in draft.models] == ["Dòng họ học tập"]

@@ -40,12 +40,12 @@ def test_overview_metrics_and_missing_units(dashboard_db, use_db):
     sessions = next(m for m in at.metric if m.label == "Hội nghị, buổi tuyên truyền, quán triệt")
     assert sessions.value.endswith(" buổi") and sessions.delta.startswith("-")
     assert "Nhóm chỉ tiêu: Tuyên truyền" in texts(at.subheader)
-    at.session_state["overview_view"] = "Đơn vị chưa báo cáo"
+    at.session_state["tab"] = "Đơn vị chưa báo cáo"
     at.run()
     assert "Đơn vị chưa báo cáo kỳ Năm 2025 (109)" in texts(at.subheader)
     missing = next(t.value for t in at.dataframe if "Mã" in t.value.columns)
     assert CAT_HAI in set(missing["Mã"]) and THACH_KHOI not in set(missing["Mã"])
-    at.session_state["overview_view"] = "Tất cả chỉ tiêu"
+    at.session_state["tab"] = "Tất cả chỉ tiêu"
     at.run()
     everything = next(t.value for t in at.dataframe if "Nhóm" in t.value.columns)
     row = everything[everything["Chỉ tiêu"] == "Vụ việc hòa giải"].iloc[0]
@@ -58,7 +58,7 @@ def test_compare_page_shows_blanks_as_not_reported(dashboard_db, use_db):
     at.switch_page("pages/compare.py").run()
     no_exception(at)
     assert len(at.get("plotly_chart")) == 2 and not at.dataframe   # chart tab open, and the grid
-    at.session_state["compare_view"] = "Bảng số liệu"
+    at.session_state["tab"] = "Bảng số liệu"
     at.run()
     table = at.dataframe[0].value
     assert list(table.columns[:4]) == ["Hạng", "Đơn vị", "Loại", "Giá trị (vụ)"]

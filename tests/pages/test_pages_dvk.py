@@ -16,10 +16,10 @@ def test_models_page(dashboard_db, use_db):
     assert metrics["Đơn vị đã gửi danh sách"] == "2/114"
     assert metrics["Mô hình đang duy trì"] == "14" and metrics["Xây dựng mới trong năm"] == "4"
     assert len(at.get("plotly_chart")) == 2            # by year and by field; one tab open
-    at.session_state["dvk_view"] = "Theo đơn vị"
+    at.session_state["tab"] = "Theo đơn vị"
     at.run()
     assert len(at.get("plotly_chart")) == 1 and not at.dataframe
-    at.session_state["dvk_view"] = "Danh sách mô hình"
+    at.session_state["tab"] = "Danh sách mô hình"
     at.run()
     table = at.dataframe[0].value
     assert len(table) == 15
@@ -71,7 +71,7 @@ def test_assessment_page(dashboard_db, use_db):
     assert len(at.get("plotly_chart")) == 1 and "score_unit" not in at.session_state
     charts = 1
     for view in ("Phân bố xếp loại", "Điểm từng tiêu chí", "Một đơn vị"):
-        at.session_state["score_view"] = view
+        at.session_state["tab"] = view
         at.run()
         no_exception(at)
         assert view in texts(at.subheader)[0] or view == "Một đơn vị"
@@ -79,7 +79,7 @@ def test_assessment_page(dashboard_db, use_db):
     assert charts == 4
     # The unit chooser starts with the followed units that have scores.
     assert at.selectbox(key="score_unit").value == AI_QUOC
-    at.session_state["score_view"] = "Thay đổi xếp loại"
+    at.session_state["tab"] = "Thay đổi xếp loại"
     at.run()
     changes = at.dataframe[-1].value
     assert set(changes["Đơn vị"]) == {"Việt Hòa", "Hồng Bàng", "Lê Chân"}
@@ -94,7 +94,7 @@ def test_assessment_page_without_a_previous_year(dashboard_db, use_db):
     at.switch_page(SCORES).run()
     no_exception(at)
     assert at.selectbox(key="score_year").value == "2023"
-    at.session_state["score_view"] = "Thay đổi xếp loại"
+    at.session_state["tab"] = "Thay đổi xếp loại"
     at.run()
     assert any("Không có báo cáo năm trước" in i.value for i in at.info)
 

@@ -66,7 +66,7 @@ def test_no_user_text_is_rendered_as_markup(hostile, monkeypatch, page, user, pe
         at.switch_page(page).run()
     no_exception(at)
     if page == "pages/compare.py":            # the provenance panel: file name, sender
-        at.session_state["compare_view"] = "Bảng số liệu"
+        at.session_state["tab"] = "Bảng số liệu"
         at.run()
         box = at.selectbox(key="compare_source")
         box.select_index(next(i for i, o in enumerate(box.options)

@@ -22,7 +22,7 @@ def _table(at, first_column="Hạng"):
 def test_the_view_is_a_sidebar_choice_kept_in_the_link(demo_db, monkeypatch):
     monkeypatch.setenv("DANVAN_DB", str(demo_db))
     at = signed_in(DEPT, "pages/compare.py", demo_db,
-                   {"ky": "2024", "chi_tieu": "reception_visits"}, compare_view="Bảng số liệu")
+                   {"ky": "2024", "chi_tieu": "reception_visits"}, tab="Bảng số liệu")
     today = _table(at)
     assert len(today) == 114 and today["Giá trị (lượt)"].str.contains("ước tính").any()
     assert at.query_params["ranh_gioi"] == "hien_nay"
@@ -32,8 +32,9 @@ def test_the_view_is_a_sidebar_choice_kept_in_the_link(demo_db, monkeypatch):
     assert len(reported) == 375 and {"Huyện cũ", "Tỉnh cũ"} <= set(reported.columns)
     assert not reported["Giá trị (lượt)"].str.contains("ước tính").any()
     assert at.query_params["ranh_gioi"] == "khi_bao_cao"
-    # As reported, the old units also grouped by old district and province.
-    at.session_state["compare_view"] = "Theo huyện, tỉnh cũ"
+    # As reported, the old units also grouped by old district and province (a tab of that view
+    # only: opened as a link with ?tab= opens it).
+    at.query_params["tab"] = "Theo huyện, tỉnh cũ"
     at.run()
     no_exception(at)
     groups = _table(at, "Tỉnh cũ")

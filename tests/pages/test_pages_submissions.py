@@ -220,7 +220,7 @@ def test_provenance_panel_shows_file_sheet_cell_and_versions(live, page, key):
     at.multiselect(key="units").set_value([VIET_HOA]).run()
     at.switch_page(page).run()
     if page == "pages/compare.py":
-        at.session_state["compare_view"] = "Bảng số liệu"
+        at.session_state["tab"] = "Bảng số liệu"
         at.run()
     no_exception(at)
     box = at.selectbox(key=key)
@@ -278,7 +278,7 @@ def test_every_page_guards_itself_when_run_without_app_py(live, page):
 
 
 def _pick_source(at, unit_name: str, key: str = "compare_source"):
-    at.session_state["compare_view"] = "Bảng số liệu"
+    at.session_state["tab"] = "Bảng số liệu"
     at.run()
     box = at.selectbox(key=key)
     box.select_index(next(i for i, o in enumerate(box.options) if o.startswith(unit_name))).run()

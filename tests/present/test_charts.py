@@ -10,7 +10,7 @@ import pytest
 from etl.present import charts
 from etl.read import assessment, city, compare, trends
 from etl.read.scope import Scope
-from tests.conftest import CAT_HAI, THACH_KHOI
+from tests.conftest import CAT_HAI, THACH_KHOI, fixture_values
 
 UPDATED = date(2025, 11, 20)
 SOURCE = ("Nguồn: Báo cáo công tác dân vận của UBND các phường, xã, đặc khu — "
@@ -117,6 +117,29 @@ def test_trend_chart_median_line_and_gaps(con):
     assert math.isnan(cat_hai["Năm 2025"]) and not traces["Cát Hải"].connectgaps
     assert list(fig.layout.xaxis.categoryarray) == ["Năm 2023", "Năm 2024", "Năm 2025"]
     assert "Chưa báo cáo" in traces["Cát Hải"].customdata
+
+
+def test_trend_without_units_shows_the_spread_around_the_median(con):
+    df = trends.trend(con, Scope(), 'propaganda_sessions', 'year').sort_values("end_date")
+    for r in df.itertuples():
+        # The fixture's values, interpolated as DuckDB's quantile_cont and median are.
+        values = [v["propaganda_sessions"] for (u, p), v in fixture_values().items()
+                  if p == r.period_key and v.get("propaganda_sessions") is not None]
+        assert r.p25 == pytest.approx(np.percentile(values, 25))
+        assert r.p75 == pytest.approx(np.percentile(values, 75))
+        assert r.p25 <= r.value <= r.p75 and r.p25 < r.p75
+    fig = charts.trend_chart(df, title="Xu hướng", subtitle="Theo năm", updated=UPDATED)
+    traces = list(fig.data)
+    band = next(t for t in traces if t.name == trends.QUARTILES_LABEL)
+    edge = traces[traces.index(band) - 1]       # the band fills up to the trace before it
+    assert band.fill == "tonexty" and list(band.y) == list(df["p25"])
+    assert list(edge.y) == list(df["p75"]) and edge.showlegend is False
+    median = next(t for t in traces if t.name == trends.MEDIAN_LABEL)
+    assert traces.index(median) > traces.index(band)          # the line over the band
+    # With units chosen the lines are the units' own: no band (the page's chart as before).
+    with_units = trends.trend(con, Scope(), 'propaganda_sessions', 'year', [THACH_KHOI])
+    fig = charts.trend_chart(with_units, title="Xu hướng", subtitle="Theo năm", updated=UPDATED)
+    assert {t.name for t in fig.data} == {"Thạch Khôi", trends.MEDIAN_LABEL}
 
 
 def test_compare_chart_leaves_out_rates_and_keeps_blank_previous(con):

@@ -178,7 +178,7 @@ def test_province_filter_in_the_sidebar_and_the_url(two_provinces, dashboard_db,
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Đơn vị đã báo cáo"].endswith("/3")
     at.switch_page("pages/compare.py").run()
-    at.session_state["compare_view"] = "Bảng số liệu"
+    at.session_state["tab"] = "Bảng số liệu"
     at.run()
     no_exception(at)
     assert set(at.dataframe[0].value["Đơn vị"]) == {"Hồng Bàng", "Lê Chân", "Cát Hải"}

@@ -25,6 +25,9 @@ _ZERO = re.compile(r"\b(?:khong co|khong phat sinh|khong xay ra|khong de xay ra|
                    r"([^.;:!?]{0,70})")
 
 
+_LABELLED_ZERO = re.compile(r"([^.;:]{3,90}):\s*(khong co|khong|chua co|chua phat sinh)\s*[.;]?\s*$")
+
+
 @dataclass(frozen=True)
 class Row:
     indicator: str
@@ -121,7 +124,7 @@ def _sentence_candidates(par: Paragraph, a: int, b: int, rows: list[Row], units:
     found = []
     nums = numbers(text, folded)
     for i, n in enumerate(nums):
-        if n.percent:
+        if n.percent or n.change:
             continue
         # "32/33 vụ": the first number takes the unit written after the second.
         pair_next = (nums[i + 1] if i + 1 < len(nums) and text[n.end:nums[i + 1].start].strip() == "/"
@@ -164,6 +167,12 @@ def _sentence_candidates(par: Paragraph, a: int, b: int, rows: list[Row], units:
         else:
             found.append(Candidate(row.indicator, n.value, n.approximate, evidence, location,
                                    (n.start - offset, n.end - offset), s))
+    # «Số cán bộ, công chức vi phạm: không.» — a label answered «không».
+    if m := _LABELLED_ZERO.search(folded):
+        for row in rows:
+            if row.zero and _has(m.group(1), row.zero):
+                found.append(Candidate(row.indicator, 0.0, False, text.strip(), f"đoạn {par.index}",
+                                       (m.start(2) - offset, m.end(2) - offset), 2))
     for m in _ZERO.finditer(folded):
         span = m.group(1)
         for row in rows:

@@ -7,7 +7,8 @@ never a figure when it names something rather than counts it: a document number 
 a span of years («giai đoạn 2021–2025»), a number inside quotation marks (a model's name, «5 không
 3 sạch»). A percentage is a rate, never a count. «gần», «khoảng», «hơn», «trên»… before a number
 make it approximate. Small counts are often spelled out («tổ chức hai hội nghị»): một … mười are
-numbers too; figures.py takes them only with a unit word right after.
+numbers too; figures.py takes them only with a unit word right after. «tăng 3 buổi», «giảm 12
+lượt so với cùng kỳ» are changes, not counts (but «tăng lên 15» is the new total).
 """
 import re
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ _NOT_FIGURES = re.compile(
 _COUNTING_SO = ("dan", "tong", "nhan", "voi", "la", "co")
 _APPROX = ("gan", "khoang", "hon", "tren", "xap xi", "uoc", "uoc tinh", "chung", "gan nhu",
            "it nhat", "toi thieu", "tren duoi", "ngoai")
+# Right before a number: a change against another period, never the count itself.
+_CHANGE = ("tang", "giam", "tang them", "giam di", "nhieu hon", "it hon", "chenh lech")
 _SPELLED = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8,
             "chín": 9, "mười": 10}
 _SPELLED_RE = re.compile(r"(?<!\w)(" + "|".join(_SPELLED) + r")(?= )", re.IGNORECASE)
@@ -46,6 +49,7 @@ class Number:
     text: str
     approximate: bool
     percent: bool
+    change: bool = False       # «tăng 3», «giảm 12»: a difference, not a count
 
 
 def _value(m: re.Match) -> float:
@@ -90,5 +94,8 @@ def numbers(text: str, folded: str) -> list[Number]:
             continue                      # «năm 2025»; «mười hai», «hai mươi»: not read as 2
         before = _before(folded, m.start(), 2)
         approximate = any(before == w or before.endswith(" " + w) for w in _APPROX)
-        out.append(Number(m.start(), m.end(), _value(m), m.group(0), approximate, percent))
+        before3 = _before(folded, m.start(), 3)
+        change = any(before == w or before.endswith(" " + w) for w in _CHANGE) and \
+            not before3.endswith(("tang len", "giam xuong", "giam con", "tang len thanh"))
+        out.append(Number(m.start(), m.end(), _value(m), m.group(0), approximate, percent, change))
     return out

@@ -65,10 +65,44 @@ def _join(lines: list[str], vocabulary: set[str]) -> str:
     return text
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _without_running_heads(text: str) -> str:
+    """A PDF repeats its header and footer on every page («UBND PHƯỜNG VIỆT HÒA», «Trang 3/12»,
+    a lone page number): a line among the first or last two of at least 60 % of the pages
+    (digits aside) is dropped there (on the first page only at its foot), so it neither joins a
+    sentence nor counts as a mention."""
+    pages = text.split("\f")
+    if len(pages) < 3:
+        return text
+    def edges(page):
+        lines = [x for x in page.split("\n") if x.strip()]
+        return lines[:2] + lines[-2:]
+    def key(line):
+        return _DIGITS.sub("#", _SPACES.sub(" ", unicodedata.normalize("NFC", line)).strip().lower())
+    counts: dict[str, int] = {}
+    for page in pages:
+        for k in {key(x) for x in edges(page)}:
+            counts[k] = counts.get(k, 0) + 1
+    running = {k for k, n in counts.items() if n >= 0.6 * len(pages) and k}
+    if not running:
+        return text
+    out = []
+    for i, page in enumerate(pages):
+        lines = page.split("\n")
+        kept = [x for x in lines if x.strip()]
+        # The first page's header is the report's own (who reports): only its footer goes.
+        edge = set(kept[-2:] if i == 0 else edges(page))
+        out.append("\n".join(x for x in lines if not (x in edge and key(x) in running)))
+    return "\f".join(out)
+
+
 def paragraphs(raw: str) -> list[Paragraph]:
     """The document's paragraphs: blank lines, page breaks and bullets start a new one; other
-    line breaks are joined."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    line breaks are joined; running heads and page numbers of PDFs go."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _without_running_heads(text).replace("\f", "\n\n")
     lines = [_clean_line(x) for x in text.split("\n")]
     # Words as the document uses them: not a line's first or last word, which may be a half.
     vocabulary = {w.lower() for x in lines for w in _WORD.findall(x)[1:-1]}
@@ -80,7 +114,8 @@ def paragraphs(raw: str) -> list[Paragraph]:
                 blocks.append(current)
             current = []
             continue
-        if not current and blocks and line[:1].islower() and not blocks[-1][-1].endswith(
+        continues = line[:1].islower() or (line[:1].isdigit() and not _BULLET.match(line))
+        if not current and blocks and continues and not blocks[-1][-1].endswith(
                 (".", ":", ";", "!", "?")):
             current = blocks.pop()
         # A new bullet, a heading in capitals, a table row (cells joined by " | "), or a line after

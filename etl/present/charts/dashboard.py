@@ -24,6 +24,9 @@ from etl.present.charts.style import (
     with_estimate,
     wrap,
 )
+from etl.read.trends import QUARTILES_LABEL
+
+QUARTILES = "rgba(31, 78, 121, 0.18)"      # the bars' blue, light: the band stays behind the lines
 
 
 def ranking_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: bool = False,
@@ -118,6 +121,8 @@ def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: b
                 percent: bool = False, decimals: int | None = None,
                 axis_title: str = "", merger=None) -> go.Figure:
     """Lines per unit over periods plus a dashed city-median line; gaps where a unit did not report.
+    Without unit lines, a band between the 25th and 75th percentiles (columns p25, p75) shows the
+    spread of the units around the median.
 
     df: read.trends.trend() (columns period_label, start_date, end_date, series, is_median,
     value, estimated): an estimate is an open marker and says «ước tính» on hover. merger: the
@@ -127,6 +132,9 @@ def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: b
     df = plain_names(df, "series")
     order = list(dict.fromkeys(df.sort_values("end_date")["period_label"]))
     fig = go.Figure()
+    if df["is_median"].all():
+        # A median alone hides how far apart the units are: draw where the middle half lie.
+        _quartile_band(fig, df.sort_values("end_date"), percent, decimals)
     any_estimate = False
     for (is_median, series), part in df.groupby(["is_median", "series"], sort=False):
         part = part.sort_values("end_date")
@@ -155,6 +163,19 @@ def trend_chart(df: pd.DataFrame, *, title: str, subtitle: str, updated, demo: b
     fig = decorate(fig, title, subtitle, updated, demo, height=520)
     fig.update_annotations(selector=dict(name="source"), yshift=-95)
     return fig
+
+
+def _quartile_band(fig: go.Figure, median: pd.DataFrame, percent: bool, decimals) -> None:
+    """The p25–p75 band under the median line: p75 an invisible edge, p25 filled up to it."""
+    if not {"p25", "p75"} <= set(median.columns) or median["p25"].isna().all():
+        return
+    low, high = median["p25"].astype(float), median["p75"].astype(float)
+    fig.add_scatter(x=median["period_label"], y=high, mode="lines", line=dict(width=0),
+                    showlegend=False, hoverinfo="skip", name="p75")
+    spans = [f"{fmt(a, percent, decimals)} – {fmt(b, percent, decimals)}" for a, b in zip(low, high)]
+    fig.add_scatter(x=median["period_label"], y=low, mode="lines", line=dict(width=0),
+                    fill="tonexty", fillcolor=QUARTILES, name=QUARTILES_LABEL, customdata=spans,
+                    hovertemplate=f"{QUARTILES_LABEL}<br>%{{x}}: %{{customdata}}<extra></extra>")
 
 
 def _mark_merger(fig: go.Figure, df: pd.DataFrame, order: list, merger: pd.Timestamp) -> None:

@@ -1,0 +1,77 @@
+"""Work the first visitor after a server start would otherwise wait for, done by serve.py's
+start-up hook instead: the app's modules imported (pandas, plotly, DuckDB, the read and chart
+code: most of a first page's time), a chart built and serialised (plotly loads its validators
+on first use), the database opened once; and the image browser for chart downloads started in
+the background (about 5 s, needed only when someone downloads a picture)."""
+import importlib
+import logging
+import threading
+import time
+
+log = logging.getLogger("danvan")
+# What the pages import; the page scripts themselves run per visit.
+MODULES = ("pandas", "plotly.graph_objects", "plotly.io", "duckdb", "pyarrow", "etl.read",
+           "etl.read.city", "etl.read.compare", "etl.read.trends", "etl.read.profile",
+           "etl.read.completeness", "etl.read.models", "etl.read.assessment", "etl.present.charts",
+           "etl.present.tables", "etl.briefing", "pages._auth", "pages._data", "pages._state",
+           "pages._ui", "pages._subs", "pages._nav")
+
+
+def start_up() -> float:
+    """Blocking part (before the server takes visitors); returns its seconds."""
+    t = time.perf_counter()
+    for name in MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:          # a warm-up never stops the server from starting
+            log.warning("warm-up: %s not imported: %s", name, exc)
+    try:
+        _first_chart()
+        _open_database()
+    except Exception:  # noqa: BLE001 — same: the visitor will meet the real error, if any
+        log.warning("warm-up incomplete", exc_info=True)
+    threading.Thread(target=_image_browser, name="warm-image-browser", daemon=True).start()
+    seconds = time.perf_counter() - t
+    log.info("warm-up: %.2f s", seconds)
+    return seconds
+
+
+def _first_chart() -> None:
+    from datetime import datetime
+
+    import pandas as pd
+    import plotly.io as pio
+
+    from etl.present import charts
+    rank = pd.DataFrame({"code": ["1", "2"], "name": ["A", "B"], "metric": [2.0, None],
+                         "reported": [True, False], "rank": [1, None], "n_ranked": [1, 1],
+                         "estimated": [False, False], "blank_reason": [None, "not_reported"]})
+    fig = charts.ranking_chart(rank, title="Khởi động", subtitle="", updated=datetime.now())
+    pio.to_json(fig, validate=False)
+
+
+def _open_database() -> None:
+    from etl.read import reference
+    from etl.warehouse import db
+    path = db.db_path()
+    if path.exists():
+        with db.connect(path, read_only=True, timeout=2) as con:
+            reference.dataset_info(con)
+            reference.periods(con)
+
+
+def _image_browser() -> None:
+    import os
+
+    from etl.present import figures
+    try:
+        # Low priority, for this thread and the Chromium it starts (children inherit it): a
+        # visitor arriving meanwhile gets the cores first.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+    try:
+        if figures.browser_available():
+            figures.warm()
+    except Exception:  # noqa: BLE001
+        log.warning("warm-up: the image browser did not start", exc_info=True)
