@@ -5,6 +5,7 @@ upload over the app's limit is read away in bounded memory and reaches the page 
 stand-in it refuses in Vietnamese (Streamlit's own refusal is English). Mounted by serve.py."""
 import re
 import urllib.parse
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -60,7 +61,7 @@ class Gate:
         if page not in _nav.URL_PATHS:
             return await _signin.not_found()(scope, receive, send_with_headers)
         if _auth.anonymous_read() or await self._let_in(request):
-            return await self.app(scope, receive, send_with_headers)
+            return await self.app(scope, receive, with_preloads(send_with_headers))
         target = path + (f"?{query}" if query else "")
         response = RedirectResponse(f"{_signin.SIGN_IN_PATH}?next={urllib.parse.quote(target)}",
                                     status_code=303)
@@ -75,6 +76,45 @@ class Gate:
         # An organisation (OIDC) sign-in is Streamlit's own cookie: the script maps it to a
         # local account on every run.
         return _auth.oidc_configured() and bool(request.cookies.get("_streamlit_user"))
+
+
+def _chart_chunks() -> bytes:
+    """<link rel="modulepreload"> for Streamlit's plotly chunk (4,7 MB): it is fetched only when
+    the first chart arrives, after the script ran, which made a page's first chart wait ~1 s
+    more; preloaded, the browser compiles it while the script runs."""
+    import streamlit
+    js = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    return b"".join(b'<link rel="modulepreload" crossorigin href="./static/js/' + f.name.encode() + b'">'
+                    for f in sorted(js.glob("PlotlyChart.*.js")))
+
+
+PRELOADS = _chart_chunks()
+
+
+def with_preloads(send):
+    """The page's HTML with PRELOADS in its head (other responses pass as they are)."""
+    state = {"html": False, "start": None, "body": b""}
+
+    async def patched(message):
+        if message["type"] == "http.response.start":
+            headers = dict(message.get("headers", []))
+            state["html"] = bool(PRELOADS) and headers.get(b"content-type", b"").startswith(b"text/html")
+            if not state["html"]:
+                return await send(message)
+            state["start"] = message
+            return None
+        if not state["html"]:
+            return await send(message)
+        state["body"] += message.get("body", b"")
+        if message.get("more_body"):
+            return None
+        body = state["body"].replace(b"</head>", PRELOADS + b"</head>", 1)
+        start = state["start"]
+        headers = [(k, str(len(body)).encode() if k == b"content-length" else v)
+                   for k, v in start.get("headers", [])]
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+    return patched
 
 
 async def capped_upload(app, scope, receive, send):
