@@ -80,3 +80,11 @@ def browser_page(width: int = 1400, height: int = 1000):
             yield context.new_page()
         finally:
             browser.close()
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """On the server's sign-in form (where any page sends a signed-out visitor)."""
+    page.wait_for_selector('form[action="/auth/login"]', timeout=30_000)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()

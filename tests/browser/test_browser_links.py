@@ -7,7 +7,7 @@ from datetime import datetime
 
 from etl.warehouse import db
 from etl.workflow import accounts
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app, sign_in
 from tests.conftest import DEPT, THACH_KHOI, VIET_HOA
 
 pytestmark = needs_chromium
@@ -45,10 +45,7 @@ def test_links_keep_the_tab_and_the_unit_and_late_stays_late(dashboard_db, tmp_p
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
             page = context.new_page()
             page.goto(f"{url}/so-sanh?ky=2025&chi_tieu=dialogues&tab=B%E1%BA%A3ng+s%E1%BB%91+li%E1%BB%87u")
-            page.wait_for_selector('form[action="/auth/login"]', timeout=30_000)
-            page.get_by_label("Tên đăng nhập").fill(DEPT.username)
-            page.get_by_label("Mật khẩu").fill(PASSWORD)
-            page.get_by_role("button", name="Đăng nhập").click()
+            sign_in(page, DEPT.username, PASSWORD)
             _idle(page)
             # The link's tab is open; clicks are written into the link (the first tab, the
             # default, is the link without ?tab=).

@@ -5,7 +5,7 @@ import shutil
 
 from etl.warehouse import db
 from etl.workflow import accounts
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app, sign_in
 from tests.conftest import VIET_HOA
 from tests.fixtures_paths import SAMPLE_REPORT
 
@@ -35,10 +35,7 @@ def test_a_written_report_becomes_a_sent_report(dashboard_db, tmp_path):
             page = browser.new_context(viewport={"width": 1400, "height": 1000},
                                        locale="vi-VN").new_page()
             page.goto(f"{url}/gui-bao-cao")
-            page.wait_for_selector('form[action="/auth/login"]', timeout=30_000)
-            page.get_by_label("Tên đăng nhập").fill("vh.canbo")
-            page.get_by_label("Mật khẩu").fill(password)
-            page.get_by_role("button", name="Đăng nhập").click()
+            sign_in(page, "vh.canbo", password)
             page.wait_for_selector('h1:has-text("Gửi báo cáo")', timeout=30_000)
 
             for bad, says in ((workbook, "bang-tinh.xlsx"), (big, "Tệp quá lớn (26 MB)")):

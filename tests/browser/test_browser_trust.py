@@ -20,6 +20,7 @@ import pytest
 
 from etl.warehouse import db
 from etl.workflow import accounts
+from tests import chromium
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, ROOT, needs_chromium, require_chromium, running_app
 from tests.conftest import DEPT, THACH_KHOI, VIET_HOA, WARD
 from tests.hostile import DEPT_X, EVIL, WARD_X, hostile_db
@@ -57,11 +58,7 @@ def _idle(page) -> None:
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    """On the server's sign-in form (where any page sends a signed-out visitor)."""
-    page.wait_for_selector('form[action="/auth/login"]', timeout=30_000)
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    chromium.sign_in(page, username, password)
 
 
 def _http(url: str, data: dict | None = None, headers=None, jar=None):

@@ -5,7 +5,7 @@ import shutil
 
 from etl.warehouse import db
 from etl.workflow import accounts
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, require_chromium, running_app, sign_in
 from tests.conftest import VIET_HOA
 from tests.workbooks import fill_values, make_template
 
@@ -30,10 +30,7 @@ def test_upload_flow_in_browser(dashboard_db, tmp_path):
             page = browser.new_context(viewport={"width": 1400, "height": 1000},
                                        locale="vi-VN").new_page()
             page.goto(url)
-            page.wait_for_selector('form[action="/auth/login"]', timeout=30_000)
-            page.get_by_label("Tên đăng nhập").fill("vh.canbo")
-            page.get_by_label("Mật khẩu").fill(password)
-            page.get_by_role("button", name="Đăng nhập").click()
+            sign_in(page, "vh.canbo", password)
             page.wait_for_selector('h1:has-text("Tổng quan")', timeout=30_000)
             page.get_by_role("link", name="Gửi báo cáo").click()
             page.wait_for_selector('h1:has-text("Gửi báo cáo")', timeout=30_000)

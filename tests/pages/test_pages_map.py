@@ -19,6 +19,12 @@ def maps_of(at) -> list[dict]:
     return [f for f in figs if any(t.get("type") == "choroplethmap" for t in f["data"])]
 
 
+def open_map(at) -> None:
+    at.session_state["tab"] = MAP
+    at.run()
+    no_exception(at)
+
+
 def shapes(fig: dict) -> dict[str, str]:
     return {c: d[1] for t in fig["data"] for c, d in zip(t["locations"], t["customdata"])}
 
@@ -34,9 +40,7 @@ def test_the_map_tab_draws_the_citys_units(dashboard_db, use_db, page):
     at = app(dashboard_db, {"chi_tieu": "mediation_cases"}).run()
     if page != "pages/overview.py":
         at.switch_page(page).run()
-    at.session_state["tab"] = MAP
-    at.run()
-    no_exception(at)
+    open_map(at)
     [fig] = maps_of(at)
     units = shapes(fig)
     assert len(units) == 114 and units["11383"] == "Chưa báo cáo"        # Lê Chân left it blank
@@ -50,9 +54,7 @@ def test_the_map_tab_draws_the_citys_units(dashboard_db, use_db, page):
 def test_per_capita_follows_the_sidebar(dashboard_db, use_db):
     use_db(dashboard_db)
     at = app(dashboard_db, {"chi_tieu": "propaganda_sessions", "tren_10k": "1"}).run()
-    at.session_state["tab"] = MAP
-    at.run()
-    no_exception(at)
+    open_map(at)
     [fig] = maps_of(at)
     assert "trên 10.000 dân" in fig["layout"]["title"]["text"]
     assert shapes(fig)["10660"] == "Chưa rõ dân số"                     # Ái Quốc: no population
@@ -61,9 +63,7 @@ def test_per_capita_follows_the_sidebar(dashboard_db, use_db):
 def test_old_units_periods_say_there_is_no_map(dashboard_db, use_db):
     use_db(dashboard_db)
     at = app(dashboard_db, {"ky": "2024", "ranh_gioi": "khi_bao_cao"}).run()
-    at.session_state["tab"] = MAP
-    at.run()
-    no_exception(at)
+    open_map(at)
     assert not maps_of(at)
     assert any("chưa có bản đồ ranh giới" in t for t in texts(at.info))
     # After the merger the units as reported are today's: the map is drawn.
@@ -75,9 +75,7 @@ def test_old_units_periods_say_there_is_no_map(dashboard_db, use_db):
 def test_nationally_provinces_then_the_chosen_provinces_communes(provinces_db, use_db):
     use_db(provinces_db)
     at = app(provinces_db, {"chi_tieu": "mediation_cases"}).run()
-    at.session_state["tab"] = MAP
-    at.run()
-    no_exception(at)
+    open_map(at)
     [fig] = maps_of(at)
     provinces = shapes(fig)
     assert len(provinces) == 34 and provinces["04"].startswith("Chưa báo cáo")   # Cao Bằng: none
