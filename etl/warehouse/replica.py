@@ -1,0 +1,295 @@
+"""An in-memory copy of what the read queries use (issue 15): a process keeps it and queries it
+with the functions of etl.read unchanged, instead of attaching the database file for every query.
+
+What is copied (TABLES): submissions, the rows keyed by a report's submission (shown_facts,
+submission_values, findings, dvk_model_reports) and the small reference tables (rules too: the
+forms and the upload checks read them); then the views and macros of
+etl.warehouse.migrations.VIEWS are created over them, as `etl init` does on the file. Every
+function of etl.read works on Replica.cursor() except versions.original_file (the uploaded files
+stay in the source, blobs of every version) and etl.read.accounts (accounts, sessions and the
+audit log: read from the system of record, an account removed must be gone at once).
+
+Memory: DuckDB keeps what is written to an in-memory table uncompressed until a CHECKPOINT, and
+never checkpoints an in-memory database by itself: the national shown_facts and submissions
+alone held 1.9 GB that way. A CHECKPOINT compresses them as a file's tables are (173 MB for the
+whole copy). So the copy is filled a batch at a time with a CHECKPOINT every few row groups (the
+uncompressed part never exceeds those), and once more after each refresh. (The ATTACH option
+COMPRESS made no difference in DuckDB 2.0, measured; it stays, as it states the intent.)
+
+Refresh: Replica.refresh(pairs) takes the (unit_code, period_key) pairs whose reports changed (a
+new version, a review), reads those pairs' rows and the small tables from the source, then
+replaces them in one transaction: a reader's query sees the copy before or after, never between.
+Replaced rows go at the end of their table; shown_facts keeps its sorted order otherwise, which
+is what lets a query skip row groups (see its comment in etl.warehouse.migrations).
+
+Where the data come from is a Source: DuckDBFile, the embedded mode's file, or PostgreSQL, the
+server mode's system of record (etl.warehouse.postgres.Source). A Snapshot makes the same three
+reads of either (a whole table as Arrow batches, the rows of some pairs, the rows of those pairs'
+submissions) and gives the columns the types DuckDB gives them here (VARCHAR, DATE, TIMESTAMP,
+DOUBLE, BIGINT, INTEGER, BOOLEAN), so the queries' results have the same types too. DuckDBFile's
+reads see one state of the file, held read-only throughout; a source that cannot hold one must
+replay what was committed while it was read (etl.warehouse.follower notes the change log's end
+before a build).
+"""
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+import duckdb
+import pyarrow as pa
+
+from etl.warehouse import db, migrations
+
+CATALOG = "replica"
+# How a table's rows are found for a refresh: all of them, those of the changed pairs (columns
+# unit_code and period_key), or those of the changed pairs' submissions (column submission_id).
+WHOLE, PAIR, SUBMISSION = "whole", "pair", "submission"
+ROW_GROUP = 122_880             # DuckDB's rows per row group
+BATCH_ROWS = ROW_GROUP
+# Rows appended uncompressed before a CHECKPOINT compresses them: ~100 MB of shown_facts.
+CHECKPOINT_ROWS = 8 * ROW_GROUP
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: str
+
+
+# meta first: whether the source is of this software's schema is known before the rest is read.
+TABLES = (
+    Table("meta", WHOLE),
+    # By submission, not by pair: matching 100 pairs among the national 16 M values took 300–550 ms
+    # in the file, their submissions' ids 65–95 ms.
+    Table("shown_facts", SUBMISSION),
+    Table("submissions", PAIR),
+    Table("submission_values", SUBMISSION),
+    Table("findings", SUBMISSION),
+    Table("dvk_model_reports", SUBMISSION),
+    Table("dvk_models", WHOLE),
+    Table("units", WHOLE),
+    Table("unit_lineage", WHOLE),
+    Table("lineage_weights", WHOLE),
+    Table("periods", WHOLE),
+    Table("provinces", WHOLE),
+    Table("indicators", WHOLE),
+    Table("derived_measures", WHOLE),
+    Table("rating_thresholds", WHOLE),
+    Table("assessment_criteria", WHOLE),
+    Table("dvk_options", WHOLE),
+    Table("rules", WHOLE),              # the forms' instructions and the checks of uploads
+)
+# Submissions' rows are deleted through the replica's submissions, so before those change.
+_REFRESH_ORDER = sorted(TABLES, key=lambda t: (t.key != SUBMISSION, t.key != PAIR))
+
+
+class SourceOutdated(RuntimeError):
+    """The source's schema is not this software's (etl init has not upgraded it)."""
+
+
+class Snapshot(Protocol):
+    """The source's reads for one build or one refresh."""
+
+    def scan(self, table: str) -> pa.RecordBatchReader:
+        """Every row of the table, in the order it is stored."""
+
+    def rows(self, table: Table, pairs: pa.Table) -> pa.Table:
+        """The table's rows of these (unit_code, period_key) pairs: by the pair itself (PAIR) or
+        through the pairs' submissions (SUBMISSION)."""
+
+
+class Source(Protocol):
+    def snapshot(self):
+        """A context manager giving a Snapshot, held only while the replica reads."""
+
+
+class DuckDBFile:
+    """The embedded mode's source: the DuckDB file, opened read-only like any reader (so a writer
+    in another process waits at most one build or one refresh)."""
+
+    def __init__(self, path=None, timeout: float | None = None):
+        self.path = db.db_path(path)
+        self.timeout = timeout
+
+    @contextmanager
+    def snapshot(self) -> Iterator["_FileSnapshot"]:
+        with db.connect(self.path, read_only=True, timeout=self.timeout) as con:
+            yield _FileSnapshot(con)
+
+
+class _FileSnapshot:
+    def __init__(self, con):
+        self.con = con
+
+    def scan(self, table: str) -> pa.RecordBatchReader:
+        # A relation, not execute(): execute() would hold the whole result before the first batch.
+        return self.con.sql(f"SELECT * FROM {table}").to_arrow_reader(BATCH_ROWS)
+
+    def rows(self, table: Table, pairs: pa.Table) -> pa.Table:
+        changed = pairs  # noqa: F841 (read by DuckDB's replacement scan)
+        if table.key == PAIR:
+            sql = f"SELECT t.* FROM {table.name} t SEMI JOIN changed USING (unit_code, period_key)"
+        else:
+            sql = (f"SELECT t.* FROM {table.name} t WHERE t.submission_id IN (SELECT submission_id "
+                   "FROM submissions SEMI JOIN changed USING (unit_code, period_key))")
+        return self.con.sql(sql).to_arrow_table()
+
+
+def _run(con, sql: str) -> list:
+    # Fetched to the end: DuckDB refuses register() on a connection with an unfinished result.
+    return con.execute(sql).fetchall()
+
+
+def pairs_table(pairs) -> pa.Table:
+    """(unit_code, period_key) pairs as an Arrow table of those two columns, each pair once."""
+    if isinstance(pairs, pa.Table):
+        return pairs.select(["unit_code", "period_key"])
+    unique = sorted(set((str(u), str(p)) for u, p in pairs))
+    return pa.table({"unit_code": pa.array([u for u, _ in unique], pa.string()),
+                     "period_key": pa.array([p for _, p in unique], pa.string())})
+
+
+def _replace_sql(table: Table) -> str:
+    """Deletes the rows a refresh replaces: the table's rows of the pairs (registered as
+    `changed`), or all of them."""
+    if table.key == WHOLE:
+        return f"DELETE FROM {table.name}"
+    if table.key == PAIR:
+        return (f"DELETE FROM {table.name} t USING changed c "
+                "WHERE t.unit_code = c.unit_code AND t.period_key = c.period_key")
+    return (f"DELETE FROM {table.name} WHERE submission_id IN (SELECT submission_id "
+            "FROM submissions SEMI JOIN changed USING (unit_code, period_key))")
+
+
+class Replica:
+    """The copy, built from the source at once. cursor() for each thread that reads; refresh()
+    after the source changed. memory_limit: DuckDB's cap for this copy and its queries (the
+    national copy holds ~200 MB). compress=False never checkpoints: DuckDB's uncompressed
+    in-memory tables (~10 times the memory; bench/replica_bench.py compares them)."""
+
+    def __init__(self, source: Source, memory_limit: str = "1GB", compress: bool = True):
+        self.source = source
+        self.compress = compress
+        self.version = 0                 # +1 at every refresh: a key for cached results
+        # Seconds the last refresh spent reading the source, replacing rows, compressing them.
+        self.last_refresh: dict[str, float] = {}
+        self._refresh_lock = threading.Lock()
+        self._cursor_lock = threading.Lock()
+        # No replacement scans: a table the copy lacks (users, files) must be an error, not a
+        # Python variable of that name; the copy's own Arrow inputs are registered by name.
+        # Background threads let DuckDB's allocator give back to the system what a build or a
+        # query freed (national build: RSS +590 MB, +280 MB some seconds later; without them it
+        # stayed at +520 MB). The setting is the process's, for every DuckDB in it.
+        self._db = duckdb.connect(":memory:", config={"memory_limit": memory_limit,
+                                                      "python_enable_replacements": False,
+                                                      "allocator_background_threads": True})
+        try:
+            _run(self._db, f"ATTACH ':memory:' AS {CATALOG}" + (" (COMPRESS)" if compress else ""))
+            _run(self._db, f"USE {CATALOG}")
+            self._build()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _build(self) -> None:
+        with self.source.snapshot() as snap:
+            for table in TABLES:
+                self._copy(table.name, snap.scan(table.name))
+                if table.name == "meta":
+                    self._check_schema()
+        _run(self._db, migrations.VIEWS)
+        self._checkpoint(self._db)
+
+    def _check_schema(self) -> None:
+        with self.connect() as cur:
+            if not migrations.up_to_date(cur):
+                raise SourceOutdated(
+                    "Cơ sở dữ liệu nguồn cần được nâng cấp lên phiên bản mới của phần mềm "
+                    "(chạy 'python -m etl init') trước khi tạo bản sao đọc.")
+
+    def _copy(self, name: str, reader: pa.RecordBatchReader) -> None:
+        self._db.register("incoming", reader.schema.empty_table())
+        _run(self._db, f"CREATE TABLE {name} AS SELECT * FROM incoming")
+        pending = 0
+        for batch in reader:
+            self._db.register("incoming", batch)
+            _run(self._db, f"INSERT INTO {name} SELECT * FROM incoming")
+            pending += batch.num_rows
+            if pending >= CHECKPOINT_ROWS:
+                self._checkpoint(self._db)
+                pending = 0
+        self._db.unregister("incoming")
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A connection to the copy for one thread (DuckDB connections are not shared between
+        threads); each query sees the copy as of its start."""
+        with self._cursor_lock:
+            cur = self._db.cursor()
+        _run(cur, f"USE {CATALOG}")
+        return cur
+
+    @contextmanager
+    def connect(self):
+        """cursor() as a context manager, closed after the block, like db.connect."""
+        cur = self.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def refresh(self, pairs: Iterable[tuple[str, str]] | pa.Table) -> int:
+        """Replace the rows of these (unit_code, period_key) pairs and every small table with the
+        source's, in one transaction; returns the new version. Pairs the source no longer holds
+        are removed."""
+        changed = pairs_table(pairs)
+        if not changed.num_rows:
+            return self.version
+        with self._refresh_lock:
+            started = time.perf_counter()
+            # Read first, then write: the source is held only while it is read, and the
+            # replica's transaction holds no wait on the source.
+            with self.source.snapshot() as snap:
+                fresh = {t.name: snap.scan(t.name).read_all() if t.key == WHOLE else snap.rows(t, changed)
+                         for t in TABLES}
+            read = time.perf_counter()
+            # A cursor of its own: its registrations go with it.
+            cur = self.cursor()
+            try:
+                cur.register("changed", changed)
+                for name, rows in fresh.items():
+                    cur.register(f"incoming_{name}", rows)
+                with db.transaction(cur):
+                    for table in _REFRESH_ORDER:
+                        cur.execute(_replace_sql(table))
+                        cur.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming_{table.name}")
+                applied = time.perf_counter()
+                self.version += 1
+                # Readers' transactions do not stop it (measured); the rows are few.
+                self._checkpoint(cur)
+            finally:
+                cur.close()
+            done = time.perf_counter()
+            self.last_refresh = {"read_s": read - started, "apply_s": applied - read,
+                                 "compress_s": done - applied}
+            return self.version
+
+    def _checkpoint(self, con) -> None:
+        """Compress what was written since the last checkpoint."""
+        if self.compress:
+            _run(con, f"CHECKPOINT {CATALOG}")
+
+    def memory_bytes(self) -> int:
+        """What DuckDB holds for this copy and its running queries."""
+        return int(self._db.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Replica":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
