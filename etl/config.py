@@ -19,13 +19,18 @@ class Setting:
 
 SETTINGS = {s.name: s for s in [
     Setting("DANVAN_DB", None, str,
-            "the database file (default data/danvan.duckdb); `--db` on the command line wins"),
+            "the database: a DuckDB file (default data/danvan.duckdb), or a PostgreSQL URL "
+            "`postgresql://user@host:port/db` for server mode; `--db` on the command line wins"),
+    Setting("DANVAN_PG_POOL", "8", int,
+            "server mode: PostgreSQL connections each app process keeps at most"),
     Setting("DANVAN_LOCK_TIMEOUT", "60", float,
             "seconds a command waits for another process's lock on the database file"),
     Setting("DANVAN_READ_TIMEOUT", "5", float,
             "seconds a dashboard page waits for a writer before saying the data are being updated"),
     Setting("DANVAN_READ_MEMORY", "256MB", str,
             "memory cap of the dashboard's shared in-memory DuckDB (readers)"),
+    Setting("DANVAN_COPY_MEMORY", "1GB", str,
+            "server mode: memory cap of each app process's in-memory copy of the dashboards' data"),
     Setting("DANVAN_WRITE_HOLD_S", "1.0", float,
             "seconds a batch load holds the file before letting readers in"),
     Setting("DANVAN_MAX_UPLOAD_MB", "20", float, "largest report file accepted, in MB"),

@@ -59,7 +59,7 @@ def _oidc_user() -> User | None:
         return None
     if not email:
         return None
-    with db.connect(read_only=True, timeout=5) as con:
+    with db.records(timeout=5) as con:
         found = [u for u in accounts.list_users(con) if u.username == email]
     return found[0] if found else None
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from etl import config
 from etl.read import reference
-from etl.warehouse import db, migrations
+from etl.warehouse import db, migrations, postgres, replica
 
 BUSY = ("Cơ sở dữ liệu đang cập nhật (đang nạp báo cáo). Vui lòng thử lại sau ít phút hoặc bấm "
         "R để tải lại trang.")
@@ -47,6 +47,16 @@ def load(fn, *args, **kwargs):
         raise
 
 
+def load_record(fn, *args):
+    """fn(con, *args) on the system of record (accounts, the audit log, original files: see
+    db.records), uncached: an account removed or a line logged shows at the next rerun."""
+    try:
+        with db.records(timeout=config.get("DANVAN_READ_TIMEOUT")) as con:
+            return fn(con, *args)
+    except db.DatabaseBusy:
+        busy()
+
+
 def busy():
     st.warning(BUSY, icon=":material/hourglass_top:")
     st.stop()
@@ -56,11 +66,17 @@ def check_data() -> dict:
     """reference.dataset_info, or NoData with a Vietnamese explanation. Where the database file
     is and what went wrong is for the operator's log, not the page."""
     path = db.db_path()
-    if not path.exists():
+    if not db.exists(path):
         log.warning("no database at %s", path)
         raise NoData("Hệ thống chưa có cơ sở dữ liệu.")
     try:
         info = load(reference.dataset_info)
+    except postgres.ServerError as exc:
+        log.error("database server %s unreachable", path, exc_info=exc)
+        raise NoData("Không kết nối được máy chủ cơ sở dữ liệu.") from exc
+    except replica.SourceOutdated as exc:
+        log.warning("database server %s has an older schema: run etl init", path)
+        raise NoData("Cơ sở dữ liệu cần được nâng cấp lên phiên bản mới của phần mềm.") from exc
     except duckdb.CatalogException as exc:
         log.warning("database %s not initialised: %s", path, exc)
         raise NoData("Cơ sở dữ liệu chưa được khởi tạo.") from exc

@@ -61,7 +61,7 @@ def _open_database() -> None:
     from etl.read.scope import Scope
     from etl.warehouse import db
     from pages import _data, _state
-    if not db.db_path().exists() or not runtime.exists():
+    if not db.exists() or not runtime.exists():
         return
     _data.check_data()
     for today in (True, False):

@@ -12,7 +12,7 @@ from pages import _auth, _data, _subs, _ui
 user = _auth.require("manage_accounts")
 st.title("Tài khoản và nhật ký")
 
-users = _data.load(read_accounts.users)
+users = _data.load_record(read_accounts.users)
 units = _data.load(reference.units)
 names = dict(zip(units["code"], units["full_name"]))
 st.subheader(f"Tài khoản ({len(users)})")
@@ -25,7 +25,7 @@ st.caption("Thêm, xóa tài khoản và đặt lại mật khẩu: đề nghị
            "chủ. Mật khẩu chỉ được lưu dưới dạng băm argon2; mỗi người tự đổi mật khẩu của mình ở "
            "mục «Đổi mật khẩu».")
 
-log = _data.load(read_accounts.audit_log, 500)
+log = _data.load_record(read_accounts.audit_log, 500)
 st.subheader("Nhật ký ghi dữ liệu (500 dòng mới nhất)")
 if log.empty:
     st.info("Chưa có thao tác ghi nào.")

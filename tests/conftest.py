@@ -218,3 +218,38 @@ def use_db(monkeypatch):
         monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
         return path
     return use
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster (tests/postgres.py) for the tests of server mode; CI
+    (DANVAN_REQUIRE_POSTGRES=1) fails where it is missing instead of skipping."""
+    import os
+
+    from tests import postgres
+    if not postgres.available():
+        if os.environ.get("DANVAN_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL 15 (Debian postgresql) is required here")
+        pytest.skip("PostgreSQL 15 (Debian postgresql) is not installed")
+    cluster = postgres.Cluster()
+    yield cluster
+    from etl.warehouse import follower
+    from etl.warehouse import postgres as pg
+    follower.forget_all()
+    pg.close_pools()
+    cluster.stop()
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def backend_db(request, tmp_path):
+    """An empty database on each backend: a DuckDB file's path (embedded mode) or a fresh
+    PostgreSQL database's URL (server mode)."""
+    if request.param == "duckdb":
+        return tmp_path / "backend.duckdb"
+    return request.getfixturevalue("pg_cluster").new_database()
+
+
+@pytest.fixture(scope="session")
+def pg_dashboard_db(pg_cluster, tmp_path_factory) -> str:
+    """The dashboard fixture (build_dashboard_db) on PostgreSQL."""
+    return build_dashboard_db(pg_cluster.new_database(), tmp_path_factory.mktemp("pg-dashboard"))

@@ -14,7 +14,7 @@ import duckdb
 
 from etl import config
 from etl.domain.periods import PeriodError
-from etl.warehouse import db, migrations
+from etl.warehouse import db, migrations, postgres
 from etl.warehouse.migrations import SchemaTooNew
 
 # ------------------------------------------------------------------------------ parser
@@ -111,8 +111,7 @@ class CommandError(Exception):
 # DuckDB reads "mysql:...", "postgres:...", "md:..." and URLs as attachments of other systems (and
 # would fetch extensions from the network for them); this product only works on a local file.
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):")
-_SERVERS = {"postgres": "PostgreSQL", "postgresql": "PostgreSQL", "mysql": "MySQL",
-            "mariadb": "MariaDB"}
+_SERVERS = {"mysql": "MySQL", "mariadb": "MariaDB"}
 EXAMPLE = "--db data/danvan.duckdb"
 
 
@@ -151,6 +150,8 @@ def database(args, create: bool = False) -> Path:
     cannot open gets a sentence, not DuckDB's traceback. create: the command may make the file
     (init, demo); every other command needs an existing one. Raises CommandError."""
     raw, via = _address(args)
+    if postgres.is_url(raw):            # server mode: connecting tells whether it is there
+        return raw
     scheme = _SCHEME.match(raw)
     if scheme and scheme[1].lower() in _SERVERS:
         raise CommandError(f"Chưa hỗ trợ máy chủ {_SERVERS[scheme[1].lower()]}: «{_masked(raw)}»"
@@ -217,6 +218,13 @@ def explain(exc: Exception, args) -> tuple[str, int]:
             return str(exc), 2
         where = f" «{exc.filename}»" if exc.filename else ""
         return f"Không đọc hoặc ghi được{where}: {_OS_ERRORS.get(exc.errno, 'lỗi hệ thống tệp')}.", 2
+    if isinstance(exc, postgres.ServerError):
+        return (f"{exc} «{_masked(str(target))}»{via}: kiểm tra máy chủ đang chạy, tên cơ sở dữ "
+                "liệu, người dùng và mật khẩu (tệp ~/.pgpass).", 2)
+    if postgres.is_url(str(target)) and type(exc).__module__.startswith(("psycopg", "adbc")):
+        return (f"Máy chủ cơ sở dữ liệu «{_masked(str(target))}»{via} báo lỗi "
+                f"({type(exc).__name__}); nếu chưa khởi tạo, chạy 'python -m etl init' với "
+                f"--db trỏ tới máy chủ. {DEBUG_HINT}"), 2
     stored = _older_schema(target) if isinstance(exc, duckdb.Error) else None
     if stored is not None:
         return (f"Cơ sở dữ liệu «{target}»{via} được lập bởi phiên bản cũ hơn của phần mềm (lược đồ "

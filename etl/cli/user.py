@@ -30,7 +30,7 @@ def run(args) -> int:
     action, username = args.action, args.username
     try:
         if action == "list":
-            with db.connect(path, read_only=True) as con:
+            with db.records(path) as con:
                 users = accounts.list_users(con)
             if not users:
                 print("Chưa có tài khoản nào. Tạo bằng: python -m etl user add TÊN --role ...")

@@ -134,9 +134,9 @@ class _Connection:
 def ensure_initialised(path) -> None:
     target = db.db_path(path)
     hint = f"Chạy 'python -m etl init' (với --db {target} nếu cần) trước khi nạp báo cáo."
-    if not target.exists():
+    if not db.exists(target):
         raise NotInitialised(f"Chưa có cơ sở dữ liệu {target}. {hint}")
-    with db.connect(target, read_only=True) as con:
+    with db.records(target) as con:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
         if not {"meta", "submissions", "indicators", "units"} <= tables or not con.execute(
@@ -153,6 +153,7 @@ def _refused(name: str, findings: list[Finding], report=None, message="") -> Fil
 
 @dataclass
 class _Options:
+    path: object
     catalogue: Catalogue
     units: dict[str, Unit]
     dry_run: bool
@@ -166,9 +167,9 @@ def load_files(db_path, paths, dry_run: bool = False, sent_by: str | None = None
     """Check and load each file. dry_run writes nothing; with confirm_warnings=False a file
     with warnings is checked but not stored (status 'checked'), awaiting a person's confirmation."""
     ensure_initialised(db_path)
-    with db.connect(db_path, read_only=True) as con:
+    with db.records(db_path) as con:
         catalogue, units = load_reference(con)
-    opts = _Options(catalogue, units, dry_run, sent_by, confirm_warnings, today)
+    opts = _Options(db_path, catalogue, units, dry_run, sent_by, confirm_warnings, today)
     conn = _Connection(db_path, read_only=dry_run)
     # Held files wait for a person, so whether a file is stored depends on its own history
     # warnings: such a batch goes one file per chunk, each seeing the ones stored before it.
@@ -228,7 +229,11 @@ def _check_and_store(con, reports: list[ParsedReport], opts: _Options) -> list[F
             first_of[report.sha256] = seq
             stored.append((seq, result.unit.code, result.period, result.values))
     requests = [(seq, r.unit.code, r.period) for seq, r in checked.items() if r.ok]
-    histories = history_query.fetch_histories(con, requests, stored)
+    if db.on_server(con):       # DuckDB's statistics, on the dashboards' copy with this batch's writes
+        with db.connect(opts.path, read_only=True, fresh=True) as copy:
+            histories = history_query.fetch_histories(copy, requests, stored)
+    else:
+        histories = history_query.fetch_histories(con, requests, stored)
 
     results: dict[int, FileResult] = {}
     subs: dict[int, store.NewSubmission] = {}

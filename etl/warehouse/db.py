@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from etl import config
 from etl.domain import actions
+from etl.warehouse import postgres
 
 # fetch_df() takes Arrow from an execute() result. DuckDB suggests con.sql() to save a copy, but a
 # relation refuses to run while an earlier result is not fully fetched; the copy costs ~1 ms.
@@ -77,8 +78,20 @@ class DatabaseBusy(RuntimeError):
     """The file stayed locked by another process for longer than the timeout."""
 
 
-def db_path(path: str | os.PathLike | None = None) -> Path:
-    return Path(path or config.get("DANVAN_DB") or DEFAULT_DB)
+def db_path(path: str | os.PathLike | None = None) -> Path | str:
+    """The database: a DuckDB file's path, or a PostgreSQL URL (server mode) as given."""
+    target = path or config.get("DANVAN_DB") or DEFAULT_DB
+    return str(target) if postgres.is_url(str(target)) else Path(target)
+
+
+def is_server(path=None) -> bool:
+    return postgres.is_url(db_path(path))
+
+
+def exists(path=None) -> bool:
+    """Whether there is a database to open (a server is taken to exist: connecting tells)."""
+    target = db_path(path)
+    return isinstance(target, str) or target.exists()
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -151,15 +164,29 @@ def _detach(alias: str) -> None:
 
 
 @contextmanager
-def connect(path=None, read_only: bool = False, timeout: float | None = None):
-    """Open the database, waiting while another process holds a conflicting lock."""
+def connect(path=None, read_only: bool = False, timeout: float | None = None, fresh: bool = False):
+    """Open the database, waiting while another process holds a conflicting lock. In server mode
+    read_only gives this process's copy of what the dashboards read, caught up with the change
+    log (fresh: now, not up to follower.CHECK_S ago)."""
     target = db_path(path)
+    deadline_s = config.get("DANVAN_LOCK_TIMEOUT") if timeout is None else timeout
+    if isinstance(target, str):
+        if read_only:               # what the dashboards read: this process's copy, caught up
+            from etl.warehouse import follower
+            f = follower.follower(target)
+            f.catch_up(force=fresh)
+            with f.copy.connect() as con:
+                yield con
+            return
+        with postgres.connect(target, deadline_s, config.get("DANVAN_PG_POOL")) as con:
+            yield con
+        return
     if read_only and not target.exists():
         raise FileNotFoundError(
             f"Chưa có cơ sở dữ liệu {target}. Chạy 'python -m etl init' (hoặc 'make run') trước."
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + (config.get("DANVAN_LOCK_TIMEOUT") if timeout is None else timeout)
+    deadline = time.monotonic() + deadline_s
     busy = "Cơ sở dữ liệu đang được một tiến trình khác ghi; vui lòng thử lại sau ít phút."
     in_process = _process_lock(target)
     if not in_process.acquire(write=not read_only, timeout=max(0.0, deadline - time.monotonic())):
@@ -187,6 +214,20 @@ def connect(path=None, read_only: bool = False, timeout: float | None = None):
 
 
 @contextmanager
+def records(path=None, timeout: float | None = None):
+    """Read the system of record itself: accounts, sessions, the audit log, original files, which
+    the dashboards' copy of server mode does not hold (and an account removed must be refused at
+    once everywhere). The file read-only in embedded mode, PostgreSQL in server mode."""
+    target = db_path(path)
+    if isinstance(target, str):
+        with connect(target, timeout=timeout) as con:
+            yield con
+    else:
+        with connect(target, read_only=True, timeout=timeout) as con:
+            yield con
+
+
+@contextmanager
 def transaction(con):
     """BEGIN ... COMMIT, or ROLLBACK when the block raises (and the exception goes on)."""
     con.execute("BEGIN")
@@ -196,6 +237,64 @@ def transaction(con):
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+    if on_server(con):          # this process reads its own write at its next read
+        from etl.warehouse import follower
+        follower.committed(con.url)
+
+
+def stage(con, name: str, table: pa.Table) -> str:
+    """The Arrow table as temp table `name` for this connection's next statements. Returns the
+    name."""
+    if on_server(con):
+        con.stage(name, table)
+    else:
+        # DuckDB refuses register() while the previous statement's result is unfetched; a
+        # registration (not a replacement scan) also works where those are off (the copy).
+        try:
+            con.fetchall()
+        except duckdb.Error:            # no result open
+            pass
+        con.register(name, table)
+    return name
+
+
+def unstage(con, *names: str) -> None:
+    """Forget what stage() made (a long-held connection would keep the tables otherwise)."""
+    for name in names:
+        if on_server(con):
+            con.execute(f'DROP TABLE IF EXISTS pg_temp."{name}"')
+        else:
+            con.unregister(name)
+
+
+def on_server(con) -> bool:
+    """Whether the connection is PostgreSQL's (server mode) rather than a DuckDB file's."""
+    return getattr(con, "backend", None) == "postgresql"
+
+
+def lock(con, keys) -> None:
+    """Keep other writers off these keys until the transaction ends: PostgreSQL takes row-level
+    (advisory) locks; DuckDB has one writer per file already."""
+    if on_server(con):
+        con.lock([str(k) for k in keys])
+
+
+def record_change(con, what: str, pairs: pa.Table | None = None) -> None:
+    """Tell the dashboards' copies what this transaction changed (change_log, read by
+    etl.warehouse.replica): 'pairs' with the (unit_code, period_key) pairs whose reports changed,
+    'reference' for the catalogue, registry, periods and lineage. On PostgreSQL the log is
+    locked to the end of the transaction, so change ids follow commit order and a copy that has
+    read up to id N has missed nothing below it."""
+    if on_server(con):
+        con.execute("LOCK TABLE change_log IN SHARE ROW EXCLUSIVE MODE")
+    if pairs is None:
+        con.execute("INSERT INTO change_log (change_id, committed_at, what) "
+                    "VALUES (nextval('change_ids'), ?, ?)", [datetime.now(), what])
+        return
+    stage(con, "changed_pairs_log", pairs.select(["unit_code", "period_key"]))
+    con.execute("INSERT INTO change_log (change_id, committed_at, what, unit_code, period_key) "
+                "SELECT nextval('change_ids'), ?, ?, unit_code, period_key FROM changed_pairs_log",
+                [datetime.now(), what])
 
 
 def audit(con, actor: str | None, action: actions.Action, detail: str, file_name: str | None = None,
@@ -211,13 +310,13 @@ def audit_many(con, action: actions.Action, rows: list[tuple], at=None) -> None:
     INSERT, so a chunk of 100 files logs as fast as it stores."""
     if not rows:
         return
-    entries = pa.table({  # noqa: F841 (read by DuckDB's replacement scan)
+    stage(con, "audit_entries", pa.table({
         "actor": pa.array([r[0] for r in rows], pa.string()),
         "detail": pa.array([r[1] for r in rows], pa.string()),
         "file_name": pa.array([r[2] for r in rows], pa.string()),
-        "submission_id": pa.array([r[3] for r in rows], pa.int64())})
+        "submission_id": pa.array([r[3] for r in rows], pa.int64())}))
     con.execute("INSERT INTO audit_log SELECT ?, actor, ?, detail, file_name, submission_id "
-                "FROM entries", [at or datetime.now(), actions.check(action)])
+                "FROM audit_entries", [at or datetime.now(), actions.check(action)])
 
 
 def fetch_df(con, sql: str, params=None):
@@ -238,8 +337,12 @@ def fetch_df(con, sql: str, params=None):
 
 
 def data_version(path=None) -> tuple:
-    """Changes whenever a writer commits: used to key cached query results."""
+    """Changes whenever a writer commits: used to key cached query results. In server mode the
+    last change this process's copy applied (it catches up first)."""
     target = db_path(path)
+    if isinstance(target, str):
+        from etl.warehouse import follower
+        return (follower.follower(target).catch_up(),)
     parts = []
     for p in (target, Path(str(target) + ".wal")):
         try:

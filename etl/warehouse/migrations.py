@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from etl.warehouse import db
 from etl.warehouse.shown import refresh_shown
 
 ORIGINAL_SCHEMA = """
@@ -172,6 +173,16 @@ CREATE TABLE IF NOT EXISTS lineage_weights (
     share VARCHAR NOT NULL, weight DOUBLE NOT NULL, method VARCHAR NOT NULL);
 """
 
+# What the dashboards' in-memory copies (etl.warehouse.replica) need to follow the writes of
+# other processes: every write transaction appends what it changed (etl.warehouse.db.record_change).
+CHANGE_LOG = """
+CREATE SEQUENCE IF NOT EXISTS change_ids;
+CREATE TABLE IF NOT EXISTS change_log (
+    change_id BIGINT PRIMARY KEY, committed_at TIMESTAMP NOT NULL,
+    what VARCHAR NOT NULL CHECK (what IN ('pairs', 'reference')), unit_code VARCHAR,
+    period_key VARCHAR);
+"""
+
 # Views and macros hold no data: recreated after every migration run, over the latest tables.
 VIEWS = """
 -- The newest version of every report, with its period (history, provenance, the checks' tests).
@@ -317,6 +328,10 @@ def _merger_lineage(con) -> None:
     con.execute(MERGER_LINEAGE)
 
 
+def _change_log(con) -> None:
+    con.execute(CHANGE_LOG)
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -335,6 +350,8 @@ MIGRATIONS = (
     Migration(5, "units.full_name, the display name of a unit", _unit_full_name),
     Migration(6, "The 2025 merger: old units with official_code, level, former_province and "
                  "long_name; unit_lineage (new, old, share) replaces unit_predecessors", _merger_lineage),
+    Migration(7, "change_log: what each write transaction changed, for the dashboards' in-memory "
+                 "copies of server mode", _change_log),
 )
 LATEST = MIGRATIONS[-1].number
 
@@ -346,7 +363,7 @@ class SchemaTooNew(RuntimeError):
 def schema_version(con) -> int:
     """The last migration applied to this database (0 when it is empty)."""
     if not con.execute("SELECT count(*) FROM information_schema.tables "
-                       "WHERE table_schema = 'main' AND table_name = 'meta'").fetchone()[0]:
+                       "WHERE table_schema = current_schema() AND table_name = 'meta'").fetchone()[0]:
         return 0
     stored = con.execute("SELECT max(value::INTEGER) FROM meta "
                          "WHERE key = 'schema_version'").fetchone()[0]
@@ -365,11 +382,27 @@ def migrate(con) -> list[int]:
     for m in MIGRATIONS:
         if m.number > stored:
             m.apply(con)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(m.number)])
+            set_meta(con, "schema_version", str(m.number))
             applied.append(m.number)
-    con.execute(VIEWS)
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('views_version', ?)", [VIEWS_VERSION])
+    if db.on_server(con):
+        # PostgreSQL has no table macros: each process's copy (etl.warehouse.replica) creates the
+        # views of its software; the server records which version it was brought to.
+        set_meta(con, "views_version", VIEWS_VERSION)
+    else:
+        create_views(con)
     return applied
+
+
+def create_views(con) -> None:
+    """The views and macros the read functions use: in the DuckDB file, or in a server-mode
+    copy (PostgreSQL has no table macros; its data are read through the copy)."""
+    con.execute(VIEWS)
+    set_meta(con, "views_version", VIEWS_VERSION)
+
+
+def set_meta(con, key: str, value: str) -> None:
+    con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value])
 
 
 def up_to_date(con) -> bool:

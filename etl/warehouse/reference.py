@@ -40,13 +40,24 @@ def read_data_file(name: str, data_dir: Path = db.DATA_DIR) -> list[dict]:
 def _staged(rows: list[dict], columns: list[str]) -> pa.Table:
     """The rows as text columns in table order, blanks as NULL; the INSERT casts each column to
     the table's type. One Arrow INSERT instead of executemany: 3,321 units load in milliseconds."""
-    return pa.table({c: pa.array([r.get(c) or None for r in rows], pa.string()) for c in columns})
+    return pa.table({f"c{i}": pa.array([r.get(c) or None for r in rows], pa.string())
+                     for i, c in enumerate(columns)})
+
+
+def _typed(con, table: str, staged: str) -> str:
+    """SELECT of the staged text columns cast to the table's types, in its column order (DuckDB
+    casts text on INSERT by itself, PostgreSQL does not)."""
+    types = con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                        "WHERE table_schema = current_schema() AND table_name = ? "
+                        "ORDER BY ordinal_position", [table]).fetchall()
+    return "SELECT " + ", ".join(f"CAST(c{i} AS {kind})" for i, (_, kind) in enumerate(types)) + \
+        f" FROM {staged}"
 
 
 def _replace_table(con, table: str, columns: list[str], rows: list[dict]) -> None:
-    staged = _staged(rows, columns)  # noqa: F841 (read by DuckDB's replacement scan)
+    db.stage(con, "staged", _staged(rows, columns))
     con.execute(f"DELETE FROM {table}")
-    con.execute(f"INSERT INTO {table} SELECT * FROM staged")
+    con.execute(f"INSERT INTO {table} {_typed(con, table, 'staged')}")
 
 
 def load_data_files(con, data_dir: Path = db.DATA_DIR, registry_dir: Path | None = None) -> None:
@@ -66,11 +77,14 @@ def load_data_files(con, data_dir: Path = db.DATA_DIR, registry_dir: Path | None
         u["level"] = u.get("level") or "commune"
     # Upsert rather than replace: submissions refer to unit codes, and a unit no longer in the
     # file keeps its row.
-    staged_units = _staged(units, _UNIT_COLUMNS)  # noqa: F841
-    con.execute("INSERT OR REPLACE INTO units SELECT * FROM staged_units")
+    db.stage(con, "staged_units", _staged(units, _UNIT_COLUMNS))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _UNIT_COLUMNS[1:])
+    con.execute(f"INSERT INTO units {_typed(con, 'units', 'staged_units')} "
+                f"ON CONFLICT (code) DO UPDATE SET {updates}")
     _replace_table(con, "unit_lineage", _LINEAGE_COLUMNS,
                    read_data_file("unit_lineage.csv", files["unit_lineage.csv"]))
     refresh_weights(con)
+    db.record_change(con, "reference")
 
 
 def init_db(path=None, data_dir: Path = db.DATA_DIR, registry_dir: Path | None = None) -> dict:

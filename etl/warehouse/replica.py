@@ -240,12 +240,13 @@ class Replica:
         finally:
             cur.close()
 
-    def refresh(self, pairs: Iterable[tuple[str, str]] | pa.Table) -> int:
+    def refresh(self, pairs: Iterable[tuple[str, str]] | pa.Table, whole: bool = False) -> int:
         """Replace the rows of these (unit_code, period_key) pairs and every small table with the
         source's, in one transaction; returns the new version. Pairs the source no longer holds
-        are removed."""
+        are removed. whole: the small tables changed (catalogue, registry, a deadline), even
+        without pairs."""
         changed = pairs_table(pairs)
-        if not changed.num_rows:
+        if not changed.num_rows and not whole:
             return self.version
         with self._refresh_lock:
             started = time.perf_counter()

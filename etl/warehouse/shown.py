@@ -7,6 +7,8 @@ submissions refreshes the pairs it changed, inside its own transaction.
 """
 import pyarrow as pa
 
+from etl.warehouse import db
+
 
 def refresh_shown(con, pairs=None, weights: bool = True) -> None:
     """Recompute which versions the dashboards show, and their values in shown_facts.
@@ -23,10 +25,12 @@ def refresh_shown(con, pairs=None, weights: bool = True) -> None:
                               "period_key": pa.array([p for _, p in pairs], pa.string())})
         if not pairs.num_rows:
             return
-        changed_pairs = pairs  # noqa: F841 (read by DuckDB's replacement scan)
+        db.stage(con, "changed_pairs", pairs)
+        db.record_change(con, "pairs", pairs)
         # The pairs' submissions once, then by id: matching the pairs inside the INSERT's join
         # of every value took 14 s instead of 10 for the national data (564,570 pairs).
-        con.execute("CREATE OR REPLACE TEMP TABLE shown_scope AS SELECT submission_id "
+        con.execute("DROP TABLE IF EXISTS shown_scope")
+        con.execute("CREATE TEMP TABLE shown_scope AS SELECT submission_id "
                     "FROM submissions s WHERE EXISTS (SELECT 1 FROM changed_pairs c "
                     "WHERE c.unit_code = s.unit_code AND c.period_key = s.period_key)")
         scope = "s.submission_id IN (SELECT submission_id FROM shown_scope)"
@@ -71,14 +75,14 @@ def refresh_weights(con) -> None:
     con.execute("""
         INSERT INTO lineage_weights
         WITH pop AS (
-            SELECT u.unreviewed, f.unit_code,
-                   arg_max(f.value, f.end_date) AS population
+            SELECT DISTINCT ON (u.unreviewed, f.unit_code) u.unreviewed, f.unit_code,
+                   f.value AS population
             FROM shown_facts f
             CROSS JOIN (VALUES (false), (true)) u(unreviewed)
             WHERE f.indicator_code = 'population'
               AND CASE WHEN u.unreviewed THEN f.in_unreviewed ELSE f.in_accepted END
               AND f.unit_code IN (SELECT new_code FROM unit_lineage WHERE share = 'partial')
-            GROUP BY ALL),
+            ORDER BY u.unreviewed, f.unit_code, f.end_date DESC),
         l AS (
             SELECT u.unreviewed, l.new_code, l.old_code, l.share, p.population,
                    count(p.population) OVER o = count(*) OVER o
@@ -89,7 +93,7 @@ def refresh_weights(con) -> None:
             WINDOW o AS (PARTITION BY u.unreviewed, l.old_code))
         SELECT unreviewed, new_code, old_code, share,
                CASE WHEN share = 'full' THEN 1.0 WHEN by_population THEN population / total
-                    ELSE 1.0 / n END,
+                    ELSE 1.0 / n END::DOUBLE,
                CASE WHEN share = 'full' THEN 'full' WHEN by_population THEN 'population'
                     ELSE 'equal' END
         FROM l""")

@@ -11,6 +11,8 @@ import pyarrow as pa
 
 from etl.domain.findings import Finding
 from etl.domain.periods import Period, enclosing_year
+from etl.warehouse import db
+from etl.warehouse.migrations import set_meta
 from etl.warehouse.shown import refresh_shown
 
 
@@ -70,11 +72,11 @@ def find_same_file(con, sha256: str) -> tuple | None:
 
 def find_same_files(con, hashes: list[str]) -> dict[str, tuple]:
     """sha256 -> (submission_id, unit_code, period_key, version), the newest submission from it."""
-    wanted = pa.table({"sha256": pa.array(sorted(set(hashes)), pa.string())})  # noqa: F841
+    db.stage(con, "wanted_files", pa.table({"sha256": pa.array(sorted(set(hashes)), pa.string())}))
     rows = con.execute(
-        "SELECT sha256, arg_max(submission_id, submission_id), arg_max(unit_code, submission_id), "
-        "arg_max(period_key, submission_id), arg_max(version, submission_id) "
-        "FROM submissions JOIN wanted USING (sha256) GROUP BY 1").fetchall()
+        "SELECT DISTINCT ON (sha256) sha256, submission_id, unit_code, period_key, version "
+        "FROM submissions JOIN wanted_files USING (sha256) "
+        "ORDER BY sha256, submission_id DESC").fetchall()
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
@@ -83,11 +85,11 @@ def current_versions(con, pairs) -> dict[tuple, tuple]:
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
-    wanted = pa.table({"unit_code": [u for u, _ in pairs],  # noqa: F841 (DuckDB replacement scan)
-                       "period_key": [k for _, k in pairs]})
+    db.stage(con, "wanted_pairs", pa.table({"unit_code": pa.array([u for u, _ in pairs], pa.string()),
+                                            "period_key": pa.array([k for _, k in pairs], pa.string())}))
     rows = con.execute(
         "SELECT s.unit_code, s.period_key, s.submission_id, s.version FROM submissions s "
-        "JOIN wanted w USING (unit_code, period_key) WHERE s.is_current").fetchall()
+        "JOIN wanted_pairs w USING (unit_code, period_key) WHERE s.is_current").fetchall()
     return {(u, k): (sid, version) for u, k, sid, version in rows}
 
 
@@ -113,9 +115,10 @@ def save_submissions(con, subs: list[NewSubmission]) -> list[tuple]:
     ensure_periods(con, [s.period for s in subs])
     files = {s.sha256: s.content for s in subs if s.content is not None and s.sha256}
     if files:
-        new_files = pa.table({"sha256": list(files),  # noqa: F841
-                              "size_bytes": pa.array([len(c) for c in files.values()], pa.int64()),
-                              "content": pa.array(list(files.values()), pa.binary())})
+        db.stage(con, "new_files", pa.table({
+            "sha256": pa.array(list(files), pa.string()),
+            "size_bytes": pa.array([len(c) for c in files.values()], pa.int64()),
+            "content": pa.array(list(files.values()), pa.binary())}))
         con.execute("INSERT INTO files SELECT * FROM new_files ON CONFLICT DO NOTHING")
     saved = save_batch(con, *_staged(subs))
     return [(r["submission_id"], r["version"], r["replaced_id"]) for r in saved.to_pylist()]
@@ -174,7 +177,7 @@ def _staged(subs: list[NewSubmission]) -> tuple[pa.Table, pa.Table, pa.Table, pa
 # New ids in ref order (find_same_files takes the highest id as the newest), versions after the
 # current one of each unit+period, each new version superseded by the next of the same pair.
 _NEW_VERSIONS = """
-CREATE OR REPLACE TEMP TABLE batch_ids AS
+CREATE TEMP TABLE batch_ids AS
 WITH refs AS (SELECT row_number() OVER (ORDER BY ref) AS k, ref, unit_code, period_key FROM {subs}),
 ids AS (SELECT row_number() OVER (ORDER BY id) AS k, id FROM batch_new_ids),
 cur AS (SELECT s.unit_code, s.period_key, s.submission_id, s.version FROM submissions s
@@ -205,7 +208,8 @@ ORDER BY b.submission_id
 # with the latest period end, so loading an old year late does not undo a correction: a model
 # takes the batch's latest description unless a stored report is newer still.
 _MODEL_STEPS = """
-CREATE OR REPLACE TEMP TABLE batch_models AS
+DROP TABLE IF EXISTS batch_models;
+CREATE TEMP TABLE batch_models AS
 SELECT b.submission_id, b.unit_code, p.end_date, m.name, m.name_key, m.field, m.lead_org,
        m.year_started, m.recognition, m.status, m.sheet, m.row_number,
        row_number() OVER (PARTITION BY b.unit_code, m.name_key
@@ -234,12 +238,12 @@ FROM batch_models m JOIN dvk_models d USING (unit_code, name_key);
 """
 
 
-def _name(local: str, data) -> str | None:
-    """How SQL names an input: a table or view name as given, an Arrow table by the local
-    variable holding it (DuckDB's replacement scan), nothing for an empty one."""
+def _name(con, name: str, data) -> str | None:
+    """How SQL names an input: a table or view name as given, an Arrow table staged as `name`,
+    nothing for an empty one."""
     if data is None or isinstance(data, str):
         return data
-    return local if data.num_rows else None
+    return db.stage(con, name, data) if data.num_rows else None
 
 
 def save_batch(con, submissions, values=None, findings=None, models=None) -> pa.Table:
@@ -248,14 +252,19 @@ def save_batch(con, submissions, values=None, findings=None, models=None) -> pa.
     version, replaced_id) in ref order; replaced_id is the version each one superseded.
 
     A failure leaves its temp tables to the caller's rollback."""
-    batch_submissions, batch_values, batch_findings, batch_models_in = (  # noqa: F841
-        submissions, values, findings, models)
-    subs = _name("batch_submissions", submissions) or "batch_submissions"
-    vals, finds = _name("batch_values", values), _name("batch_findings", findings)
-    mods = _name("batch_models_in", models)
+    inputs = [("stage_submissions", submissions), ("stage_values", values),
+              ("stage_findings", findings), ("stage_models", models)]
+    subs = (submissions if isinstance(submissions, str)
+            else db.stage(con, "stage_submissions", submissions))
+    vals, finds = _name(con, "stage_values", values), _name(con, "stage_findings", findings)
+    mods = _name(con, "stage_models", models)
+    if db.on_server(con):           # versions are numbered per unit and period: one writer each
+        db.lock(con, [f"{u}|{p}" for u, p in con.execute(
+            f"SELECT DISTINCT unit_code, period_key FROM {subs}").fetchall()])
     n = con.execute(f"SELECT count(*) FROM {subs}").fetchone()[0]
-    con.execute("CREATE OR REPLACE TEMP TABLE batch_new_ids AS "
-                "SELECT nextval('submission_ids') AS id FROM range(?)", [n])
+    con.execute("DROP TABLE IF EXISTS batch_new_ids; DROP TABLE IF EXISTS batch_ids")
+    con.execute("CREATE TEMP TABLE batch_new_ids AS "
+                "SELECT nextval('submission_ids') AS id FROM generate_series(1, ?)", [n])
     con.execute(_NEW_VERSIONS.format(subs=subs))
     con.execute("UPDATE submissions SET is_current = false, superseded_by = b.submission_id "
                 "FROM batch_ids b WHERE submissions.submission_id = b.replaced_id")
@@ -273,6 +282,7 @@ def save_batch(con, submissions, values=None, findings=None, models=None) -> pa.
     saved = con.execute("SELECT ref, submission_id, version, replaced_id FROM batch_ids "
                         "ORDER BY ref").to_arrow_table()
     con.execute("DROP TABLE batch_new_ids; DROP TABLE batch_ids; DROP TABLE IF EXISTS batch_models")
+    db.unstage(con, *(name for name, data in inputs if not isinstance(data, str) and data is not None))
     return saved
 
 
@@ -301,4 +311,5 @@ def delete_submissions(con, source: str) -> int:
 
 def mark_demo(con) -> None:
     """The database holds made-up figures: every page says so (meta 'demo')."""
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true')")
+    set_meta(con, "demo", "true")
+    db.record_change(con, "reference")

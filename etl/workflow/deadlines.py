@@ -13,6 +13,7 @@ def set_deadline(con, period_key: str, deadline: date, actor: str | None = None)
     with db.transaction(con):
         con.execute("UPDATE periods SET deadline = ? WHERE period_key = ?", [deadline, period_key])
         db.audit(con, actor, "set_deadline", f"{period_key}: hạn nộp {deadline:%d/%m/%Y}")
+        db.record_change(con, "reference")
 
 
 def set_period_deadline(db_path, period_key: str, deadline: date, actor: User) -> bool:

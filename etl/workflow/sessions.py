@@ -97,7 +97,7 @@ def sign_in(db_path, username: str, password: str, client: str = "",
         return SignIn(None, message=_lock_message(known))
     if known is not None:                  # the lock has ended: what it refused is logged
         _refused_while_locked(db_path, key, where, now, ended=True)
-    with db.connect(db_path, read_only=True, timeout=5) as con:
+    with db.records(db_path, timeout=5) as con:
         until = locked_until(con, name, now)
         rows = con.execute("SELECT username, full_name, role, unit_code, password_hash "
                            "FROM users WHERE username = ?", [name]).fetchall()
@@ -179,7 +179,7 @@ def session_user(db_path, token: str | None, now: datetime | None = None) -> Use
         return None
     now = now or datetime.now()
     digest = token_hash(token)
-    with db.connect(db_path, read_only=True, timeout=5) as con:
+    with db.records(db_path, timeout=5) as con:
         rows = con.execute(
             "SELECT u.username, u.full_name, u.role, u.unit_code, s.last_used_at, s.expires_at "
             "FROM sessions s JOIN users u USING (username) WHERE s.token_hash = ?",
@@ -223,7 +223,7 @@ def change_password(db_path, token: str | None, current: str, new: str) -> str:
         raise accounts.AccountError("Phiên đăng nhập đã hết hạn; hãy đăng nhập lại.")
     now = datetime.now()
     # A wrong current password counts like a failed sign-in: the same lock stops guessing here.
-    with db.connect(db_path, read_only=True, timeout=5) as con:
+    with db.records(db_path, timeout=5) as con:
         until = locked_until(con, user.username, now)
         rows = con.execute("SELECT username, full_name, role, unit_code, password_hash "
                            "FROM users WHERE username = ?", [user.username]).fetchall()

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from etl.domain.findings import ERROR, WARNING, Finding
 from etl.intake.loader import check_file
@@ -88,17 +89,18 @@ def preview_upload(db_path, data: bytes, file_name: str, user: User, today=None)
         if prev:
             p.previous = dict(zip(("submission_id", "version", "status", "loaded_at", "sent_by",
                                    "file_name"), prev[0]))
-            new = pd.DataFrame({"code": [v.indicator_code for v in sub.values],  # noqa: F841
-                                "value": [float(v.value) for v in sub.values]},
-                               columns=["code", "value"])
+            db.stage(con, "new_values", pa.table({
+                "code": pa.array([v.indicator_code for v in sub.values], pa.string()),
+                "value": pa.array([float(v.value) for v in sub.values], pa.float64())}))
             p.changes = con.execute("""
                 WITH a AS (SELECT indicator_code AS code, value FROM submission_values
                            WHERE submission_id = ?)
                 SELECT i.code, i.group_name, i.label, i.unit, a.value AS old_value,
                        b.value AS new_value
-                FROM indicators i LEFT JOIN a USING (code) LEFT JOIN new b USING (code)
+                FROM indicators i LEFT JOIN a USING (code) LEFT JOIN new_values b USING (code)
                 WHERE a.value IS DISTINCT FROM b.value
                 ORDER BY i.sort_order""", [p.previous["submission_id"]]).df()
+            db.unstage(con, "new_values")
         return p
 
 

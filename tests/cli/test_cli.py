@@ -113,7 +113,7 @@ def _address(kind: str, tmp_path: Path) -> tuple[str, str]:
     if kind == "mysql":
         return "mysql://nguoi:matkhau@may-chu/danvan", "Chưa hỗ trợ máy chủ MySQL"
     if kind == "postgresql":
-        return "postgresql://nguoi@may-chu:5432/danvan", "Chưa hỗ trợ máy chủ PostgreSQL"
+        return "postgresql://nguoi@may-chu:5432/danvan", "Không kết nối được máy chủ cơ sở dữ liệu PostgreSQL"
     if kind == "directory":
         (tmp_path / "thu-muc").mkdir()
         return str(tmp_path / "thu-muc"), "là một thư mục"
@@ -157,7 +157,7 @@ def test_a_database_the_product_cannot_open_is_refused(address, command, tmp_pat
 
 
 @pytest.mark.parametrize("value, phrase", [
-    ("postgresql://nguoi@may-chu/danvan", "Chưa hỗ trợ máy chủ PostgreSQL"),
+    ("postgresql://nguoi@may-chu/danvan", "Không kết nối được máy chủ cơ sở dữ liệu PostgreSQL"),
     (":memory:", "không phải đường dẫn tới một tệp DuckDB"),
 ])
 def test_danvan_db_with_an_address_the_product_cannot_open(value, phrase, tmp_path):

@@ -73,7 +73,8 @@ def test_script_parses(script):
     assert os.access(script, os.X_OK), f"{script} is not executable (chmod +x, git keeps the bit)"
 
 
-@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed (Debian package 'shellcheck')")
+@pytest.mark.skipif(shutil.which("shellcheck") is None,
+                    reason="shellcheck is not installed (Debian package 'shellcheck')")
 def test_scripts_pass_shellcheck():
     result = run(["shellcheck", *map(str, SCRIPTS)])
     assert result.returncode == 0, result.stdout

@@ -10,8 +10,9 @@ from etl.workflow.accounts import User, can
 
 
 @pytest.fixture()
-def path(tmp_path):
-    p = tmp_path / "a.duckdb"
+def path(backend_db):
+    """An initialised database on each backend (a DuckDB file, a PostgreSQL database)."""
+    p = backend_db
     init_db(p)
     return p
 

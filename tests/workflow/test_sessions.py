@@ -18,8 +18,9 @@ GOOD_PASSWORD = "Hoa-phuong-do-2025"
 
 
 @pytest.fixture()
-def path(tmp_path):
-    p = tmp_path / "s.duckdb"
+def path(backend_db):
+    """An initialised database on each backend (a DuckDB file, a PostgreSQL database)."""
+    p = backend_db
     init_db(p)
     with db.connect(p) as con:
         accounts.add_user(con, WARD.username, "ward", GOOD_PASSWORD, "10543", WARD.full_name)
@@ -27,7 +28,7 @@ def path(tmp_path):
 
 
 def _rows(path, sql, params=()):
-    with db.connect(path, read_only=True) as con:
+    with db.records(path) as con:
         return con.execute(sql, list(params)).fetchall()
 
 
@@ -171,7 +172,7 @@ def test_guessing_the_current_password_is_throttled_like_a_sign_in(path):
     with pytest.raises(AccountError, match="tạm khóa"):       # the right password too, for now
         sessions.change_password(path, token, GOOD_PASSWORD, "Mat-khau-moi-2026")
     assert sessions.sign_in(path, "vh.canbo", GOOD_PASSWORD).user is None
-    with db.connect(path, read_only=True) as con:
+    with db.records(path) as con:
         failed = con.execute("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' "
                              "AND detail = 'đổi mật khẩu'").fetchone()[0]
     assert failed == sessions.LOCK_FAILURES

@@ -31,9 +31,13 @@ VH_STAFF = WARD
 GOOD = {"dialogues": 4, "reception_visits": 6, "reception_people": 14}
 
 
-@pytest.fixture()
-def live(dashboard_db, tmp_path):
-    return Path(shutil.copy(dashboard_db, tmp_path / "live.duckdb"))
+@pytest.fixture(params=["duckdb", "postgresql"])
+def live(request, dashboard_db, tmp_path):
+    """The fixture warehouse, a copy each test may change: a DuckDB file, or a PostgreSQL
+    database (server mode) made from the same reports."""
+    if request.param == "duckdb":
+        return Path(shutil.copy(dashboard_db, tmp_path / "live.duckdb"))
+    return request.getfixturevalue("pg_cluster").clone(request.getfixturevalue("pg_dashboard_db"))
 
 
 def _file(path, tmp_path, unit, period, values, name=None) -> Path:
@@ -42,7 +46,7 @@ def _file(path, tmp_path, unit, period, values, name=None) -> Path:
 
 
 def _count(path, sql, params=()):
-    with db.connect(path, read_only=True) as con:
+    with db.records(path) as con:
         return con.execute(sql, list(params)).fetchone()[0]
 
 
@@ -174,7 +178,7 @@ def test_eight_uploads_at_once_app_threads_and_cli_processes_mixed(live, tmp_pat
         t.join(120)
     assert errors == [] and len(outs) == 4
     assert all(code == 0 for code, _, _ in outcomes), outcomes
-    with db.connect(live, read_only=True) as con:
+    with db.records(live) as con:
         landed = {r[0] for r in con.execute(
             "SELECT unit_code FROM submissions WHERE period_key = '2025-Q4' AND is_current").fetchall()}
     assert landed == set(units)

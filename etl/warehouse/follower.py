@@ -1,0 +1,91 @@
+"""Server mode: each app process's copy of what the dashboards read (etl.warehouse.replica),
+kept up with PostgreSQL through the change log every write transaction appends to.
+
+A reader asks for the copy (db.connect(url, read_only=True) or db.data_version(url)); at most
+every CHECK_S the follower reads the log past the last change it applied and refreshes those
+pairs, so a commit on any replica shows on every other one at its next page run, within
+CHECK_S plus the refresh. The log is read before the copy is built, so a write committed while
+the copy was being read is replayed after it.
+"""
+import threading
+import time
+
+from etl import config
+from etl.warehouse import postgres, replica
+
+CHECK_S = 0.25
+
+_followers: dict[str, "Follower"] = {}
+_guard = threading.Lock()
+
+
+class Follower:
+    def __init__(self, url: str):
+        self.url = url
+        self.source = postgres.Source(url, config.get("DANVAN_LOCK_TIMEOUT"), config.get("DANVAN_PG_POOL"))
+        self._lock = threading.Lock()
+        self.change_id = self._last_change()
+        self.copy = replica.Replica(self.source, memory_limit=config.get("DANVAN_COPY_MEMORY"))
+        self._checked = 0.0
+        self.catch_up(force=True)
+
+    def _last_change(self) -> int:
+        with self.source.snapshot() as snap:
+            return snap.con.execute("SELECT coalesce(max(change_id), 0) FROM change_log").fetchone()[0]
+
+    def stale(self) -> None:
+        self._checked = 0.0
+
+    def catch_up(self, force: bool = False) -> int:
+        """Apply the changes committed since the last one applied; returns the last change id."""
+        # A reader that meets another thread's refresh reads the copy as it is, without waiting.
+        if not self._lock.acquire(blocking=force):
+            return self.change_id
+        try:
+            if not force and time.monotonic() - self._checked < CHECK_S:
+                return self.change_id
+            with self.source.snapshot() as snap:
+                rows = snap.con.execute(
+                    "SELECT change_id, what, unit_code, period_key FROM change_log "
+                    "WHERE change_id > ? ORDER BY change_id", [self.change_id]).fetchall()
+            self._checked = time.monotonic()
+            if rows:
+                pairs = {(u, p) for _, what, u, p in rows if what == "pairs"}
+                self.copy.refresh(pairs, whole=True)
+                self.change_id = rows[-1][0]
+            return self.change_id
+        finally:
+            self._lock.release()
+
+
+def follower(url: str) -> Follower:
+    """This process's follower of the server at url, built at the first call."""
+    with _guard:
+        f = _followers.get(url)
+        if f is None:
+            f = _followers[url] = Follower(url)
+    return f
+
+
+def committed(url: str) -> None:
+    """This process has just committed to url: its copy looks at the log at the next read, not
+    up to CHECK_S later (whoever wrote sees the write on the page that follows)."""
+    f = _followers.get(url)
+    if f is not None:
+        f.stale()
+
+
+def forget(url: str) -> None:
+    """Drop this process's copy of one server's data."""
+    with _guard:
+        f = _followers.pop(url, None)
+    if f is not None:
+        f.copy.close()
+
+
+def forget_all() -> None:
+    """Drop every copy (tests whose databases go away)."""
+    with _guard:
+        for f in _followers.values():
+            f.copy.close()
+        _followers.clear()
