@@ -80,7 +80,7 @@ def original_download(sha256, file_name, source, key: str) -> None:
     if source == "demo" or not isinstance(sha256, str):
         st.caption(DEMO_NO_FILE)
         return
-    data = _data.load(versions.original_file, sha256)
+    data = _data.load_record(versions.original_file, sha256)
     if data is None:
         st.caption("Không tìm thấy tệp gốc trong cơ sở dữ liệu.")
         return

@@ -84,10 +84,6 @@ def db_path(path: str | os.PathLike | None = None) -> Path | str:
     return str(target) if postgres.is_url(str(target)) else Path(target)
 
 
-def is_server(path=None) -> bool:
-    return postgres.is_url(db_path(path))
-
-
 def exists(path=None) -> bool:
     """Whether there is a database to open (a server is taken to exist: connecting tells)."""
     target = db_path(path)
@@ -243,8 +239,8 @@ def transaction(con):
 
 
 def stage(con, name: str, table: pa.Table) -> str:
-    """The Arrow table as temp table `name` for this connection's next statements. Returns the
-    name."""
+    """The Arrow table readable as `name` by this connection's next statements (a temp table on
+    PostgreSQL, a registered view in DuckDB). Returns the name."""
     if on_server(con):
         con.stage(name, table)
     else:

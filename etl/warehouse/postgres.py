@@ -125,10 +125,7 @@ class Connection:
         return self._cur.fetchone()
 
     def to_arrow_table(self) -> pa.Table:
-        names = [d.name for d in self._cur.description]
-        rows = self._cur.fetchall()
-        return pa.table({n: pa.array([r[i] for r in rows]) if rows else pa.array([], pa.null())
-                         for i, n in enumerate(names)})
+        return _arrow(self._cur)
 
     def stage(self, name: str, table: pa.Table) -> None:
         """The Arrow table as temp table `name` for the statements of this connection."""
