@@ -35,8 +35,7 @@ def _on_click(key: str, provinces_level: bool) -> None:
     if provinces_level:
         st.session_state[_state.PROVINCE] = code
     else:
-        # Opened by map_view; the link as it is now, before this run's sidebar (its values
-        # were seen reset now and then in the run a chart click starts).
+        # Opened by map_view, with the link as it is when clicked, before this run's sidebar.
         st.session_state[OPEN_PROFILE] = (code, st.query_params.to_dict())
 
 

@@ -122,6 +122,18 @@ def _fall_back(periods, codes, unit_names, provinces, user) -> None:
         state[UNREVIEWED] = False          # visitors without an account: accepted figures only
 
 
+def _hand_over() -> None:
+    """Set each sidebar widget's value again on every run, not only in the run that read the
+    link: Streamlit puts a value into a widget's element only in a run that set it, and a
+    browser that draws the widget after a later run's element came (the widget's script still
+    loading when a click started that run, under load) shows the element's first option and
+    sends it back with the next click: «Dân số» and the latest year replaced the link's choices."""
+    state = st.session_state
+    for key in (PERIOD, INDICATOR, UNITS, PER_CAPITA, UNREVIEWED, PROVINCE, BOUNDARIES):
+        if key in state:
+            state[key] = state[key]
+
+
 def _unit_picker(units) -> None:
     """«Tìm đơn vị» without diacritics and «Đơn vị theo dõi»: Streamlit's own filter needs the
     exact diacritics. Units already chosen stay in the options so a new search never drops
@@ -169,6 +181,7 @@ def sidebar(user, info: dict) -> Filters:
     code_display = {r.code: f"{r.label} · {r.group_name}" for r in catalogue.itertuples()}
     unit_names = dict(zip(units["code"], units["name"]))
     _fall_back(periods, list(catalogue["code"]), unit_names, provinces, user)
+    _hand_over()
     many_provinces = len(provinces) > 1
     with st.sidebar:
         st.subheader("Bộ lọc")
