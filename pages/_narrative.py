@@ -44,7 +44,8 @@ def _choices(draft, user, units: pd.DataFrame):
         codes = list(names)
         index = codes.index(draft.unit.code) if draft.unit and draft.unit.code in codes else 0
         unit = left.selectbox("Đơn vị (đề xuất từ văn bản)", codes, index=index,
-                              format_func=lambda u: f"{names[u]} ({u})", key=f"nar_unit_{draft.sha256}")
+                              format_func=lambda u: f"{names[u]} ({u})", key=f"nar_unit_{draft.sha256}",
+                              placeholder=_ui.CHOOSE)
     if draft.unit:
         left.caption(_ui.esc(f"Căn cứ: «{draft.unit.evidence[:200]}»"))
     spec = right.text_input("Kỳ báo cáo (đề xuất từ văn bản)",

@@ -186,7 +186,7 @@ def sidebar(user, info: dict) -> Filters:
     with st.sidebar:
         st.subheader("Bộ lọc")
         if many_provinces:
-            st.selectbox("Tỉnh, thành phố", [""] + list(provinces["code"]), key=PROVINCE,
+            st.selectbox("Tỉnh, thành phố", [""] + list(provinces["code"]), key=PROVINCE, placeholder=_ui.CHOOSE,
                          format_func=lambda p: province_names.get(p) or
                          f"Cả nước ({len(provinces)} tỉnh, thành phố)",
                          help="Xếp hạng, trung vị, tổng số và danh sách chỉ tính các đơn vị của "
@@ -197,9 +197,9 @@ def sidebar(user, info: dict) -> Filters:
                       "được đánh dấu «ước tính». Như đã báo cáo: các đơn vị cũ giữ nguyên như khi "
                       "báo cáo, theo huyện và tỉnh cũ.")
         st.selectbox("Kỳ báo cáo", list(periods["period_key"]), format_func=period_display.get,
-                     key=PERIOD)
+                     key=PERIOD, placeholder=_ui.CHOOSE)
         st.selectbox("Chỉ tiêu", list(catalogue["code"]), format_func=code_display.get,
-                     key=INDICATOR)
+                     key=INDICATOR, placeholder=_ui.CHOOSE)
         st.toggle("Tính trên 10.000 dân", key=PER_CAPITA,
                   help="Chia cho dân số của đơn vị trong kỳ (hoặc dân số báo cáo gần nhất trước "
                        "đó).")

@@ -101,8 +101,10 @@ def compare_panel(unit_code: str, period_key: str, key: str) -> None:
               for r in vs.itertuples()}
     ids = list(labels)
     a, b = st.columns(2)
-    old = a.selectbox("So sánh phiên bản", ids, index=1, format_func=labels.get, key=f"{key}_old")
-    new = b.selectbox("với phiên bản", ids, index=0, format_func=labels.get, key=f"{key}_new")
+    old = a.selectbox("So sánh phiên bản", ids, index=1, format_func=labels.get, key=f"{key}_old",
+                      placeholder=_ui.CHOOSE)
+    new = b.selectbox("với phiên bản", ids, index=0, format_func=labels.get, key=f"{key}_new",
+                      placeholder=_ui.CHOOSE)
     if old == new:
         st.caption("Chọn hai phiên bản khác nhau.")
         return
@@ -206,7 +208,7 @@ def pick_row(event, options: list, label: str, key: str, format_func):
     if rows != st.session_state.get(f"{key}_rows") and rows and rows[0] in options:
         st.session_state[key] = rows[0]
     st.session_state[f"{key}_rows"] = rows
-    return st.selectbox(label, [None] + options, key=key,
+    return st.selectbox(label, [None] + options, key=key, placeholder=_ui.CHOOSE,
                         format_func=lambda o: "— chọn để xem nguồn —" if o is None else format_func(o))
 
 

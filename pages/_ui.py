@@ -241,7 +241,7 @@ def year_picker(f, years, key: str, help: str, not_a_year: str) -> tuple[str, st
     keys = list(years["period_key"])
     labels = dict(zip(years["period_key"], years["label"]))
     year = st.selectbox("Năm", keys, index=keys.index(f.period) if f.period in keys else 0,
-                        format_func=labels.get, key=key, help=help, bind="query-params")
+                        format_func=labels.get, key=key, help=help, bind="query-params", placeholder=CHOOSE)
     if f.period not in keys:
         st.caption(f"Kỳ đang chọn ở thanh bên ({f.period_label}) {not_a_year}: "
                    f"hiển thị {labels[year]}.")

@@ -113,7 +113,7 @@ def unit_view():
     names = dict(zip(scored["code"], scored["name"]))
     choices = [u for u in f.units if u in names] + [u for u in scored["code"] if u not in f.units]
     _state.from_link("score_unit", "don_vi_diem", choices)
-    unit = st.selectbox("Đơn vị", choices, format_func=names.get, key="score_unit")
+    unit = st.selectbox("Đơn vị", choices, format_func=names.get, key="score_unit", placeholder=_ui.CHOOSE)
     _state.to_link("don_vi_diem", unit)
     one = scores[scores["unit_code"] == unit]
     row = res[res["code"] == unit].iloc[0]

@@ -21,7 +21,7 @@ display = dict(zip(periods["period_key"], periods["display"]))
 names = dict(zip(units["code"], units["name"]))
 
 period = st.selectbox("Kỳ báo cáo", keys, index=keys.index(f.period) if f.period in keys else 0,
-                      format_func=display.get, key="brief_period", bind="query-params")
+                      format_func=display.get, key="brief_period", bind="query-params", placeholder=_ui.CHOOSE)
 _state.from_link("brief_units", "don_vi_bao_cao", units["code"], multi=True)
 # A link's units, or else the units followed in the sidebar (never both: Streamlit warns).
 chosen = st.multiselect("Đơn vị", list(units["code"]),
@@ -32,7 +32,8 @@ chosen = st.multiselect("Đơn vị", list(units["code"]),
 _state.to_link("don_vi_bao_cao", chosen)
 section_labels = {**briefing.SECTIONS, "assessment": "Chấm điểm dân vận (khi có điểm chấm)"}
 sections = st.multiselect("Nội dung", list(briefing.SECTIONS), default=list(briefing.SECTIONS),
-                          format_func=section_labels.get, key="brief_sections", bind="query-params")
+                          format_func=section_labels.get, key="brief_sections", bind="query-params",
+                          placeholder="Chọn ít nhất một nội dung")
 
 if not figures.browser_available():
     st.warning(figures.BROWSER_MISSING + " Báo cáo vẫn tạo được nhưng không có ảnh biểu đồ.",

@@ -79,7 +79,7 @@ styled = wide.style.map(lambda v: f"background-color: {COLOUR[text_to_state[v]]}
 st.dataframe(styled, hide_index=True, width="stretch", height=520)
 
 st.subheader("Danh sách đơn vị chưa nộp")
-period_key = st.selectbox("Kỳ", keys, key="done_missing_period", bind="query-params",
+period_key = st.selectbox("Kỳ", keys, key="done_missing_period", bind="query-params", placeholder=_ui.CHOOSE,
                           format_func=dict(zip(grid["period_key"], grid["period_label"])).get)
 missing = grid[(grid["period_key"] == period_key) & (grid["state"] == "missing")]
 if missing.empty:
@@ -99,7 +99,7 @@ if user is not None and user.role == "department":
     st.subheader("Hạn nộp báo cáo")
     with st.form("deadline"):
         label_of = dict(zip(periods["period_key"], periods["display"]))
-        pk = st.selectbox("Kỳ", list(periods["period_key"]), format_func=label_of.get)
+        pk = st.selectbox("Kỳ", list(periods["period_key"]), format_func=label_of.get, placeholder=_ui.CHOOSE)
         current = due.get(pk)
         when = st.date_input("Hạn nộp", value=current if current is not None else date.today(),
                              format="DD/MM/YYYY")

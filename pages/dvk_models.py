@@ -87,7 +87,7 @@ def list_view():
     search = vn.fold(a.text_input("Tìm mô hình hoặc đơn vị", key="dvk_search", bind="query-params",
                                   placeholder="không cần dấu, ví dụ: ngay thu 7"))
     field_options = ["Tất cả lĩnh vực"] + list(fields["field"])
-    field = b.selectbox("Lĩnh vực", field_options, key="dvk_field", bind="query-params")
+    field = b.selectbox("Lĩnh vực", field_options, key="dvk_field", bind="query-params", placeholder=_ui.CHOOSE)
     shown = listed
     if search:
         shown = shown[[search in n or search in u for n, u in zip(shown["name_folded"], shown["unit_folded"])]]

@@ -24,7 +24,7 @@ else:
         queue, lead={"Đơn vị": list(queue["unit_name"]), "Kỳ": list(queue["period_label"])},
         tail={"Cảnh báo": list(queue["n_warnings"])}), height=300)
     rows = {int(r.submission_id): r for r in queue.itertuples()}
-    sid = st.selectbox("Báo cáo cần duyệt", list(rows), key="review_pick", bind="query-params",
+    sid = st.selectbox("Báo cáo cần duyệt", list(rows), key="review_pick", bind="query-params", placeholder=_ui.CHOOSE,
                        format_func=lambda i: f"{rows[i].unit_name} — {rows[i].period_label} — "
                                              f"phiên bản {rows[i].version} (mã {i})")
     r = rows[sid]
@@ -72,12 +72,14 @@ units = _data.load(reference.units, True)
 names = dict(zip(units["code"], units["full_name"]))
 left, right = st.columns(2)
 _state.from_link("review_hist_unit", "don_vi_lich_su", names)
-unit = left.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})", key="review_hist_unit")
+unit = left.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})", key="review_hist_unit",
+                      placeholder=_ui.CHOOSE)
 _state.to_link("don_vi_lich_su", unit)
 mine = _data.load(versions.unit_submissions, unit)
 if mine.empty:
     st.info("Đơn vị chưa có báo cáo nào.")
 else:
     labels = dict(zip(mine["period_key"], mine["period_label"]))
-    pk = right.selectbox("Kỳ", list(labels), format_func=labels.get, key="review_hist_period", bind="query-params")
+    pk = right.selectbox("Kỳ", list(labels), format_func=labels.get, key="review_hist_period", bind="query-params",
+                         placeholder=_ui.CHOOSE)
     _subs.compare_panel(unit, pk, key="review_hist")

@@ -82,12 +82,13 @@ if ind["kind"] != "rate" and not unit_rows.empty:
         a, b = st.columns(2)
         unit_names = dict(zip(unit_rows["unit_code"], unit_rows["series"]))
         _state.from_link("trend_src_unit", "don_vi_nguon", unit_names)
-        unit = a.selectbox("Đơn vị", list(unit_names), format_func=unit_names.get, key="trend_src_unit")
+        unit = a.selectbox("Đơn vị", list(unit_names), format_func=unit_names.get, key="trend_src_unit",
+                           placeholder=_ui.CHOOSE)
         _state.to_link("don_vi_nguon", unit)
         of_unit = unit_rows[unit_rows["unit_code"] == unit]
         period_labels = dict(zip(of_unit["period_key"], of_unit["period_label"]))
         period_key = b.selectbox("Kỳ", list(period_labels), format_func=period_labels.get,
-                                 key="trend_src_period", bind="query-params")
+                                 key="trend_src_period", bind="query-params", placeholder=_ui.CHOOSE)
         _subs.source_panel(f, unit, unit_names[unit], period_key, period_labels[period_key],
                            ind["code"], ind["label"], key=f"trend_src_{unit}_{period_key}")
 median_rows = series[series["is_median"]]

@@ -18,7 +18,8 @@ st.title("Hồ sơ đơn vị")
 choices = list(f.units) + [u for u in units["code"] if u not in f.units]
 _state.from_link("profile_unit", _state.PROFILE_UNIT, choices)
 code = st.selectbox("Đơn vị", choices, format_func=lambda u: f"{names[u]} ({types[u]}, mã {u})",
-                    key="profile_unit", help="Gõ tên có dấu để lọc, hoặc dùng ô «Tìm đơn vị» (không dấu) ở thanh bên.")
+                    key="profile_unit", placeholder=_ui.CHOOSE,
+                    help="Gõ tên có dấu để lọc, hoặc dùng ô «Tìm đơn vị» (không dấu) ở thanh bên.")
 _state.to_link(_state.PROFILE_UNIT, code)
 info = _data.load(reference.unit_info, code)
 st.header(_ui.esc(info["full_name"]))

@@ -30,7 +30,7 @@ if user.role == "ward":
     unit_code = user.unit_code
     _ui.md("Đơn vị: **{unit}** (mã {code})", unit=names.get(unit_code, unit_code), code=unit_code)
 else:
-    unit_code = st.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})",
+    unit_code = st.selectbox("Đơn vị", list(names), format_func=lambda u: f"{names[u]} ({u})", placeholder=_ui.CHOOSE,
                              help="Chuyên viên Sở có thể gửi thay cho bất kỳ đơn vị nào, kể cả báo cáo "
                                   "lưu trữ của các đơn vị trước sáp nhập (mã có đuôi @2025-06-30, "
                                   "gõ «cũ» để lọc).")
@@ -50,7 +50,8 @@ for year in years:
 if old_until is not None:     # an old unit reports only periods that ended while it existed
     specs = {k: v for k, v in specs.items() if parse_period(k).end <= old_until}
 left, right = st.columns(2)
-spec = left.selectbox("Kỳ báo cáo", list(specs), format_func=specs.get, key="template_period", bind="query-params")
+spec = left.selectbox("Kỳ báo cáo", list(specs), format_func=specs.get, key="template_period", bind="query-params",
+                      placeholder=_ui.CHOOSE)
 convention = right.radio("Cách tính kỳ", [CALENDAR, DECREE09], key="template_convention", bind="query-params",
                          format_func=lambda k: CONVENTION_LABELS[k].split(" (")[0],
                          help=" · ".join(CONVENTION_LABELS.values()))

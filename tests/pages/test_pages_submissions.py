@@ -87,6 +87,20 @@ def test_pages_by_role(live, user, allowed, refused):
             at.switch_page(page)
 
 
+def test_select_boxes_say_in_vietnamese_what_to_choose(live):
+    """Streamlit's own placeholder is English ("Choose an option", "Choose options"): a select
+    box shows it once its text is cleared to search, a multiselect whenever nothing is chosen."""
+    at = signed_in(DEPT)
+    english = {}
+    for spec in _nav.PAGES:
+        at.switch_page(spec.file).run()
+        no_exception(at)
+        boxes = [*at.selectbox, *at.multiselect]
+        assert boxes, spec.file
+        english.update({(spec.file, b.label): b.proto.placeholder for b in boxes if not b.proto.placeholder})
+    assert english == {}
+
+
 def _upload(at: AppTest, path: Path, monkeypatch) -> AppTest:
     import streamlit as st
     real = st.file_uploader
