@@ -1,17 +1,18 @@
 """The dashboards' in-memory copy (etl.warehouse.replica) against today's read path, side by side.
 
     .venv/bin/python bench/replica_bench.py           # national: 3,321 units × 10 years (~16 M values)
-    .venv/bin/python bench/replica_bench.py --smoke   # 20 units × 2 years (< 1 min)
+    .venv/bin/python bench/replica_bench.py --smoke   # 20 units × 2 years (30 s of CPU: < 1 min idle)
 
 One run, on the data bench/run.py builds (etl.synthetic.national, in a file of its own here so that
 a bench/run.py running at the same time keeps its file):
 1. Every page query of bench/run.py's page_queries, each run alternately through today's path
    (db.connect(read_only): ATTACH the file, query, DETACH, as pages/_data.load on a cache miss)
-   and through the copy (a cursor of the copy, query, close): p50/p95 of both, and whether they
-   give the same result. Then the copy's build time, and a refresh of 100 pairs just written as
-   new accepted versions (store.save_submissions, one transaction), after which every query is
-   compared with the file again and the copy timed again (replaced rows sit at the end of
-   shown_facts, outside its sorted order).
+   and through the copy (a cursor of the copy, query, close): p50/p95 of both, whether they
+   give the same result, and how much of a run on the copy DuckDB spends planning (profiler).
+   Then the copy's build time, and a refresh of 100 pairs just written as new accepted versions
+   (store.save_submissions, one transaction), after which every query is compared with the file
+   again and the copy timed again (replaced rows sit at the end of shown_facts, outside its
+   sorted order).
 2. pandas on an in-memory DataFrame of the same values (bench/run.py's pandas_equivalents):
    city_totals, ranking, trend.
 3. Memory, each in a fresh process: RSS before and after building the copy (compressed by its
@@ -74,10 +75,12 @@ def same(a, b) -> bool | None:
         return None
 
 
-def figures(times: list[float]) -> dict:
-    warm = times[1:] or times
+def figures(times: list[float], cpu: list[float]) -> dict:
+    """Wall-clock p50/p95 of the warm runs, and the CPU time they took (every thread of the
+    process), which other processes' load changes less than the wall clock."""
+    warm, warm_cpu = times[1:] or times, cpu[1:] or cpu
     return {"cold_ms": round(times[0], 1), "runs": len(warm), "p50_ms": round(run.pct(warm, 50), 1),
-            "p95_ms": round(run.pct(warm, 95), 1)}
+            "p95_ms": round(run.pct(warm, 95), 1), "cpu_p50_ms": round(run.pct(warm_cpu, 50), 1)}
 
 
 def plan(path) -> list[tuple[str, str, object, tuple]]:
@@ -91,6 +94,7 @@ def side_by_side(path, replica: Replica, fn, args, runs: int, cap_s: float) -> d
     """One query through the file and through the copy, alternately (so that another process's
     load falls on both), runs + 1 times each (run 0 = cold) or until cap_s after at least 6."""
     times = {"file": [], "replica": []}
+    cpu = {"file": [], "replica": []}
     got, missing = {}, None
     started = time.perf_counter()
     for i in range(runs + 1):
@@ -98,7 +102,7 @@ def side_by_side(path, replica: Replica, fn, args, runs: int, cap_s: float) -> d
         for way in order:
             if way == "replica" and missing:
                 continue
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 if way == "file":
                     with db.connect(path, read_only=True) as con:
@@ -110,17 +114,51 @@ def side_by_side(path, replica: Replica, fn, args, runs: int, cap_s: float) -> d
                 missing = str(exc).splitlines()[0]
                 continue
             times[way].append((time.perf_counter() - t) * 1000)
+            cpu[way].append((time.process_time() - c) * 1000)
         if i >= 5 and time.perf_counter() - started > cap_s:
             break
     row = {"rows": len(got["file"]) if hasattr(got["file"], "__len__") else None,
-           "file": figures(times["file"])}
+           "file": figures(times["file"], cpu["file"])}
     if missing:
         row.update(replica=None, not_in_copy=missing)
     else:
-        row.update(replica=figures(times["replica"]), same_result=same(got["file"], got["replica"]),
-                   file_vs_replica_p50=round(row["file"]["p50_ms"] / max(figures(times["replica"])["p50_ms"],
-                                                                         0.01), 1))
+        copy = figures(times["replica"], cpu["replica"])
+        row.update(replica=copy, same_result=same(got["file"], got["replica"]),
+                   file_vs_replica_p50=round(row["file"]["p50_ms"] / max(copy["p50_ms"], 0.01), 1))
     return row
+
+
+class _Recorder:
+    """A cursor that notes the statements a read function runs."""
+
+    def __init__(self, cur):
+        self.cur, self.statements = cur, []
+
+    def execute(self, sql, params=None):
+        self.statements.append((sql, params))
+        return self.cur.execute(sql, params or {})
+
+    def __getattr__(self, name):
+        return getattr(self.cur, name)
+
+
+def planning_ms(replica: Replica, fn, args, work: Path) -> float | None:
+    """What DuckDB's profiler counts as planning (binder, optimizer, physical planner) in the
+    statements of one call on the copy: the part of a query no copy of the data removes."""
+    out = work / "profile.json"
+    with replica.connect() as cur:
+        rec = _Recorder(cur)
+        fn(rec, *args)
+        cur.execute("SET enable_profiling = 'json'")
+        cur.execute(f"SET profiling_output = '{out}'")
+        total = 0.0
+        for sql, params in rec.statements:
+            cur.execute(sql, params or {}).fetchall()
+            prof = json.loads(out.read_text())
+            total += sum(prof.get(k, {}).get("total_time", 0) for k in
+                         ("planner", "optimizer", "physical_planner"))
+        cur.execute("RESET enable_profiling")
+    return round(total * 1000, 1)
 
 
 def changed_pairs(path, n: int, seed: int = 15) -> list[tuple[str, str]]:
@@ -166,6 +204,8 @@ def main_worker(path: str, out: str, runs: int, cap_s: float) -> None:
     queries = []
     for pages, name, fn, args in plan(path):
         row = {"query": name, "pages": pages, **side_by_side(path, replica, fn, args, runs, cap_s)}
+        if row["replica"]:
+            row["replica"]["planning_ms"] = planning_ms(replica, fn, args, Path(out).parent)
         queries.append(row)
         r = row["replica"]
         print(f"    {name:<34} tệp p50 {row['file']['p50_ms']:>7.1f} p95 {row['file']['p95_ms']:>7.1f}  "
@@ -260,9 +300,10 @@ def table(res: dict) -> str:
     pd_q = res["pandas"]["queries"]
     lines = [f"Máy: {m['cores']} lõi, {m['memory_gb']} GB; tải {m['loadavg_start'][0]:.2f} → "
              f"{m['loadavg_end'][0]:.2f}; chế độ {res['mode']}",
-             "", f"Truy vấn (ms; mục tiêu bản sao p95 ≤ {TARGETS['query_p95_ms']} và nhanh hơn pandas)",
+             "", f"Truy vấn (ms; mục tiêu bản sao p95 ≤ {TARGETS['query_p95_ms']} và nhanh hơn pandas; CPU: "
+             "thời gian CPU trung vị của mọi luồng; lập kế hoạch: phần DuckDB lập kế hoạch trên bản sao)",
              f"  {'truy vấn':<34}{'tệp p50/p95':>15}{'bản sao p50/p95':>18}{'gấp':>7}"
-             f"{'pandas p50/p95':>17}  giống  kết quả"]
+             f"{'CPU tệp/bản sao':>17}{'lập kế hoạch':>13}{'pandas p50/p95':>17}  giống  kết quả"]
     for r in q["queries"]:
         f, c = r["file"], r["replica"]
         pdr = pd_q.get(PANDAS.get(r["query"], ""))
@@ -272,7 +313,8 @@ def table(res: dict) -> str:
                          f"{'(hệ thống gốc)':>18}")
             continue
         lines.append(f"  {r['query']:<34}{f['p50_ms']:>7.1f}/{f['p95_ms']:<7.1f}{c['p50_ms']:>9.1f}/"
-                     f"{c['p95_ms']:<8.1f}{r['file_vs_replica_p50']:>7.1f}{pds:>17}  "
+                     f"{c['p95_ms']:<8.1f}{r['file_vs_replica_p50']:>7.1f}"
+                     f"{f['cpu_p50_ms']:>9.1f}/{c['cpu_p50_ms']:<7.1f}{c['planning_ms']:>13.1f}{pds:>17}  "
                      f"{'có' if r['same_result'] else 'KHÔNG':<6} {ok(r['pass'])}")
     rf = q["refresh"]
     lines += ["", f"Bản sao: dựng {q['build_s']} s; làm mới {rf['pairs']} cặp (đơn vị, kỳ) vừa ghi: "

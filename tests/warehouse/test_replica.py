@@ -29,6 +29,7 @@ from etl.read.scope import REPORTED, Scope
 from etl.synthetic import demo
 from etl.warehouse import db, migrations
 from etl.warehouse.replica import DuckDBFile, Replica, SourceOutdated
+from etl.workflow.deadlines import set_deadline
 from etl.workflow.submissions import ACCEPT, RETURN, review
 from tests.conftest import CAT_HAI, REVIEWER, VIET_HOA, fixture_values
 from tests.workbooks import fill_values, make_template
@@ -192,6 +193,20 @@ def test_after_new_reports_and_reviews_a_refresh_shows_what_the_file_shows(loade
         with replica.connect() as cur:
             ranks = compare.ranking(cur, Scope("2025"), IND).set_index("code")
             assert ranks.loc[VIET_HOA, "value"] == 99 and not ranks.loc[CAT_HAI, "reported"]
+
+
+def test_a_new_deadline_alone_shows_after_a_refresh_of_the_small_tables(loaded_file):
+    with Replica(DuckDBFile(loaded_file)) as replica:
+        with db.connect(loaded_file) as con:
+            set_deadline(con, "2025", date(2026, 3, 1), actor="tests")
+        grid = (None, date(2026, 1, 15))
+        with replica.connect() as cur:
+            assert replica.refresh([]) == 0            # nothing said to have changed
+            assert (completeness.grid(cur, *grid)["due_date"] != pd.Timestamp(2026, 3, 1)).all()
+            replica.refresh([], whole=True)
+            due = completeness.grid(cur, *grid).query("period_key == '2025'")["due_date"]
+        assert (due == pd.Timestamp(2026, 3, 1)).all()
+        assert differences(loaded_file, replica, FEW) == []
 
 
 def test_a_pair_the_source_no_longer_holds_leaves_the_replica(demo_file, tmp_path):
