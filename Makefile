@@ -43,6 +43,7 @@ bench: $(VENV)/.installed
 	-$(PY) bench/brief_bench.py
 	-$(PY) bench/signin_flood.py
 	-$(PY) bench/first_page_bench.py
+	-$(PY) bench/server_bench.py
 	$(PY) bench/run.py
 
 clean:
