@@ -221,3 +221,15 @@ def test_a_deadline_set_on_the_server_reaches_the_copy(pg_cluster, tmp_path):
     with db.connect(url, read_only=True) as con:
         assert con.execute("SELECT deadline FROM periods WHERE period_key = '2025'").fetchone()[0] \
             == date(2026, 1, 31)
+
+
+def test_the_accounts_page_reads_accounts_and_log_on_both_backends(backend_db):
+    from etl.read import accounts as read_accounts
+    init_db(backend_db)
+    add_account(backend_db, WARD)
+    with db.records(backend_db) as con:
+        users = read_accounts.users(con)
+        log = read_accounts.audit_log(con, 10)
+    assert list(users["username"]) == [WARD.username]
+    assert "password_hash" not in users.columns
+    assert {"init", "user_add"} <= set(log["action"])
