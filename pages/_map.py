@@ -73,7 +73,7 @@ def map_view(f, ind: dict, per_capita: bool, page: str) -> None:
         highlight=() if provinces_level else f.units)
     key = f"map-{page}-{province or 'vn'}"
     st.plotly_chart(fig, width="stretch", key=key, on_select=lambda: _on_click(key, provinces_level),
-                    selection_mode="points", config={"scrollZoom": True, "displaylogo": False})
+                    selection_mode="points", config=_ui.MAP_CONFIG)
     st.caption("Bấm vào một tỉnh, thành phố để xem các xã, phường, đặc khu của tỉnh đó."
                if provinces_level else "Bấm vào một đơn vị để mở «Hồ sơ đơn vị» của đơn vị đó. "
                "Màu xám: chưa báo cáo (khác với 0).")

@@ -91,17 +91,41 @@ def streamlit_texts() -> None:
     """Vietnamese in place of Streamlit's own English where the app can reach it: the skip link,
     and no element toolbars (English tooltips, and a CSV download without the formula guard
     every export of the app has) or heading link icons. Plotly's English toolbar is off
-    (PLOTLY_CONFIG)."""
+    (PLOTLY_CONFIG); the map's speaks Vietnamese (MAP_CONFIG) but for the full-screen button
+    Streamlit adds to it, whose tooltip (plotly draws it from data-title) is replaced here."""
     st.html("""<style>
 [data-testid="stSkipToContent"] {font-size: 0;}
 [data-testid="stSkipToContent"]::after {content: "Bỏ qua, đến nội dung chính"; font-size: 1rem;}
 [data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"] {display: none !important;}
+.js-plotly-plot .plotly [data-title="Fullscreen"]::after {content: "Toàn màn hình";}
+.js-plotly-plot .plotly [data-title="Close fullscreen"]::after {content: "Thoát toàn màn hình";}
 </style>""")
 
 
 # Plotly's toolbar speaks English ("Download plot as a PNG", "Zoom", "Autoscale"); every chart
 # has the app's own downloads under it.
 PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
+
+# The map keeps its toolbar (zoom, pan, back to the whole area): its tooltips and plotly's
+# notices in Vietnamese, through plotly's per-chart locale (its own Vietnamese file is not
+# bundled by Streamlit, and nothing is fetched).
+_PLOTLY_VI = {
+    "Zoom": "Phóng to vùng chọn", "Zoom in": "Phóng to", "Zoom out": "Thu nhỏ", "Pan": "Kéo bản đồ",
+    "Reset view": "Về toàn cảnh", "Reset views": "Về toàn cảnh", "Reset": "Về ban đầu",
+    "Reset axes": "Về trục ban đầu", "Autoscale": "Tự co giãn", "Box Select": "Chọn bằng khung",
+    "Lasso Select": "Chọn tự do", "Download plot as a PNG": "Tải ảnh PNG", "Download plot": "Tải ảnh",
+    "Download plot as JSON": "Tải dữ liệu JSON", "Toggle Spike Lines": "Bật/tắt đường gióng",
+    "Show closest data on hover": "Hiện số liệu gần nhất khi rê chuột",
+    "Compare data on hover": "So sánh số liệu khi rê chuột",
+    "Toggle show closest data on hover": "Bật/tắt số liệu khi rê chuột",
+    "Produced with Plotly.js": "Vẽ bằng Plotly.js",
+    "Double-click to zoom back out": "Bấm đúp để thu nhỏ lại",
+    "Taking snapshot - this may take a few seconds": "Đang chụp ảnh, xin chờ vài giây",
+    "Snapshot succeeded": "Đã chụp ảnh",
+    "Sorry, there was a problem downloading your snapshot!": "Không tải được ảnh, xin thử lại.",
+}
+MAP_CONFIG = {"scrollZoom": True, "displaylogo": False, "locale": "vi",
+              "locales": {"vi": {"dictionary": _PLOTLY_VI}}}
 
 
 def uploader_texts(limit_mb: str) -> None:

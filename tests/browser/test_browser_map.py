@@ -145,6 +145,17 @@ def test_the_map_is_drawn_offline_with_blanks_grey(server, page, outside):
     assert time.monotonic() - started < 30
 
 
+def test_the_map_toolbar_speaks_vietnamese(server, page):
+    _open_map(page, f"{server}/?chi_tieu=mediation_cases")
+    page.hover(MAP_CANVAS)
+    # What a user reads: the tooltip plotly draws from each button's ::after.
+    tips = page.eval_on_selector_all(
+        f"{CHART} .modebar-btn", "bs => bs.map(b => getComputedStyle(b, '::after').content)")
+    assert {'"Phóng to"', '"Thu nhỏ"', '"Về toàn cảnh"', '"Toàn màn hình"'} <= set(tips), tips
+    english = ("Zoom", "Pan", "Reset", "Download", "Select", "Fullscreen")
+    assert not [t for t in tips if any(word in t for word in english)], tips
+
+
 def test_a_click_on_a_unit_opens_its_profile(server, page, outside):
     _open_map(page, f"{server}/so-sanh?chi_tieu=mediation_cases&ky=2024")
     _click(page, THACH_KHOI)

@@ -87,3 +87,41 @@ def test_a_chunked_upload_over_the_limit_becomes_the_stand_in(live):
         small = _multipart(2**20)
         status, got, _ = _upload(small, cookie=token, chunked=chunked)
         assert status == 204 and got["body"] == b"".join(small)
+
+
+def test_a_page_starts_streamlit_chunks_of_the_first_page_early(live, monkeypatch):
+    """Streamlit's own index.html, through the gate: its head preloads the chunks a first page
+    needs and imports plotly's, files that exist in the installed Streamlit (their names carry
+    a hash that changes with each Streamlit release)."""
+    import re
+    from pathlib import Path
+
+    import streamlit
+    monkeypatch.setenv("DANVAN_ANONYMOUS_READ", "1")
+    static = Path(streamlit.__file__).parent / "static"
+    html = (static / "index.html").read_bytes()
+
+    async def streamlit_app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/html"), (b"content-length", str(len(html)).encode())]})
+        await send({"type": "http.response.body", "body": html})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b"",
+             "scheme": "http", "server": ("testserver", 80), "root_path": ""}
+    asyncio.run(_gate.Gate(streamlit_app)(scope, receive, send))
+    body = sent[1]["body"]
+    assert int(dict(sent[0]["headers"])[b"content-length"]) == len(body)
+    head = body[:body.index(b"</head>")].decode()
+    imported = re.findall(r'<script type="module">import\("\./(static/js/[^"]+)"\)</script>', head)
+    preloaded = re.findall(r'<link rel="modulepreload" crossorigin href="\./(static/js/[^"]+)">', head)
+    assert any(Path(p).name.startswith("PlotlyChart.") for p in imported)
+    assert any(Path(p).name.startswith("Selectbox.") for p in preloaded)
+    assert all((static / p).is_file() for p in imported + preloaded)
