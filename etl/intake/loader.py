@@ -229,8 +229,8 @@ def _check_and_store(con, reports: list[ParsedReport], opts: _Options) -> list[F
             first_of[report.sha256] = seq
             stored.append((seq, result.unit.code, result.period, result.values))
     requests = [(seq, r.unit.code, r.period) for seq, r in checked.items() if r.ok]
-    if db.on_server(con):       # DuckDB's statistics, on the dashboards' copy with this batch's writes
-        with db.connect(opts.path, read_only=True, fresh=True) as copy:
+    if db.on_server(con):       # DuckDB's statistics, on a copy holding this batch's writes
+        with db.history_copy(opts.path) as copy:
             histories = history_query.fetch_histories(copy, requests, stored)
     else:
         histories = history_query.fetch_histories(con, requests, stored)

@@ -210,6 +210,17 @@ def connect(path=None, read_only: bool = False, timeout: float | None = None, fr
 
 
 @contextmanager
+def history_copy(path=None):
+    """Server mode: the copy a load's history checks read (etl.warehouse.follower.history_follower),
+    caught up now, so it holds this process's last commit."""
+    from etl.warehouse import follower
+    f = follower.history_follower(db_path(path))
+    f.catch_up(force=True)
+    with f.copy.connect() as con:
+        yield con
+
+
+@contextmanager
 def records(path=None, timeout: float | None = None):
     """Read the system of record itself: accounts, sessions, the audit log, original files, which
     the dashboards' copy of server mode does not hold (and an account removed must be refused at

@@ -20,12 +20,12 @@ _guard = threading.Lock()
 
 
 class Follower:
-    def __init__(self, url: str):
+    def __init__(self, url: str, tables: tuple = replica.TABLES):
         self.url = url
         self.source = postgres.Source(url, config.get("DANVAN_LOCK_TIMEOUT"), config.get("DANVAN_PG_POOL"))
         self._lock = threading.Lock()
         self.change_id = self._last_change()
-        self.copy = replica.Replica(self.source, memory_limit=config.get("DANVAN_COPY_MEMORY"))
+        self.copy = replica.Replica(self.source, memory_limit=config.get("DANVAN_COPY_MEMORY"), tables=tables)
         self._checked = 0.0
         self.catch_up(force=True)
 
@@ -67,19 +67,30 @@ def follower(url: str) -> Follower:
     return f
 
 
+def history_follower(url: str) -> Follower:
+    """What a load's history checks read, caught up: the dashboards' copy when this process
+    keeps one (an app replica), else a copy of those tables only (`etl load`: a fifth of the
+    national copy's build)."""
+    with _guard:
+        f = _followers.get(url) or _followers.get((url, "history"))
+        if f is None:
+            f = _followers[(url, "history")] = Follower(url, replica.HISTORY_TABLES)
+    return f
+
+
 def committed(url: str) -> None:
     """This process has just committed to url: its copy looks at the log at the next read, not
     up to CHECK_S later (whoever wrote sees the write on the page that follows)."""
-    f = _followers.get(url)
-    if f is not None:
-        f.stale()
+    for f in (_followers.get(url), _followers.get((url, "history"))):
+        if f is not None:
+            f.stale()
 
 
 def forget(url: str) -> None:
-    """Drop this process's copy of one server's data."""
+    """Drop this process's copies of one server's data."""
     with _guard:
-        f = _followers.pop(url, None)
-    if f is not None:
+        gone = [_followers.pop(key) for key in (url, (url, "history")) if key in _followers]
+    for f in gone:
         f.copy.close()
 
 

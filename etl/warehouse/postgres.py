@@ -201,13 +201,13 @@ class _Snapshot:
     def __init__(self, url: str, con: Connection):
         self.url, self.con, self._adbc, self._cursors = url, con, None, []
 
-    def scan(self, table: str) -> pa.RecordBatchReader:
+    def scan(self, table: str, ordered: bool = True) -> pa.RecordBatchReader:
         import adbc_driver_postgresql.dbapi as adbc
         if self._adbc is None:
             self._adbc = adbc.connect(self.url, autocommit=True)
         cur = self._adbc.cursor()
         self._cursors.append(cur)           # its reader is read after this returns
-        cur.execute(f"SELECT * FROM {table} {_SCAN_ORDER.get(table, '')}")
+        cur.execute(f"SELECT * FROM {table} {_SCAN_ORDER.get(table, '') if ordered else ''}")
         return cur.fetch_record_batch()
 
     def rows(self, table, pairs: pa.Table) -> pa.Table:

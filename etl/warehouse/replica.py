@@ -82,8 +82,11 @@ TABLES = (
     Table("dvk_options", WHOLE),
     Table("rules", WHOLE),              # the forms' instructions and the checks of uploads
 )
-# Submissions' rows are deleted through the replica's submissions, so before those change.
-_REFRESH_ORDER = sorted(TABLES, key=lambda t: (t.key != SUBMISSION, t.key != PAIR))
+# What the history checks of a load read (etl.intake.history_query), for a loader that draws no
+# dashboard (`etl load` on a server): no views, and shown_facts as stored, not sorted (the sort
+# took 40 of the national copy's 58 s on PostgreSQL). submissions: the refresh finds a changed
+# pair's rows through it.
+HISTORY_TABLES = tuple(t for t in TABLES if t.name in ("meta", "shown_facts", "submissions", "indicators"))
 
 
 class SourceOutdated(RuntimeError):
@@ -93,8 +96,9 @@ class SourceOutdated(RuntimeError):
 class Snapshot(Protocol):
     """The source's reads for one build or one refresh."""
 
-    def scan(self, table: str) -> pa.RecordBatchReader:
-        """Every row of the table, in the order it is stored."""
+    def scan(self, table: str, ordered: bool = True) -> pa.RecordBatchReader:
+        """Every row of the table, in the order it is stored (ordered: in the order the dashboards'
+        queries need, where the source does not store it so)."""
 
     def rows(self, table: Table, pairs: pa.Table) -> pa.Table:
         """The table's rows of these (unit_code, period_key) pairs: by the pair itself (PAIR) or
@@ -124,8 +128,8 @@ class _FileSnapshot:
     def __init__(self, con):
         self.con = con
 
-    def scan(self, table: str) -> pa.RecordBatchReader:
-        # A relation, not execute(): execute() would hold the whole result before the first batch.
+    def scan(self, table: str, ordered: bool = True) -> pa.RecordBatchReader:
+        # The file stores shown_facts in its order. A relation, not execute(): execute() would hold the whole result before the first batch.
         return self.con.sql(f"SELECT * FROM {table}").to_arrow_reader(BATCH_ROWS)
 
     def rows(self, table: Table, pairs: pa.Table) -> pa.Table:
@@ -168,11 +172,17 @@ class Replica:
     """The copy, built from the source at once. cursor() for each thread that reads; refresh()
     after the source changed. memory_limit: DuckDB's cap for this copy and its queries (the
     national copy holds ~200 MB). compress=False never checkpoints: DuckDB's uncompressed
-    in-memory tables (~10 times the memory; bench/replica_bench.py compares them)."""
+    in-memory tables (~10 times the memory; bench/replica_bench.py compares them).
+    tables=HISTORY_TABLES: only what a load's history checks read, without views."""
 
-    def __init__(self, source: Source, memory_limit: str = "1GB", compress: bool = True):
+    def __init__(self, source: Source, memory_limit: str = "1GB", compress: bool = True,
+                 tables: tuple[Table, ...] = TABLES):
         self.source = source
         self.compress = compress
+        self.tables = tables
+        self.dashboards = tables == TABLES
+        # Submissions' rows are deleted through the replica's submissions, so before those change.
+        self._refresh_order = sorted(tables, key=lambda t: (t.key != SUBMISSION, t.key != PAIR))
         self.version = 0                 # +1 at every refresh: a key for cached results
         # Seconds the last refresh spent reading the source, replacing rows, compressing them.
         self.last_refresh: dict[str, float] = {}
@@ -196,11 +206,12 @@ class Replica:
 
     def _build(self) -> None:
         with self.source.snapshot() as snap:
-            for table in TABLES:
-                self._copy(table.name, snap.scan(table.name))
+            for table in self.tables:
+                self._copy(table.name, snap.scan(table.name, ordered=self.dashboards))
                 if table.name == "meta":
                     self._check_schema()
-        _run(self._db, migrations.VIEWS)
+        if self.dashboards:
+            _run(self._db, migrations.VIEWS)
         self._checkpoint(self._db)
 
     def _check_schema(self) -> None:
@@ -254,7 +265,7 @@ class Replica:
             # replica's transaction holds no wait on the source.
             with self.source.snapshot() as snap:
                 fresh = {t.name: snap.scan(t.name).read_all() if t.key == WHOLE else snap.rows(t, changed)
-                         for t in TABLES}
+                         for t in self.tables}
             read = time.perf_counter()
             # A cursor of its own: its registrations go with it.
             cur = self.cursor()
@@ -263,7 +274,7 @@ class Replica:
                 for name, rows in fresh.items():
                     cur.register(f"incoming_{name}", rows)
                 with db.transaction(cur):
-                    for table in _REFRESH_ORDER:
+                    for table in self._refresh_order:
                         cur.execute(_replace_sql(table))
                         cur.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming_{table.name}")
                 applied = time.perf_counter()

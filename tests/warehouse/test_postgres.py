@@ -233,3 +233,23 @@ def test_the_accounts_page_reads_accounts_and_log_on_both_backends(backend_db):
     assert list(users["username"]) == [WARD.username]
     assert "password_hash" not in users.columns
     assert {"init", "user_add"} <= set(log["action"])
+
+
+def test_a_load_checks_history_alike_on_both_backends(backend_db, tmp_path):
+    """The history checks read a copy in server mode (of the history tables only, in a loader
+    that keeps no dashboards' copy): the same warnings as on the file, each file seeing the one
+    stored before it."""
+    from etl.intake.loader import load_files
+    from tests.report_files import report
+    init_db(backend_db)
+    quarters = [report(backend_db, tmp_path, {"reception_visits": 40 + i, "reception_people": 60},
+                       name=f"{q}.xlsx", period=q)
+                for i, q in enumerate(["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"])]
+    far = report(backend_db, tmp_path, {"reception_visits": 900, "reception_people": 950}, name="far.xlsx")
+    *earlier, last = load_files(backend_db, quarters + [far])        # one batch: one copy
+    assert [r.status for r in earlier + [last]] == ["loaded"] * 5
+    assert [(f.rule, f.cell) for f in last.findings if f.severity == "warning"] == [
+        ("outlier_history", "F18"), ("outlier_history", "F19")]
+    zero = load_files(backend_db, [report(backend_db, tmp_path, {"reception_visits": 0, "reception_people": 0},
+                                          name="zero.xlsx", period="2025-Q4")])[0]
+    assert [f.rule for f in zero.findings] == ["zero_after_large", "zero_after_large"]
