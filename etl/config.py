@@ -31,6 +31,8 @@ SETTINGS = {s.name: s for s in [
             "memory cap of the dashboard's shared in-memory DuckDB (readers)"),
     Setting("DANVAN_COPY_MEMORY", "1GB", str,
             "server mode: memory cap of each app process's in-memory copy of the dashboards' data"),
+    Setting("DANVAN_CHANGE_LOG_DAYS", "7", float,
+            "days the change log keeps what each write changed; a copy further behind reads everything again"),
     Setting("DANVAN_WRITE_HOLD_S", "1.0", float,
             "seconds a batch load holds the file before letting readers in"),
     Setting("DANVAN_MAX_UPLOAD_MB", "20", float, "largest report file accepted, in MB"),

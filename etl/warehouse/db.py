@@ -16,7 +16,7 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -294,6 +294,7 @@ def record_change(con, what: str, pairs: pa.Table | None = None) -> None:
     read up to id N has missed nothing below it."""
     if on_server(con):
         con.execute("LOCK TABLE change_log IN SHARE ROW EXCLUSIVE MODE")
+    _prune_change_log(con)
     if pairs is None:
         con.execute("INSERT INTO change_log (change_id, committed_at, what) "
                     "VALUES (nextval('change_ids'), ?, ?)", [datetime.now(), what])
@@ -302,6 +303,27 @@ def record_change(con, what: str, pairs: pa.Table | None = None) -> None:
     con.execute("INSERT INTO change_log (change_id, committed_at, what, unit_code, period_key) "
                 "SELECT nextval('change_ids'), ?, ?, unit_code, period_key FROM changed_pairs_log",
                 [datetime.now(), what])
+
+
+# How often one process prunes the change log (a write transaction of its own does it).
+PRUNE_EVERY_S = 3600.0
+_pruned_at: dict[str, float] = {}
+
+
+def _prune_change_log(con) -> None:
+    """Entries older than DANVAN_CHANGE_LOG_DAYS go, at most every PRUNE_EVERY_S per process;
+    meta's change_log_pruned_to says up to which id, so a copy that had not applied them knows
+    it must read everything again (etl.warehouse.follower) instead of missing them."""
+    key = str(getattr(con, "url", "file"))
+    if time.monotonic() - _pruned_at.get(key, -PRUNE_EVERY_S) < PRUNE_EVERY_S:
+        return
+    _pruned_at[key] = time.monotonic()
+    cutoff = datetime.now() - timedelta(days=config.get("DANVAN_CHANGE_LOG_DAYS"))
+    cut = con.execute("SELECT max(change_id) FROM change_log WHERE committed_at < ?", [cutoff]).fetchall()[0][0]
+    if cut is not None:
+        con.execute("DELETE FROM change_log WHERE change_id <= ?", [cut])
+        con.execute("INSERT INTO meta VALUES ('change_log_pruned_to', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(cut)])
 
 
 def audit(con, actor: str | None, action: actions.Action, detail: str, file_name: str | None = None,

@@ -14,6 +14,8 @@ from etl import config
 from etl.warehouse import postgres, replica
 
 CHECK_S = 0.25
+# Seconds a replaced copy stays open for the readers that were on it.
+RETIRE_S = 60.0
 
 _followers: dict[str, "Follower"] = {}
 _guard = threading.Lock()
@@ -27,11 +29,17 @@ class Follower:
         self.change_id = self._last_change()
         self.copy = replica.Replica(self.source, memory_limit=config.get("DANVAN_COPY_MEMORY"), tables=tables)
         self._checked = 0.0
+        self._retired: list[tuple[float, replica.Replica]] = []
         self.catch_up(force=True)
 
     def _last_change(self) -> int:
         with self.source.snapshot() as snap:
             return snap.con.execute("SELECT coalesce(max(change_id), 0) FROM change_log").fetchone()[0]
+
+    def close(self) -> None:
+        for _, old in self._retired:
+            old.close()
+        self.copy.close()
 
     def stale(self) -> None:
         self._checked = 0.0
@@ -42,13 +50,28 @@ class Follower:
         if not self._lock.acquire(blocking=force):
             return self.change_id
         try:
+            while self._retired and time.monotonic() - self._retired[0][0] > RETIRE_S:
+                self._retired.pop(0)[1].close()
             if not force and time.monotonic() - self._checked < CHECK_S:
                 return self.change_id
             with self.source.snapshot() as snap:
                 rows = snap.con.execute(
                     "SELECT change_id, what, unit_code, period_key FROM change_log "
                     "WHERE change_id > ? ORDER BY change_id", [self.change_id]).fetchall()
+                pruned = snap.con.execute(
+                    "SELECT value FROM meta WHERE key = 'change_log_pruned_to'").fetchall()
             self._checked = time.monotonic()
+            if pruned and int(pruned[0][0]) > self.change_id:
+                # Changes this copy had not applied left the log (DANVAN_CHANGE_LOG_DAYS): a new
+                # copy. Readers of the old one finish on it: closing it would close their cursors.
+                self.change_id = self._last_change()
+                old, self.copy = self.copy, replica.Replica(
+                    self.source, memory_limit=config.get("DANVAN_COPY_MEMORY"), tables=self.copy.tables)
+                self._retired.append((time.monotonic(), old))
+                with self.source.snapshot() as snap:      # what was committed while it was read
+                    rows = snap.con.execute(
+                        "SELECT change_id, what, unit_code, period_key FROM change_log "
+                        "WHERE change_id > ? ORDER BY change_id", [self.change_id]).fetchall()
             if rows:
                 pairs = {(u, p) for _, what, u, p in rows if what == "pairs"}
                 self.copy.refresh(pairs, whole=True)
@@ -91,12 +114,12 @@ def forget(url: str) -> None:
     with _guard:
         gone = [_followers.pop(key) for key in (url, (url, "history")) if key in _followers]
     for f in gone:
-        f.copy.close()
+        f.close()
 
 
 def forget_all() -> None:
     """Drop every copy (tests whose databases go away)."""
     with _guard:
         for f in _followers.values():
-            f.copy.close()
+            f.close()
         _followers.clear()

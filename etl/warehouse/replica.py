@@ -129,7 +129,8 @@ class _FileSnapshot:
         self.con = con
 
     def scan(self, table: str, ordered: bool = True) -> pa.RecordBatchReader:
-        # The file stores shown_facts in its order. A relation, not execute(): execute() would hold the whole result before the first batch.
+        # The file stores shown_facts in its order. A relation, not execute(): execute() would
+        # hold the whole result before the first batch.
         return self.con.sql(f"SELECT * FROM {table}").to_arrow_reader(BATCH_ROWS)
 
     def rows(self, table: Table, pairs: pa.Table) -> pa.Table:

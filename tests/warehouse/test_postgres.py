@@ -253,3 +253,26 @@ def test_a_load_checks_history_alike_on_both_backends(backend_db, tmp_path):
     zero = load_files(backend_db, [report(backend_db, tmp_path, {"reception_visits": 0, "reception_people": 0},
                                           name="zero.xlsx", period="2025-Q4")])[0]
     assert [f.rule for f in zero.findings] == ["zero_after_large", "zero_after_large"]
+
+
+def test_a_copy_behind_a_pruned_change_log_reads_everything_again(pg_cluster, tmp_path, monkeypatch):
+    url = pg_cluster.new_database()
+    init_db(url)
+    add_account(url, WARD)
+    add_account(url, REVIEWER)
+
+    def shown(unit):
+        with db.connect(url, read_only=True) as con:
+            r = compare.ranking(con, Scope("2025", include_unreviewed=True), "dialogues")
+        return r.loc[r.code == unit, "value"].item()
+    _upload(url, tmp_path, LE_CHAN, "2025", 5, "lc5")
+    assert shown(LE_CHAN) == 5                          # this process's copy, built here
+    monkeypatch.setenv("DANVAN_CHANGE_LOG_DAYS", "0")   # every entry before a write goes
+    monkeypatch.setattr(db, "PRUNE_EVERY_S", 0.0)
+    _upload(url, tmp_path, VIET_HOA, "2025", 7, "vh7")
+    _upload(url, tmp_path, LE_CHAN, "2025", 9, "lc9")   # the entry of vh7, not yet applied, goes
+    with db.records(url) as con:
+        pruned = int(con.execute("SELECT value FROM meta WHERE key = 'change_log_pruned_to'").fetchone()[0])
+        left = con.execute("SELECT min(change_id), count(*) FROM change_log").fetchone()
+    assert left[0] > pruned and left[1] >= 1
+    assert (shown(VIET_HOA), shown(LE_CHAN)) == (7, 9)
