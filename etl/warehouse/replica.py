@@ -22,6 +22,11 @@ replaces them in one transaction: a reader's query sees the copy before or after
 Replaced rows go at the end of their table; shown_facts keeps its sorted order otherwise, which
 is what lets a query skip row groups (see its comment in etl.warehouse.migrations).
 
+Today's boundaries (the values current units get from their old units, and from the halves of a
+period straddling the merger) are precomputed in the copy (boundary_extra, see FAST_MACRO) and a
+refresh recomputes the pairs its changes feed (_affected), all of them when the registry, the
+lineage or the periods that straddle the merger changed.
+
 Where the data come from is a Source: DuckDBFile, the embedded mode's file, or PostgreSQL, the
 server mode's system of record (etl.warehouse.postgres.Source). A Snapshot makes the same three
 reads of either (a whole table as Arrow batches, the rows of some pairs, the rows of those pairs'
@@ -87,6 +92,46 @@ TABLES = (
 # took 40 of the national copy's 58 s on PostgreSQL). submissions: the refresh finds a changed
 # pair's rows through it.
 HISTORY_TABLES = tuple(t for t in TABLES if t.name in ("meta", "shown_facts", "submissions", "indicators"))
+
+# Today's boundaries, precomputed. migrations.VIEWS' boundary_values computes, in every query,
+# the values a current unit gets from its old units (by lineage weight) and from the two halves
+# of a period straddling the merger: most of a page query's time on the national copy, and a
+# plan DuckDB took ~29 ms to make. In the copy those rows (the ones without a submission of their
+# own) are computed once into boundary_extra, for both review scopes, and kept by refresh();
+# boundary_values there becomes a plain union of shown_values and that table.
+_LIVE = migrations.VIEWS[migrations.VIEWS.index("CREATE OR REPLACE MACRO boundary_values("):]
+LIVE_MACRO = _LIVE.replace("MACRO boundary_values(", "MACRO boundary_values_live(", 1)
+_EXTRA_COLUMNS = ("unit_code, period_key, period_kind, start_date, end_date, indicator_code, value, "
+                  "submission_id, status, source, estimated, from_units, combined")
+EXTRA_TABLE = f"""
+CREATE TABLE boundary_extra AS
+SELECT true AS unreviewed, {_EXTRA_COLUMNS} FROM boundary_values_live(true, true, true) WHERE false;
+"""
+FAST_MACRO = f"""
+CREATE OR REPLACE MACRO boundary_values(unrev, today, halves) AS TABLE
+SELECT unit_code, period_key, period_kind, start_date, end_date, indicator_code, value,
+       submission_id, status, source, false AS estimated, NULL::VARCHAR AS from_units, false AS combined
+FROM shown_values(unrev)
+WHERE today AND unit_code IN (SELECT code FROM units WHERE valid_to IS NULL)
+UNION ALL
+SELECT {_EXTRA_COLUMNS} FROM boundary_extra WHERE today AND unreviewed = unrev
+UNION ALL
+SELECT v.unit_code, v.period_key, v.period_kind, v.start_date, v.end_date, v.indicator_code,
+       v.value, v.submission_id, v.status, v.source, false, NULL, false
+FROM shown_values(unrev) v JOIN units u ON u.code = v.unit_code
+WHERE NOT today AND (u.valid_from IS NULL OR u.valid_from <= v.end_date)
+  AND (u.valid_to IS NULL OR v.end_date <= u.valid_to);
+"""
+# What boundary_extra is computed from besides the reports: a change here recomputes all of it.
+_REFERENCE_PRINT = """
+SELECT (SELECT coalesce(string_agg(concat_ws('|', period_key, before_key, after_key, split_date), ','
+                                   ORDER BY period_key), '') FROM period_halves)
+    || '/' || (SELECT coalesce(string_agg(concat_ws('|', code, valid_from, valid_to), ',' ORDER BY code), '')
+               FROM units)
+    || '/' || (SELECT coalesce(string_agg(concat_ws('|', new_code, old_code, share), ','
+                                          ORDER BY new_code, old_code), '') FROM unit_lineage)
+"""
+_WEIGHTS = "SELECT unreviewed, new_code, old_code, weight FROM lineage_weights"
 
 
 class SourceOutdated(RuntimeError):
@@ -213,7 +258,62 @@ class Replica:
                     self._check_schema()
         if self.dashboards:
             _run(self._db, migrations.VIEWS)
+            _run(self._db, LIVE_MACRO)
+            _run(self._db, EXTRA_TABLE)
+            _run(self._db, FAST_MACRO)
+            self._recompute_extra(self._db, None)
+            self._reference = _run(self._db, _REFERENCE_PRINT)[0][0]
         self._checkpoint(self._db)
+
+    def _recompute_extra(self, con, affected: pa.Table | None) -> None:
+        """boundary_extra's rows of these (unit_code, period_key) pairs computed again from the
+        copy's tables; all of them when affected is None."""
+        halves = "true" if _run(con, "SELECT count(*) > 0 FROM period_halves")[0][0] else "false"
+        if affected is None:
+            con.execute("DELETE FROM boundary_extra")
+            where, params = "", []
+        else:
+            if not affected.num_rows:
+                return
+            con.register("affected_pairs", affected)
+            con.execute("DELETE FROM boundary_extra e USING affected_pairs a "
+                        "WHERE e.unit_code = a.unit_code AND e.period_key = a.period_key")
+            # The periods as constants: DuckDB pushes them into the scans of the macro (the
+            # values are sorted by period), which a join with the pairs alone would not.
+            keys = sorted(set(affected.column("period_key").to_pylist()))
+            where = (" SEMI JOIN affected_pairs a USING (unit_code, period_key) "
+                     f"WHERE b.period_key IN ({', '.join('?' * len(keys))}) AND")
+            params = keys
+        for unrev in ("false", "true"):
+            con.execute(f"INSERT INTO boundary_extra SELECT {unrev}, {_EXTRA_COLUMNS} "
+                        f"FROM boundary_values_live({unrev}, true, {halves}) b"
+                        f"{where or ' WHERE'} b.submission_id IS NULL", params)
+        if affected is not None:
+            con.unregister("affected_pairs")
+
+    def _affected(self, con, old_weights: pa.Table) -> pa.Table:
+        """The pairs of boundary_extra a refresh of the pairs registered as `changed` may change:
+        those pairs, the same periods of the current units their units went to, the periods
+        straddling the merger whose halves they are, and every period of a current unit whose
+        lineage weights changed (they follow populations)."""
+        con.register("old_weights", old_weights)
+        try:
+            return con.execute(f"""
+                WITH moved AS (
+                    SELECT new_code FROM (SELECT * FROM old_weights EXCEPT {_WEIGHTS})
+                    UNION SELECT new_code FROM ({_WEIGHTS} EXCEPT SELECT * FROM old_weights)),
+                direct AS (
+                    SELECT unit_code, period_key FROM changed
+                    UNION SELECT w.new_code, c.period_key FROM changed c
+                    JOIN lineage_weights w ON w.old_code = c.unit_code
+                    UNION SELECT w.new_code, s.period_key FROM lineage_weights w
+                    JOIN submissions s ON s.unit_code = w.old_code
+                    WHERE w.new_code IN (SELECT new_code FROM moved))
+                SELECT unit_code, period_key FROM direct
+                UNION SELECT d.unit_code, h.period_key FROM direct d
+                JOIN period_halves h ON d.period_key IN (h.before_key, h.after_key)""").to_arrow_table()
+        finally:
+            con.unregister("old_weights")
 
     def _check_schema(self) -> None:
         with self.connect() as cur:
@@ -275,11 +375,21 @@ class Replica:
                 for name, rows in fresh.items():
                     cur.register(f"incoming_{name}", rows)
                 with db.transaction(cur):
+                    if self.dashboards:
+                        old_weights = cur.execute(_WEIGHTS).to_arrow_table()
                     for table in self._refresh_order:
                         cur.execute(_replace_sql(table))
                         cur.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming_{table.name}")
+                    if self.dashboards:
+                        reference = _run(cur, _REFERENCE_PRINT)[0][0]
+                        if reference != self._reference:
+                            self._recompute_extra(cur, None)
+                        else:
+                            self._recompute_extra(cur, self._affected(cur, old_weights))
                 applied = time.perf_counter()
                 self.version += 1
+                if self.dashboards:
+                    self._reference = reference
                 # Readers' transactions do not stop it (measured); the rows are few.
                 self._checkpoint(cur)
             finally:

@@ -220,6 +220,38 @@ def test_a_pair_the_source_no_longer_holds_leaves_the_replica(demo_file, tmp_pat
         assert differences(path, replica, FEW) == []
 
 
+def test_an_old_units_report_and_a_population_reach_todays_units_after_a_refresh(demo_file, tmp_path):
+    """Today's boundaries are precomputed in the copy: a refresh of two pairs recomputes what they
+    feed, an old unit's report (its current unit's value) and a population (the weights of the old
+    units split by population, so every period of the units they went to)."""
+    path = shutil.copy(demo_file, tmp_path / "live.duckdb")
+    with db.connect(path, read_only=True) as con:
+        old, new = con.execute(
+            "SELECT s.unit_code, w.new_code FROM submissions s "
+            "JOIN lineage_weights w ON w.old_code = s.unit_code AND NOT w.unreviewed AND w.share = 'full' "
+            "WHERE s.period_key = '2024' AND s.shown_accepted ORDER BY 1 LIMIT 1").fetchone()
+        split, weights = con.execute(
+            "SELECT new_code, list(weight ORDER BY old_code) FROM lineage_weights "
+            "WHERE NOT unreviewed AND method = 'population' GROUP BY 1 ORDER BY 1 LIMIT 1").fetchone()
+        population = con.execute(
+            "SELECT value FROM current_values WHERE unit_code = ? AND period_key = '2025' "
+            "AND indicator_code = 'population'", [split]).fetchone()[0]
+    scope = Scope("2024", include_unreviewed=True)
+    with Replica(DuckDBFile(path)) as replica:
+        with replica.connect() as cur:
+            before = compare.ranking(cur, scope, IND).set_index("code").loc[new, "value"]
+        _new_version(path, tmp_path, old, "2024", {IND: 4321})
+        _new_version(path, tmp_path, split, "2025",
+                     dict(fixture_values()[(VIET_HOA, "2025")], population=population * 3))
+        replica.refresh([(old, "2024"), (split, "2025")])
+        with replica.connect() as cur:
+            after = compare.ranking(cur, scope, IND).set_index("code").loc[new, "value"]
+            moved = cur.execute("SELECT list(weight ORDER BY old_code) FROM lineage_weights "
+                                "WHERE unreviewed AND new_code = ?", [split]).fetchone()[0]
+        assert after != before and moved != weights        # the test changes what it checks
+        assert differences(path, replica, FEW) == []
+
+
 def _pairs(path) -> set[tuple[str, str]]:
     with db.connect(path, read_only=True) as con:
         return set(con.execute("SELECT DISTINCT unit_code, period_key FROM submissions").fetchall())
