@@ -20,19 +20,19 @@ def periods(con, today: bool = False) -> pd.DataFrame:
     """Periods that hold at least one report, newest first, with a label that shows partial
     coverage. today (today's boundaries): also a period straddling the merger whose two halves
     hold reports (2025 from January–June and July–December)."""
+    # Counted before the join: joined first, the national 564.570 reports took 30 ms, not 4.
     return df(con, """
+        WITH c AS (SELECT period_key, count(*) AS n FROM submissions WHERE is_current GROUP BY period_key)
         SELECT p.period_key, p.label, p.kind, p.convention, p.start_date, p.end_date,
                datediff('day', p.start_date, p.end_date) + 1 AS days,
-               count(s.unit_code) AS units_reported,            -- one current report per unit
+               coalesce(c.n, 0) AS units_reported,            -- one current report per unit
                p.label || CASE WHEN p.kind = 'range'
                     THEN ' (' || (datediff('day', p.start_date, p.end_date) + 1) || ' ngày)'
                     ELSE '' END AS display
-        FROM periods p LEFT JOIN submissions s ON s.period_key = p.period_key AND s.is_current
-        WHERE s.unit_code IS NOT NULL OR ($today AND p.period_key IN (
+        FROM periods p LEFT JOIN c ON c.period_key = p.period_key
+        WHERE c.n IS NOT NULL OR ($today AND p.period_key IN (
             SELECT h.period_key FROM period_halves h
-            WHERE h.before_key IN (SELECT period_key FROM submissions WHERE is_current)
-              AND h.after_key IN (SELECT period_key FROM submissions WHERE is_current)))
-        GROUP BY ALL
+            WHERE h.before_key IN (SELECT period_key FROM c) AND h.after_key IN (SELECT period_key FROM c)))
         ORDER BY p.end_date DESC, days DESC, p.period_key""", {"today": today})
 
 

@@ -113,10 +113,12 @@ ALTER TABLE submissions ADD COLUMN IF NOT EXISTS shown_unreviewed BOOLEAN DEFAUL
 
 -- The values the dashboards read, kept by refresh_shown(): shown versions only, with their unit
 -- and period, so a query filters one table instead of choosing versions among millions of values.
--- Written in period kind order, then months by (indicator, period) and other kinds by (period,
--- indicator), so a query skips the row groups it does not need (min/max per row group): one
--- indicator's 120 months, one year or quarter of every indicator, one unit's yearly history
--- each read a small part of the table.
+-- Written in period kind order, then months by (year, indicator, period) and other kinds by
+-- (period, indicator), so a query skips the row groups it does not need (min/max per row group):
+-- one indicator's 120 months, one year or quarter of every indicator, one unit's yearly history
+-- each read a small part of the table. (Months by indicator alone spanned years in a row group,
+-- '2022-02'..'2025-03', which holds the key '2025' between its bounds: a year's query read a
+-- third of the months.)
 CREATE TABLE IF NOT EXISTS shown_facts (
     unit_code VARCHAR NOT NULL, period_key VARCHAR NOT NULL, period_kind VARCHAR NOT NULL,
     start_date DATE NOT NULL, end_date DATE NOT NULL, indicator_code VARCHAR NOT NULL,

@@ -174,8 +174,8 @@ def _arrow(cursor) -> pa.Table:
 
 # Scans keep the order a DuckDB file stores: shown_facts is written sorted so that a query skips
 # the row groups it does not need (etl.warehouse.migrations), a heap table has no such order.
-_SCAN_ORDER = {"shown_facts": "ORDER BY period_kind, CASE WHEN period_kind = 'month' THEN "
-                              "indicator_code END, period_key, indicator_code"}
+_SCAN_ORDER = {"shown_facts": "ORDER BY period_kind, CASE WHEN period_kind = 'month' THEN left(period_key, 4) END, "
+                              "CASE WHEN period_kind = 'month' THEN indicator_code END, period_key, indicator_code"}
 
 
 class Source:

@@ -60,8 +60,8 @@ def refresh_shown(con, pairs=None, weights: bool = True) -> None:
         JOIN submissions s USING (submission_id)
         JOIN periods p USING (period_key)
         WHERE (s.shown_accepted OR s.shown_unreviewed) AND {scope}
-        ORDER BY p.kind, CASE WHEN p.kind = 'month' THEN v.indicator_code END, s.period_key,
-                 v.indicator_code""")
+        ORDER BY p.kind, CASE WHEN p.kind = 'month' THEN left(s.period_key, 4) END,
+                 CASE WHEN p.kind = 'month' THEN v.indicator_code END, s.period_key, v.indicator_code""")
     if pairs is not None:
         con.execute("DROP TABLE shown_scope")
     if weights:            # (migration 2 runs before lineage_weights exists)
