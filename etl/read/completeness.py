@@ -33,9 +33,17 @@ WITH p AS (
     FROM periods
 ),
 chosen AS (SELECT * FROM p WHERE $periods IS NULL OR list_contains($periods::VARCHAR[], period_key)),
-s AS (SELECT unit_code, period_key, status, version,
-             min(loaded_at) OVER (PARTITION BY unit_code, period_key) AS first_at
-      FROM submissions QUALIFY is_current),
+-- The reports of the chosen periods and of their halves only, one row per unit and period: a
+-- window over every report and a join back took 120 of the national grid's 300 ms.
+wanted AS (
+    SELECT period_key FROM chosen
+    UNION SELECT h.before_key FROM period_halves h JOIN chosen c USING (period_key)
+    UNION SELECT h.after_key FROM period_halves h JOIN chosen c USING (period_key)),
+s AS (SELECT unit_code, period_key,
+             any_value(status) FILTER (WHERE is_current) AS status,
+             any_value(version) FILTER (WHERE is_current) AS version, min(loaded_at) AS first_at
+      FROM submissions WHERE period_key IN (SELECT period_key FROM wanted)
+      GROUP BY unit_code, period_key HAVING bool_or(is_current)),
 -- A period straddling the merger expects both halves: an old unit its part before (2025-H1),
 -- a new unit the period itself or its part after (2025-H2).
 cells AS (
