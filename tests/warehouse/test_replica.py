@@ -252,6 +252,28 @@ def test_an_old_units_report_and_a_population_reach_todays_units_after_a_refresh
         assert differences(path, replica, FEW) == []
 
 
+def test_halves_of_a_period_reported_later_make_it_straddle_in_the_copy(loaded_file, tmp_path):
+    """The first January–June report of an old unit and July–December one of its new unit make
+    2025 a period straddling the merger: after a refresh of those two pairs alone the copy adds
+    it up from its halves as the file does."""
+    from tests.conftest import THACH_KHOI
+    with db.connect(loaded_file, read_only=True) as con:
+        old = con.execute("SELECT min(old_code) FROM unit_lineage WHERE new_code = ?", [THACH_KHOI]).fetchone()[0]
+        assert reference.straddling_periods(con) == []
+    with Replica(DuckDBFile(loaded_file)) as replica:
+        files = []
+        for n, (code, period, values, territory) in enumerate([
+                (old, "2025-H1", {"reception_visits": 5, "dialogues": 1}, None),
+                (THACH_KHOI, "2025-H2", {"population": 36000, "reception_visits": 7}, "current")]):
+            tpl = make_template(loaded_file, code, period, tmp_path / f"t{n}.xlsx", territory=territory)
+            files.append(fill_values(tpl, values, tmp_path / f"h{n}.xlsx"))
+        assert [r.status for r in load_files(loaded_file, files)] == ["loaded", "loaded"]
+        replica.refresh([(old, "2025-H1"), (THACH_KHOI, "2025-H2")])
+        with replica.connect() as cur:
+            assert reference.straddling_periods(cur) == ["2025"]
+        assert differences(loaded_file, replica, FEW) == []
+
+
 def _pairs(path) -> set[tuple[str, str]]:
     with db.connect(path, read_only=True) as con:
         return set(con.execute("SELECT DISTINCT unit_code, period_key FROM submissions").fetchall())
