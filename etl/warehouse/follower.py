@@ -92,8 +92,8 @@ def follower(url: str) -> Follower:
 
 def history_follower(url: str) -> Follower:
     """What a load's history checks read, caught up: the dashboards' copy when this process
-    keeps one (an app replica), else a copy of those tables only (`etl load`: a fifth of the
-    national copy's build)."""
+    keeps one (an app replica), else a copy of those tables only (`etl load` of 100 files on the
+    national data: 27–28 s a run instead of 47–54 s)."""
     with _guard:
         f = _followers.get(url) or _followers.get((url, "history"))
         if f is None:

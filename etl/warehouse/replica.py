@@ -100,6 +100,7 @@ HISTORY_TABLES = tuple(t for t in TABLES if t.name in ("meta", "shown_facts", "s
 # own) are computed once into boundary_extra, for both review scopes, and kept by refresh();
 # boundary_values there becomes a plain union of shown_values and that table.
 _LIVE = migrations.VIEWS[migrations.VIEWS.index("CREATE OR REPLACE MACRO boundary_values("):]
+LIVE_MACRO = _LIVE.replace("MACRO boundary_values(", "MACRO boundary_values_live(", 1)
 # period_halves (a few rows) as a table the refresh recomputes: as a view, every read paid ~4 ms
 # for it (etl.read._sql.straddles, and again inside boundary_values).
 _HALVES_AT = migrations.VIEWS.index("CREATE OR REPLACE VIEW period_halves AS")
@@ -107,7 +108,6 @@ HALVES_LIVE = migrations.VIEWS[_HALVES_AT:migrations.VIEWS.index(";", _HALVES_AT
     "VIEW period_halves AS", "VIEW period_halves_live AS", 1)
 HALVES_TABLE = "DROP VIEW period_halves; CREATE TABLE period_halves AS SELECT * FROM period_halves_live;"
 HALVES_REFRESH = "DELETE FROM period_halves; INSERT INTO period_halves SELECT * FROM period_halves_live;"
-LIVE_MACRO = _LIVE.replace("MACRO boundary_values(", "MACRO boundary_values_live(", 1)
 _EXTRA_COLUMNS = ("unit_code, period_key, period_kind, start_date, end_date, indicator_code, value, "
                   "submission_id, status, source, estimated, from_units, combined")
 EXTRA_TABLE = f"""
