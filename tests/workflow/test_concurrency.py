@@ -80,13 +80,15 @@ def test_missing_database_is_explained(tmp_path):
 
 
 def test_dashboard_keeps_reading_while_the_cli_loads_a_batch(path, tmp_path):
-    """A reader process queries in a loop (as the dashboard does) while `etl load` writes 30 files."""
+    """A reader process queries in a loop (as the dashboard does) while `etl load` writes 48 files
+    (24 made the batch so short that the reader sometimes saw only its start and its end)."""
     from tests.workbooks import fill_values, make_template
 
     files = []
-    for i, month in enumerate(range(1, 13)):
+    months = [f"{year}-{month:02d}" for year in (2024, 2025) for month in range(1, 13)]
+    for i, month in enumerate(months):
         for unit in ("10543", "11002"):
-            t = make_template(path, unit, f"2025-{month:02d}", tmp_path / f"t-{unit}-{month}.xlsx")
+            t = make_template(path, unit, month, tmp_path / f"t-{unit}-{month}.xlsx")
             files.append(fill_values(t, {"dialogues": i + 1, "population": 30000 + i},
                                      tmp_path / f"f-{unit}-{month}.xlsx"))
     reader_code = (
@@ -97,7 +99,7 @@ def test_dashboard_keeps_reading_while_the_cli_loads_a_batch(path, tmp_path):
         f"    with db.connect({str(path)!r}, read_only=True, timeout=30) as con:\n"
         "        n = con.execute('SELECT count(*) FROM submissions').fetchone()[0]\n"
         "    seen.add(n)\n"
-        "    if n >= 24: break\n"
+        "    if n >= 48: break\n"
         "    time.sleep(0.02)\n"
         "print(*sorted(seen), flush=True)\n"
     )
@@ -113,11 +115,11 @@ def test_dashboard_keeps_reading_while_the_cli_loads_a_batch(path, tmp_path):
     assert load.returncode == 0, load.stdout + load.stderr
     assert reader.returncode == 0, err
     seen = [int(x) for x in out.split()]
-    assert seen[-1] == 24
-    # Counts strictly between 0 and 24: the reader got in while the batch was still loading.
-    assert any(0 < n < 24 for n in seen), seen
+    assert seen[-1] == 48
+    # Counts strictly between 0 and 48: the reader got in while the batch was still loading.
+    assert any(0 < n < 48 for n in seen), seen
     with db.connect(path, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM submissions WHERE is_current").fetchone()[0] == 24
+        assert con.execute("SELECT count(*) FROM submissions WHERE is_current").fetchone()[0] == 48
 
 
 def test_eight_loads_at_once_all_land(path, tmp_path):
