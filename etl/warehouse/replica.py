@@ -123,12 +123,7 @@ WHERE today AND unit_code IN (SELECT code FROM units WHERE valid_to IS NULL)
 UNION ALL
 SELECT {_EXTRA_COLUMNS} FROM boundary_extra WHERE today AND unreviewed = unrev
 UNION ALL
-SELECT v.unit_code, v.period_key, v.period_kind, v.start_date, v.end_date, v.indicator_code,
-       v.value, v.submission_id, v.status, v.source, false, NULL, false
-FROM shown_values(unrev) v JOIN units u ON u.code = v.unit_code
-WHERE NOT today AND (u.valid_from IS NULL OR u.valid_from <= v.end_date)
-  AND (u.valid_to IS NULL OR v.end_date <= u.valid_to);
-"""
+""" + _LIVE[_LIVE.index("SELECT v.unit_code, v.period_key"):]      # as reported: the live macro's own branch
 # What boundary_extra is computed from besides the reports: a change here recomputes all of it.
 _REFERENCE_PRINT = """
 SELECT (SELECT coalesce(string_agg(concat_ws('|', period_key, before_key, after_key, split_date), ','
