@@ -108,8 +108,8 @@ vals AS (
 POP_AT = """
 pop AS (
     SELECT unit_code, arg_max(value, end_date) AS population
-    FROM boundary_values($unrev, $today, $halves)
-    WHERE $pc AND indicator_code = 'population' AND end_date <= (SELECT end_date FROM p)
+    FROM population_values($unrev, $today, $halves)
+    WHERE $pc AND end_date <= (SELECT end_date FROM p)
     GROUP BY unit_code
 )"""
 

@@ -19,7 +19,7 @@ ps AS (SELECT p.* FROM periods p WHERE p.kind = $kind AND p.convention = $conv
        AND ($kind <> 'range' OR EXISTS (SELECT 1 FROM anchor a
                                         WHERE a.md_start = strftime(p.start_date, '%m-%d')
                                           AND a.md_end = strftime(p.end_date, '%m-%d')))
-       AND (p.period_key IN (SELECT period_key FROM submissions WHERE is_current)
+       AND (p.period_key IN (SELECT period_key FROM reported_periods)
             -- on today's boundaries, 2025 added up from its two halves
             OR ($today AND p.period_key IN (SELECT period_key FROM period_halves)))),
 sel AS (SELECT * FROM catalogue WHERE code = $code),
@@ -43,8 +43,8 @@ reported AS (
                    AND pe.unit_code = v.unit_code AND pe.period_key = v.period_key
     WHERE v.code = $code),
 gaps AS (SELECT DISTINCT unit_code, end_date FROM reported WHERE $pc AND period_population IS NULL),
-pop AS (SELECT unit_code, end_date, value AS population FROM boundary_values($unrev, $today, $halves)
-        WHERE $pc AND indicator_code = 'population' AND unit_code IN (SELECT unit_code FROM gaps)),
+pop AS (SELECT unit_code, end_date, value AS population FROM population_values($unrev, $today, $halves)
+        WHERE $pc AND unit_code IN (SELECT unit_code FROM gaps)),
 filled AS (SELECT g.unit_code, g.end_date, ph.population FROM gaps g
            ASOF LEFT JOIN pop ph ON ph.unit_code = g.unit_code AND g.end_date >= ph.end_date),
 unit_values AS (

@@ -124,33 +124,38 @@ def attribution(con, scope: Scope, unit_code: str, period_key: str,
     chosen, its value, the part attributed, its file and cell; value NULL = it did not report),
     and for a period straddling the merger the unit's own report of the half after it (share
     'own'). Empty when the unit's own report is used (or in the view as reported)."""
+    # The periods as constants: DuckDB prunes the values by them, not by a subquery's.
+    halves = con.execute("SELECT before_key, after_key FROM period_halves WHERE period_key = ?",
+                         [period_key]).fetchall()
+    old_key, after_key = halves[0] if halves else (period_key, None)
     return df(con, """
         WITH w AS (SELECT * FROM lineage_weights WHERE unreviewed = $unrev AND new_code = $unit),
         own AS (SELECT 1 FROM shown_submissions($unrev) WHERE unit_code = $unit AND period_key = $period),
-        h AS (SELECT * FROM period_halves WHERE period_key = $period),
-        -- The period the old units reported for: the half before the merger, or the period.
-        old_key AS (SELECT coalesce((SELECT before_key FROM h), $period) AS k),
-        v AS (SELECT f.*, sv.sheet, sv.cell FROM shown_values($unrev) f
-              LEFT JOIN submission_values sv ON sv.submission_id = f.submission_id
-                                            AND sv.indicator_code = f.indicator_code
-              WHERE f.indicator_code = $code
-                AND f.period_key IN ((SELECT k FROM old_key), (SELECT after_key FROM h)))
+        -- The old units' values (of the half before the merger, or of the period) and the unit's
+        -- own of the half after, then their cells and files: joined before the few values were
+        -- found, every report's value of the indicator was (national: 260 ms).
+        v0 AS (SELECT f.* FROM shown_values($unrev) f
+               JOIN (SELECT old_code AS unit_code FROM w UNION ALL SELECT $unit) k USING (unit_code)
+               WHERE f.indicator_code = $code
+                 AND f.period_key IN ($old_key, coalesce($after_key, $old_key))),
+        v AS (SELECT v0.*, sv.sheet, sv.cell, s.version, s.file_name, s.sha256, s.sent_by, s.loaded_at
+              FROM v0 JOIN submissions s USING (submission_id)
+              LEFT JOIN submission_values sv ON sv.submission_id = v0.submission_id
+                                            AND sv.indicator_code = v0.indicator_code)
         SELECT * FROM (
             SELECT w.old_code AS unit_code, u.full_name AS unit_name, u.long_name, w.share, w.weight,
-                   w.method, o.k AS period_key, p.label AS period_label, v.value,
-                   v.value * w.weight AS attributed, s.version, s.status, s.source, s.file_name,
-                   s.sha256, s.sent_by, s.loaded_at, v.sheet, v.cell, u.name_sort
-            FROM w CROSS JOIN old_key o
-            JOIN units u ON u.code = w.old_code JOIN periods p ON p.period_key = o.k
-            LEFT JOIN v ON v.unit_code = w.old_code AND v.period_key = o.k
-            LEFT JOIN submissions s ON s.submission_id = v.submission_id
+                   w.method, $old_key AS period_key, p.label AS period_label, v.value,
+                   v.value * w.weight AS attributed, v.version, v.status, v.source, v.file_name,
+                   v.sha256, v.sent_by, v.loaded_at, v.sheet, v.cell, u.name_sort
+            FROM w JOIN units u ON u.code = w.old_code JOIN periods p ON p.period_key = $old_key
+            LEFT JOIN v ON v.unit_code = w.old_code AND v.period_key = $old_key
             UNION ALL
             SELECT v.unit_code, u.full_name, u.long_name, 'own', 1.0, 'own', v.period_key, p.label,
-                   v.value, v.value, s.version, s.status, s.source, s.file_name, s.sha256,
-                   s.sent_by, s.loaded_at, v.sheet, v.cell, '~'
+                   v.value, v.value, v.version, v.status, v.source, v.file_name, v.sha256,
+                   v.sent_by, v.loaded_at, v.sheet, v.cell, '~'
             FROM v JOIN units u ON u.code = v.unit_code JOIN periods p ON p.period_key = v.period_key
-            JOIN submissions s ON s.submission_id = v.submission_id
-            WHERE v.unit_code = $unit AND v.period_key = (SELECT after_key FROM h))
+            WHERE v.unit_code = $unit AND v.period_key = $after_key)
         WHERE $today AND NOT EXISTS (SELECT 1 FROM own)
         ORDER BY share = 'own', share, name_sort, unit_code""",
-        scope.params(unit=unit_code, period=period_key, code=indicator_code))
+        scope.params(unit=unit_code, period=period_key, code=indicator_code, old_key=old_key,
+                     after_key=after_key))

@@ -209,6 +209,10 @@ SELECT unit_code, period_key, period_kind, start_date, end_date, indicator_code,
        submission_id, status, source
 FROM shown_facts
 WHERE CASE WHEN include_unreviewed THEN in_unreviewed ELSE in_accepted END;
+-- Periods that hold a report, with how many units reported (one current report per unit). The
+-- read copy keeps it as a table.
+CREATE OR REPLACE VIEW reported_periods AS
+SELECT period_key, count(*) AS n FROM submissions WHERE is_current GROUP BY period_key;
 -- Periods that straddle the merger date of current units (2025: January–June by the old units,
 -- July–December by the new ones): the two periods of the same convention that split it there.
 -- Never a multi-year summary.
@@ -298,6 +302,13 @@ SELECT v.unit_code, v.period_key, v.period_kind, v.start_date, v.end_date, v.ind
 FROM shown_values(unrev) v JOIN units u ON u.code = v.unit_code
 WHERE NOT today AND (u.valid_from IS NULL OR u.valid_from <= v.end_date)
   AND (u.valid_to IS NULL OR v.end_date <= u.valid_to);
+
+-- The populations reported on the chosen boundaries: what a value per 10.000 residents divides
+-- by (etl.read._sql.POP_AT). The read copy keeps them in a table of their own (one row in 28 of
+-- boundary_values, which a query otherwise scans whole for a unit's latest population).
+CREATE OR REPLACE MACRO population_values(unrev, today, halves) AS TABLE
+SELECT unit_code, period_key, end_date, value FROM boundary_values(unrev, today, halves)
+WHERE indicator_code = 'population';
 """
 
 

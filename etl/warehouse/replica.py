@@ -101,13 +101,20 @@ HISTORY_TABLES = tuple(t for t in TABLES if t.name in ("meta", "shown_facts", "s
 # boundary_values there becomes a plain union of shown_values and that table.
 _LIVE = migrations.VIEWS[migrations.VIEWS.index("CREATE OR REPLACE MACRO boundary_values("):]
 LIVE_MACRO = _LIVE.replace("MACRO boundary_values(", "MACRO boundary_values_live(", 1)
-# period_halves (a few rows) as a table the refresh recomputes: as a view, every read paid ~4 ms
-# for it (etl.read._sql.straddles, and again inside boundary_values).
-_HALVES_AT = migrations.VIEWS.index("CREATE OR REPLACE VIEW period_halves AS")
-HALVES_LIVE = migrations.VIEWS[_HALVES_AT:migrations.VIEWS.index(";", _HALVES_AT) + 1].replace(
-    "VIEW period_halves AS", "VIEW period_halves_live AS", 1)
-HALVES_TABLE = "DROP VIEW period_halves; CREATE TABLE period_halves AS SELECT * FROM period_halves_live;"
-HALVES_REFRESH = "DELETE FROM period_halves; INSERT INTO period_halves SELECT * FROM period_halves_live;"
+# Small views that most reads use, kept in the copy as tables the refresh recomputes whole: as
+# views, every read paid for them (nationally ~4 ms for period_halves, in etl.read._sql.straddles
+# and again inside boundary_values; ~6 ms for reported_periods, which groups every report).
+KEPT_VIEWS = ("period_halves", "reported_periods")
+
+
+def _view(name: str) -> str:
+    at = migrations.VIEWS.index(f"CREATE OR REPLACE VIEW {name} AS")
+    return migrations.VIEWS[at:migrations.VIEWS.index(";", at) + 1]
+
+
+KEPT_LIVE = "\n".join(_view(n).replace(f"VIEW {n} AS", f"VIEW {n}_live AS", 1) for n in KEPT_VIEWS)
+KEPT_TABLES = "".join(f"DROP VIEW {n}; CREATE TABLE {n} AS SELECT * FROM {n}_live;" for n in KEPT_VIEWS)
+KEPT_REFRESH = "".join(f"DELETE FROM {n}; INSERT INTO {n} SELECT * FROM {n}_live;" for n in KEPT_VIEWS)
 _EXTRA_COLUMNS = ("unit_code, period_key, period_kind, start_date, end_date, indicator_code, value, "
                   "submission_id, status, source, estimated, from_units, combined")
 EXTRA_TABLE = f"""
@@ -124,6 +131,20 @@ UNION ALL
 SELECT {_EXTRA_COLUMNS} FROM boundary_extra WHERE today AND unreviewed = unrev
 UNION ALL
 """ + _LIVE[_LIVE.index("SELECT v.unit_code, v.period_key"):]      # as reported: the live macro's own branch
+# The populations (population_values, what a value per 10.000 divides by) of the four scopes in a
+# table: a query looking for each unit's latest population scanned every period's values for
+# them (the national ranking per 10.000: 80 of its 110 ms). Kept by refresh() with boundary_extra,
+# from the copy's boundary_values.
+_POP_AT = migrations.VIEWS.index("CREATE OR REPLACE MACRO population_values(")
+POP_LIVE = migrations.VIEWS[_POP_AT:migrations.VIEWS.index(";", _POP_AT) + 1].replace(
+    "MACRO population_values(", "MACRO population_values_live(", 1)
+POP_TABLE = """
+CREATE TABLE population_rows AS
+SELECT true AS unreviewed, true AS on_today, * FROM population_values_live(true, true, true) WHERE false;
+CREATE OR REPLACE MACRO population_values(unrev, today, halves) AS TABLE
+SELECT unit_code, period_key, end_date, value FROM population_rows
+WHERE unreviewed = unrev AND on_today = today;
+"""
 # What boundary_extra is computed from besides the reports: a change here recomputes all of it.
 _REFERENCE_PRINT = """
 SELECT (SELECT coalesce(string_agg(concat_ws('|', period_key, before_key, after_key, split_date), ','
@@ -260,28 +281,32 @@ class Replica:
                     self._check_schema()
         if self.dashboards:
             _run(self._db, migrations.VIEWS)
-            _run(self._db, HALVES_LIVE)
-            _run(self._db, HALVES_TABLE)
+            _run(self._db, KEPT_LIVE)
+            _run(self._db, KEPT_TABLES)
             _run(self._db, LIVE_MACRO)
             _run(self._db, EXTRA_TABLE)
             _run(self._db, FAST_MACRO)
+            _run(self._db, POP_LIVE)
+            _run(self._db, POP_TABLE)
             self._recompute_extra(self._db, None)
             self._reference = _run(self._db, _REFERENCE_PRINT)[0][0]
         self._checkpoint(self._db)
 
     def _recompute_extra(self, con, affected: pa.Table | None) -> None:
-        """boundary_extra's rows of these (unit_code, period_key) pairs computed again from the
-        copy's tables; all of them when affected is None."""
+        """boundary_extra's and population_rows' rows of these (unit_code, period_key) pairs
+        computed again from the copy's tables; all of them when affected is None."""
         halves = "true" if _run(con, "SELECT count(*) > 0 FROM period_halves")[0][0] else "false"
         if affected is None:
             con.execute("DELETE FROM boundary_extra")
+            con.execute("DELETE FROM population_rows")
             where, params = "", []
         else:
             if not affected.num_rows:
                 return
             con.register("affected_pairs", affected)
-            con.execute("DELETE FROM boundary_extra e USING affected_pairs a "
-                        "WHERE e.unit_code = a.unit_code AND e.period_key = a.period_key")
+            for table in ("boundary_extra", "population_rows"):
+                con.execute(f"DELETE FROM {table} e USING affected_pairs a "
+                            "WHERE e.unit_code = a.unit_code AND e.period_key = a.period_key")
             # The periods as constants: DuckDB pushes them into the scans of the macro (the
             # values are sorted by period), which a join with the pairs alone would not.
             keys = sorted(set(affected.column("period_key").to_pylist()))
@@ -292,6 +317,14 @@ class Replica:
             con.execute(f"INSERT INTO boundary_extra SELECT {unrev}, {_EXTRA_COLUMNS} "
                         f"FROM boundary_values_live({unrev}, true, {halves}) b"
                         f"{where or ' WHERE'} b.submission_id IS NULL", params)
+        # After boundary_extra: the copy's boundary_values reads it. Sorted by unit and date, so
+        # a query's latest population per unit reads few row groups of each scope.
+        for unrev in ("false", "true"):
+            for today in ("false", "true"):
+                con.execute(f"INSERT INTO population_rows SELECT {unrev}, {today}, b.* "
+                            f"FROM population_values_live({unrev}, {today}, {halves}) b"
+                            f"{where.removesuffix(' AND') if where else ''} ORDER BY unit_code, end_date",
+                            params)
         if affected is not None:
             con.unregister("affected_pairs")
 
@@ -385,7 +418,7 @@ class Replica:
                         cur.execute(_replace_sql(table))
                         cur.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming_{table.name}")
                     if self.dashboards:
-                        cur.execute(HALVES_REFRESH)
+                        cur.execute(KEPT_REFRESH)
                         reference = _run(cur, _REFERENCE_PRINT)[0][0]
                         if reference != self._reference:
                             self._recompute_extra(cur, None)

@@ -250,6 +250,19 @@ def test_an_old_units_report_and_a_population_reach_todays_units_after_a_refresh
                                 "WHERE unreviewed AND new_code = ?", [split]).fetchone()[0]
         assert after != before and moved != weights        # the test changes what it checks
         assert differences(path, replica, FEW) == []
+        # What a value per 10.000 divides by when its period has no population of its own
+        # (population_values: a table in the copy), in every scope, as in the file.
+        sql = ("SELECT * FROM population_values($unrev, $today, true) "
+               "ORDER BY unit_code, period_key")
+        for unrev in (False, True):
+            for today in (False, True):
+                args = {"unrev": unrev, "today": today}
+                with replica.connect() as cur:
+                    got = cur.execute(sql, args).fetchall()
+                with db.connect(path, read_only=True) as con:
+                    want = con.execute(sql, args).fetchall()
+                assert got == want
+        assert (split, "2025", date(2025, 12, 31), population * 3) in got
 
 
 def test_halves_of_a_period_reported_later_make_it_straddle_in_the_copy(loaded_file, tmp_path):
