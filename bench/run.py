@@ -73,6 +73,19 @@ def vm_hwm_mb(pid="self") -> float | None:
     return None
 
 
+def cpu_probe_s() -> float:
+    """Seconds of a fixed pure-Python loop (best of 3): machines of the same CPU model name ran
+    the same bench 2–3 times apart here, so the figures of two runs are compared with this too."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.perf_counter() - t)
+    return round(best, 3)
+
+
 def machine() -> dict:
     mem = {}
     for line in Path("/proc/meminfo").read_text().splitlines():
@@ -82,7 +95,7 @@ def machine() -> dict:
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
     return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem["MemTotal"] / 2**20, 1),
             "memory_available_gb": round(mem.get("MemAvailable", 0) / 2**20, 1),
-            "loadavg_start": list(os.getloadavg()), "python": sys.version.split()[0],
+            "loadavg_start": list(os.getloadavg()), "cpu_probe_s": cpu_probe_s(), "python": sys.version.split()[0],
             "duckdb": __import__("duckdb").__version__, "pandas": __import__("pandas").__version__}
 
 
@@ -602,7 +615,7 @@ def table(res: dict) -> str:
     ok = lambda b: "đạt" if b else "KHÔNG ĐẠT"  # noqa: E731
     m = res["machine"]
     lines = [f"Máy: {m['cores']} lõi ({m['cpu']}), {m['memory_gb']} GB RAM; tải lúc bắt đầu "
-             f"{m['loadavg_start'][0]:.2f}; chế độ {res['mode']}",
+             f"{m['loadavg_start'][0]:.2f}; vòng lặp đo CPU {m.get('cpu_probe_s')} s; chế độ {res['mode']}",
              f"Dữ liệu: {res['dataset'].get('units')} đơn vị báo cáo (danh mục thật: "
              f"{res['dataset'].get('current_units')} đơn vị hiện nay, {res['dataset'].get('old_units')} "
              f"đơn vị cũ), "

@@ -37,16 +37,22 @@ def criteria(con) -> Criteria:
     return Criteria(int(n), float(top or 0), float(total or 0))
 
 
-_SCORES = """
+def _scores(keys: str = "") -> str:
+    """CTE sc: the criteria's scores of every year, or of the years keys names ("IN ($p)"): as
+    constants, they let the scan skip the other years' values."""
+    return """
 sc AS (
     SELECT unit_code, period_key, indicator_code AS code, value
     -- Scores are never attributed: on today's boundaries only current units' own assessments.
     FROM boundary_values($unrev, $today, $halves)
     -- The assessment is yearly; the kind also lets the scan skip every other period's values.
-    WHERE period_kind = 'year'
+    WHERE period_kind = 'year'""" + (f" AND period_key {keys}" if keys else "") + """
       AND indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')
       AND ($prov IS NULL OR unit_code IN (SELECT code FROM units WHERE province_code = $prov))
 )"""
+
+
+_SCORES = _scores()
 
 
 _TOTALS = """
@@ -78,7 +84,7 @@ def assessment(con, scope: Scope) -> pd.DataFrame:
     no criterion has n_criteria 0 and NULL total."""
     prev = previous_period(scope.period)
     c = criteria(con)
-    return df(con, with_(_SCORES, _UNITS, _TOTALS) + """
+    return df(con, with_(_scores("IN ($p, $prev)"), _UNITS, _TOTALS) + """
         SELECT eu.unit_code AS code, eu.name, eu.type_label,
                coalesce(a.n_criteria, 0) AS n_criteria, $n AS n_required, $top AS max_total,
                a.total, a.rating, a.rating_order, a.colour,
@@ -97,19 +103,24 @@ def assessment(con, scope: Scope) -> pd.DataFrame:
 def assessment_scores(con, scope: Scope) -> pd.DataFrame:
     """Long table unit × criterion for the year (units with at least one criterion), with the
     median of each criterion over the units that reported it."""
-    return df(con, with_(_SCORES) + """,
+    return df(con, with_(_scores("IN ($p)")) + """,
         crit AS (SELECT i.code, i.label, coalesce(a.short_name, i.label) AS short_name, i.sort_order,
                         i.max_value
                  FROM indicators i LEFT JOIN assessment_criteria a USING (code)
                  WHERE i.kind = 'score'),
-        scored AS (SELECT DISTINCT unit_code FROM sc WHERE period_key = $p)
-        SELECT su.unit_code, u.name, u.type_label, u.full_name, c.code AS criterion, c.label, c.short_name,
-               c.sort_order, c.max_value, v.value, median(v.value) OVER (PARTITION BY c.code) AS median,
-               dense_rank() OVER (ORDER BY u.name_sort, su.unit_code) AS unit_order
-        FROM scored su JOIN units u ON u.code = su.unit_code
+        -- The medians and the units' order computed on their own rows, not as windows over
+        -- every unit × criterion (national: 33.210 rows, two windows ~55 ms).
+        med AS (SELECT code, median(value) AS median FROM sc GROUP BY code),
+        scored AS (SELECT u.code AS unit_code, u.name, u.type_label, u.full_name,
+                          row_number() OVER (ORDER BY u.name_sort, u.code) AS unit_order
+                   FROM units u WHERE u.code IN (SELECT unit_code FROM sc))
+        SELECT su.unit_code, su.name, su.type_label, su.full_name, c.code AS criterion, c.label,
+               c.short_name, c.sort_order, c.max_value, v.value, m.median, su.unit_order
+        FROM scored su
         CROSS JOIN crit c
-        LEFT JOIN sc v ON v.unit_code = su.unit_code AND v.period_key = $p AND v.code = c.code
-        ORDER BY unit_order, c.sort_order""", scope.params())
+        LEFT JOIN sc v ON v.unit_code = su.unit_code AND v.code = c.code
+        LEFT JOIN med m ON m.code = c.code
+        ORDER BY su.unit_order, c.sort_order""", scope.params())
 
 
 def rating_distribution(con, scope: Scope) -> pd.DataFrame:
