@@ -23,9 +23,10 @@ Replaced rows go at the end of their table; shown_facts keeps its sorted order o
 is what lets a query skip row groups (see its comment in etl.warehouse.migrations).
 
 Today's boundaries (the values current units get from their old units, and from the halves of a
-period straddling the merger) are precomputed in the copy (boundary_extra, see FAST_MACRO) and a
-refresh recomputes the pairs its changes feed (_affected), all of them when the registry, the
-lineage or the periods that straddle the merger changed.
+period straddling the merger) are precomputed in the copy (boundary_extra, see FAST_MACRO), the
+populations of every scope too (population_rows, see POP_TABLE), and a refresh recomputes the
+pairs its changes feed (_affected), all of them when the registry, the lineage or the periods that
+straddle the merger changed. Small views most reads use are tables of the copy (KEPT_VIEWS).
 
 Where the data come from is a Source: DuckDBFile, the embedded mode's file, or PostgreSQL, the
 server mode's system of record (etl.warehouse.postgres.Source). A Snapshot makes the same three
@@ -107,12 +108,14 @@ LIVE_MACRO = _LIVE.replace("MACRO boundary_values(", "MACRO boundary_values_live
 KEPT_VIEWS = ("period_halves", "reported_periods")
 
 
-def _view(name: str) -> str:
-    at = migrations.VIEWS.index(f"CREATE OR REPLACE VIEW {name} AS")
+def _statement(head: str) -> str:
+    """The statement of migrations.VIEWS that starts with head, to its semicolon."""
+    at = migrations.VIEWS.index(head)
     return migrations.VIEWS[at:migrations.VIEWS.index(";", at) + 1]
 
 
-KEPT_LIVE = "\n".join(_view(n).replace(f"VIEW {n} AS", f"VIEW {n}_live AS", 1) for n in KEPT_VIEWS)
+KEPT_LIVE = "\n".join(_statement(f"CREATE OR REPLACE VIEW {n} AS").replace(f"VIEW {n} AS", f"VIEW {n}_live AS", 1)
+                      for n in KEPT_VIEWS)
 KEPT_TABLES = "".join(f"DROP VIEW {n}; CREATE TABLE {n} AS SELECT * FROM {n}_live;" for n in KEPT_VIEWS)
 KEPT_REFRESH = "".join(f"DELETE FROM {n}; INSERT INTO {n} SELECT * FROM {n}_live;" for n in KEPT_VIEWS)
 _EXTRA_COLUMNS = ("unit_code, period_key, period_kind, start_date, end_date, indicator_code, value, "
@@ -133,10 +136,10 @@ UNION ALL
 """ + _LIVE[_LIVE.index("SELECT v.unit_code, v.period_key"):]      # as reported: the live macro's own branch
 # The populations (population_values, what a value per 10.000 divides by) of the four scopes in a
 # table: a query looking for each unit's latest population scanned every period's values for
-# them (the national ranking per 10.000: 80 of its 110 ms). Kept by refresh() with boundary_extra,
-# from the copy's boundary_values.
-_POP_AT = migrations.VIEWS.index("CREATE OR REPLACE MACRO population_values(")
-POP_LIVE = migrations.VIEWS[_POP_AT:migrations.VIEWS.index(";", _POP_AT) + 1].replace(
+# them (the national ranking per 10.000: p50 104 → 72 ms). Kept by refresh() with boundary_extra,
+# from the copy's boundary_values. Its halves argument is the data's own (etl.read._sql passes
+# it so), which the table was computed with.
+POP_LIVE = _statement("CREATE OR REPLACE MACRO population_values(").replace(
     "MACRO population_values(", "MACRO population_values_live(", 1)
 POP_TABLE = """
 CREATE TABLE population_rows AS
@@ -317,8 +320,8 @@ class Replica:
             con.execute(f"INSERT INTO boundary_extra SELECT {unrev}, {_EXTRA_COLUMNS} "
                         f"FROM boundary_values_live({unrev}, true, {halves}) b"
                         f"{where or ' WHERE'} b.submission_id IS NULL", params)
-        # After boundary_extra: the copy's boundary_values reads it. Sorted by unit and date, so
-        # a query's latest population per unit reads few row groups of each scope.
+        # After boundary_extra: the copy's boundary_values reads it. One scope after the other,
+        # so a query reads its scope's row groups only.
         for unrev in ("false", "true"):
             for today in ("false", "true"):
                 con.execute(f"INSERT INTO population_rows SELECT {unrev}, {today}, b.* "
