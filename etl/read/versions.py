@@ -135,10 +135,11 @@ def attribution(con, scope: Scope, unit_code: str, period_key: str,
         -- own of the half after, then their cells and files: joined before the few values were
         -- found, every report's value of the indicator was (national: 260 ms).
         v0 AS (SELECT f.* FROM shown_values($unrev) f
-               JOIN (SELECT old_code AS unit_code FROM w UNION ALL SELECT $unit) k USING (unit_code)
+               JOIN (SELECT old_code AS unit_code FROM w UNION SELECT $unit) k USING (unit_code)
                WHERE f.indicator_code = $code
                  AND f.period_key IN ($old_key, coalesce($after_key, $old_key))),
-        v AS (SELECT v0.*, sv.sheet, sv.cell, s.version, s.file_name, s.sha256, s.sent_by, s.loaded_at
+        v AS (SELECT v0.* EXCLUDE (status, source), sv.sheet, sv.cell, s.version, s.status, s.source,
+                     s.file_name, s.sha256, s.sent_by, s.loaded_at
               FROM v0 JOIN submissions s USING (submission_id)
               LEFT JOIN submission_values sv ON sv.submission_id = v0.submission_id
                                             AND sv.indicator_code = v0.indicator_code)
