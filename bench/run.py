@@ -86,6 +86,19 @@ def cpu_probe_s() -> float:
     return round(best, 3)
 
 
+def memory_probe_s() -> float:
+    """Seconds to fill 400 MB of fresh memory (best of 3): the page faults behind large
+    allocations, which cpu_probe_s does not see (with it the same, pandas and the queries ran
+    ~2,5 times slower in one session than in the one before)."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        a = np.ones(50_000_000)
+        best = min(best, time.perf_counter() - t)
+        del a
+    return round(best, 3)
+
+
 def machine() -> dict:
     mem = {}
     for line in Path("/proc/meminfo").read_text().splitlines():
@@ -95,7 +108,8 @@ def machine() -> dict:
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
     return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem["MemTotal"] / 2**20, 1),
             "memory_available_gb": round(mem.get("MemAvailable", 0) / 2**20, 1),
-            "loadavg_start": list(os.getloadavg()), "cpu_probe_s": cpu_probe_s(), "python": sys.version.split()[0],
+            "loadavg_start": list(os.getloadavg()), "cpu_probe_s": cpu_probe_s(),
+            "memory_probe_s": memory_probe_s(), "python": sys.version.split()[0],
             "duckdb": __import__("duckdb").__version__, "pandas": __import__("pandas").__version__}
 
 
@@ -615,7 +629,9 @@ def table(res: dict) -> str:
     ok = lambda b: "đạt" if b else "KHÔNG ĐẠT"  # noqa: E731
     m = res["machine"]
     lines = [f"Máy: {m['cores']} lõi ({m['cpu']}), {m['memory_gb']} GB RAM; tải lúc bắt đầu "
-             f"{m['loadavg_start'][0]:.2f}; vòng lặp đo CPU {m.get('cpu_probe_s')} s; chế độ {res['mode']}",
+             f"{m['loadavg_start'][0]:.2f}; vòng lặp đo CPU {m.get('cpu_probe_s')} s, "
+             f"ghi 400 MB bộ nhớ mới {m.get('memory_probe_s')} s; "
+             f"chế độ {res['mode']}",
              f"Dữ liệu: {res['dataset'].get('units')} đơn vị báo cáo (danh mục thật: "
              f"{res['dataset'].get('current_units')} đơn vị hiện nay, {res['dataset'].get('old_units')} "
              f"đơn vị cũ), "

@@ -1065,7 +1065,8 @@ def table(res: dict) -> str:
     fmt = lambda st, k="p50": f"{st[k]:.2f}" if st.get("n") else "—"  # noqa: E731
     m, pgs = res["machine"], res["postgres"]["settings"]
     lines = [f"Máy: {m['cores']} lõi ({m['cpu']}), {m['memory_gb']} GB; tải {m['loadavg_start'][0]:.2f} → "
-             f"{m.get('loadavg_end', [0])[0]:.2f}; vòng lặp đo CPU {m.get('cpu_probe_s')} s; chế độ {res['mode']}; "
+             f"{m.get('loadavg_end', [0])[0]:.2f}; vòng lặp đo CPU {m.get('cpu_probe_s')} s, ghi 400 MB bộ nhớ mới "
+             f"{m.get('memory_probe_s')} s; chế độ {res['mode']}; "
              f"PostgreSQL {pgs.get('server_version')}"
              f" (deploy/postgresql/danvan.conf: shared_buffers {pgs.get('shared_buffers')}, "
              f"work_mem {pgs.get('work_mem')})"]
