@@ -74,8 +74,9 @@ def vm_hwm_mb(pid="self") -> float | None:
 
 
 def cpu_probe_s() -> float:
-    """Seconds of a fixed pure-Python loop (best of 3): machines of the same CPU model name ran
-    the same bench 2–3 times apart here, so the figures of two runs are compared with this too."""
+    """Seconds of a fixed pure-Python loop (best of 3): the interpreter's speed on this machine,
+    beside the figures of a run (machines of the same CPU model name ran this bench at very
+    different speeds here)."""
     best = float("inf")
     for _ in range(3):
         t = time.perf_counter()
@@ -88,8 +89,8 @@ def cpu_probe_s() -> float:
 
 def memory_probe_s() -> float:
     """Seconds to fill 400 MB of fresh memory (best of 3): the page faults behind large
-    allocations, which cpu_probe_s does not see (with it the same, pandas and the queries ran
-    ~2,5 times slower in one session than in the one before)."""
+    allocations, which a loop does not meet (perf showed the slow queries of one session
+    spending much of their time in malloc and in the kernel zeroing new pages)."""
     best = float("inf")
     for _ in range(3):
         t = time.perf_counter()

@@ -21,17 +21,17 @@ def periods(con, today: bool = False) -> pd.DataFrame:
     coverage. today (today's boundaries): also a period straddling the merger whose two halves
     hold reports (2025 from January–June and July–December)."""
     return df(con, """
-        WITH c AS (SELECT * FROM reported_periods)
         SELECT p.period_key, p.label, p.kind, p.convention, p.start_date, p.end_date,
                datediff('day', p.start_date, p.end_date) + 1 AS days,
                coalesce(c.n, 0) AS units_reported,            -- one current report per unit
                p.label || CASE WHEN p.kind = 'range'
                     THEN ' (' || (datediff('day', p.start_date, p.end_date) + 1) || ' ngày)'
                     ELSE '' END AS display
-        FROM periods p LEFT JOIN c ON c.period_key = p.period_key
+        FROM periods p LEFT JOIN reported_periods c ON c.period_key = p.period_key
         WHERE c.n IS NOT NULL OR ($today AND p.period_key IN (
             SELECT h.period_key FROM period_halves h
-            WHERE h.before_key IN (SELECT period_key FROM c) AND h.after_key IN (SELECT period_key FROM c)))
+            WHERE h.before_key IN (SELECT period_key FROM reported_periods)
+              AND h.after_key IN (SELECT period_key FROM reported_periods)))
         ORDER BY p.end_date DESC, days DESC, p.period_key""", {"today": today})
 
 
