@@ -43,12 +43,9 @@ def _scores(keys: str = "") -> str:
     return """
 sc AS (
     SELECT unit_code, period_key, indicator_code AS code, value
-    -- Scores are never attributed: on today's boundaries only current units' own assessments.
-    FROM boundary_values($unrev, $today, $halves)
-    -- The assessment is yearly; the kind also lets the scan skip every other period's values.
-    WHERE period_kind = 'year'""" + (f" AND period_key {keys}" if keys else "") + """
-      AND indicator_code IN (SELECT code FROM indicators WHERE kind = 'score')
-      AND ($prov IS NULL OR unit_code IN (SELECT code FROM units WHERE province_code = $prov))
+    FROM score_values($unrev, $today, $halves)
+    WHERE ($prov IS NULL OR unit_code IN (SELECT code FROM units WHERE province_code = $prov))""" + (
+        f" AND period_key {keys}" if keys else "") + """
 )"""
 
 

@@ -9,27 +9,11 @@ import pandas as pd
 from etl.read._sql import EXPECTED, df, with_
 from etl.read.scope import Scope
 
-# Models listed in current yearly reports, one row per model and year. On today's boundaries
-# ($today) an old unit's models count at the unit it went to whole; an old unit split between
-# several keeps its models in the view as reported (a model is not divided).
+# Models listed in the shown yearly reports (macro listed_models), of the chosen province.
 _MR = """
 mr AS (
-    SELECT m.model_id, coalesce(fl.new_code, m.unit_code) AS unit_code, m.name, m.name_key,
-           m.field, m.lead_org, m.year_started,
-           r.recognition, r.status, s.period_key, year(p.end_date) AS year,
-           -- What a status means to the counts is data (dvk_options.meaning), not a label here.
-           CASE WHEN r.status IN (SELECT value FROM dvk_options
-                                  WHERE list = 'status' AND meaning = 'stopped') THEN 'stopped'
-                WHEN m.year_started = year(p.end_date) THEN 'new'
-                ELSE 'maintained' END AS state
-    FROM dvk_model_reports r
-    JOIN shown_submissions($unrev) s ON s.submission_id = r.submission_id
-    JOIN periods p ON p.period_key = s.period_key AND p.kind = 'year'
-    JOIN dvk_models m ON m.model_id = r.model_id
-    LEFT JOIN unit_lineage fl ON $today AND fl.old_code = m.unit_code AND fl.share = 'full'
-    WHERE ($prov IS NULL OR m.unit_code IN (SELECT code FROM units WHERE province_code = $prov))
-      AND (NOT $today OR fl.new_code IS NOT NULL
-           OR m.unit_code IN (SELECT code FROM units WHERE valid_to IS NULL))
+    SELECT * FROM listed_models($unrev, $today)
+    WHERE ($prov IS NULL OR reported_by IN (SELECT code FROM units WHERE province_code = $prov))
 )"""
 
 
@@ -54,9 +38,7 @@ def dvk_models_of_year(con, scope: Scope) -> pd.DataFrame:
         SELECT mr.unit_code, u.name AS unit_name, u.full_name AS unit_full_name, u.type_label,
                mr.name, mr.field, mr.lead_org,
                mr.year_started, mr.recognition, mr.status, mr.state, u.name_folded AS unit_folded,
-               -- vn.fold() in SQL: ten thousand names a year nationwide (~50 ms in Python). The
-               -- names are stored with single spaces (etl.domain.dvk.clean_name).
-               strip_accents(replace(lower(mr.name), 'đ', 'd')) AS name_folded
+               mr.name_folded
         FROM mr JOIN units u ON u.code = mr.unit_code
         LEFT JOIN dvk_options o ON o.list = 'field' AND o.value = mr.field
         WHERE mr.period_key = $p

@@ -309,6 +309,38 @@ WHERE NOT today AND (u.valid_from IS NULL OR u.valid_from <= v.end_date)
 CREATE OR REPLACE MACRO population_values(unrev, today, halves) AS TABLE
 SELECT unit_code, period_key, end_date, value FROM boundary_values(unrev, today, halves)
 WHERE indicator_code = 'population';
+
+-- The criteria of the assessment on the chosen boundaries (etl.read.assessment): yearly, and
+-- never attributed (today's units' own scores only, see today_values). The read copy keeps them
+-- in a table of their own, as population_values.
+CREATE OR REPLACE MACRO score_values(unrev, today, halves) AS TABLE
+SELECT unit_code, period_key, indicator_code, value FROM boundary_values(unrev, today, halves)
+WHERE period_kind = 'year' AND indicator_code IN (SELECT code FROM indicators WHERE kind = 'score');
+
+-- «Dân vận khéo» models listed in the shown yearly reports, one row per model and year
+-- (etl.read.models). On today's boundaries an old unit's models count at the unit it went to
+-- whole; an old unit split between several keeps its models as reported (a model is not
+-- divided). reported_by: the unit whose report lists it (a province filter tests it).
+-- name_folded: vn.fold() in SQL (ten thousand names a year nationwide: ~50 ms in Python); the
+-- names are stored single-spaced (etl.domain.dvk.clean_name). The read copy keeps the rows in a
+-- table of their own.
+CREATE OR REPLACE MACRO listed_models(unrev, today) AS TABLE
+SELECT m.model_id, coalesce(fl.new_code, m.unit_code) AS unit_code, m.unit_code AS reported_by,
+       m.name, m.name_key, strip_accents(replace(lower(m.name), 'đ', 'd')) AS name_folded,
+       m.field, m.lead_org, m.year_started, r.recognition, r.status, s.period_key,
+       year(p.end_date) AS year,
+       -- What a status means to the counts is data (dvk_options.meaning), not a label here.
+       CASE WHEN r.status IN (SELECT value FROM dvk_options
+                              WHERE list = 'status' AND meaning = 'stopped') THEN 'stopped'
+            WHEN m.year_started = year(p.end_date) THEN 'new'
+            ELSE 'maintained' END AS state
+FROM dvk_model_reports r
+JOIN shown_submissions(unrev) s ON s.submission_id = r.submission_id
+JOIN periods p ON p.period_key = s.period_key AND p.kind = 'year'
+JOIN dvk_models m ON m.model_id = r.model_id
+LEFT JOIN unit_lineage fl ON today AND fl.old_code = m.unit_code AND fl.share = 'full'
+WHERE NOT today OR fl.new_code IS NOT NULL
+   OR m.unit_code IN (SELECT code FROM units WHERE valid_to IS NULL);
 """
 
 

@@ -24,7 +24,7 @@ is what lets a query skip row groups (see its comment in etl.warehouse.migration
 
 Today's boundaries (the values current units get from their old units, and from the halves of a
 period straddling the merger) are precomputed in the copy (boundary_extra, see FAST_MACRO), the
-populations of every scope too (population_rows, see POP_TABLE), and a refresh recomputes the
+populations, scores and models listed of every scope too (SCOPED), and a refresh recomputes the
 pairs its changes feed (_affected), all of them when the registry, the lineage or the periods that
 straddle the merger changed. Small views most reads use are tables of the copy (KEPT_VIEWS).
 
@@ -134,23 +134,60 @@ UNION ALL
 SELECT {_EXTRA_COLUMNS} FROM boundary_extra WHERE today AND unreviewed = unrev
 UNION ALL
 """ + _LIVE[_LIVE.index("SELECT v.unit_code, v.period_key"):]      # as reported: the live macro's own branch
-# The populations (population_values, what a value per 10.000 divides by) of the four scopes in a
-# table: a query looking for each unit's latest population scanned every period's values for
-# them (the national ranking per 10.000: p50 104 → 72 ms). Kept by refresh() with boundary_extra,
-# from the copy's boundary_values. Its halves argument is the data's own (etl.read._sql passes
-# it so), which the table was computed with.
-POP_LIVE = _statement("CREATE OR REPLACE MACRO population_values(").replace(
-    "MACRO population_values(", "MACRO population_values_live(", 1)
-POP_TABLE = """
-CREATE TABLE population_rows AS
-SELECT true AS unreviewed, true AS on_today, * FROM population_values_live(true, true, true) WHERE false;
-CREATE OR REPLACE MACRO population_values(unrev, today, halves) AS TABLE
-SELECT unit_code, period_key, end_date, value FROM population_rows
-WHERE unreviewed = unrev AND on_today = today;
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """A macro of migrations.VIEWS taking (unrev, today[, halves]) that the copy keeps as a table
+    of its four scopes (columns unreviewed, on_today, then the macro's, unit_code and period_key
+    among them), whose rows refresh() recomputes for the pairs its changes feed (_affected)."""
+    macro: str
+    table: str
+    order: str            # the table's row order within a scope: what its readers filter on
+
+    @property
+    def head(self) -> str:
+        return f"CREATE OR REPLACE MACRO {self.macro}("
+
+    @property
+    def params(self) -> str:
+        """The macro's parameters: (unrev, today) or (unrev, today, halves). halves is then the
+        data's own (etl.read._sql passes it so), which the table was computed with."""
+        return _statement(self.head)[len(self.head):].split(")", 1)[0]
+
+    def live(self) -> str:
+        return _statement(self.head).replace(f"MACRO {self.macro}(", f"MACRO {self.macro}_live(", 1)
+
+    def call(self, unrev: str, today: str, halves: str) -> str:
+        return f"{self.macro}_live({unrev}, {today}{', ' + halves if 'halves' in self.params else ''})"
+
+    def create(self) -> str:
+        return f"""
+CREATE TABLE {self.table} AS
+SELECT true AS unreviewed, true AS on_today, * FROM {self.call('true', 'true', 'true')} WHERE false;
+CREATE OR REPLACE MACRO {self.macro}({self.params}) AS TABLE
+SELECT * EXCLUDE (unreviewed, on_today) FROM {self.table} WHERE unreviewed = unrev AND on_today = today;
 """
-# What boundary_extra is computed from besides the reports: a change here recomputes all of it.
+
+
+# Read by many page queries, each of them a small part of what it is computed from:
+# - the populations (what a value per 10.000 divides by): a query looking for each unit's latest
+#   population scanned every period's values for them (the national ranking per 10.000: p50
+#   104 → 72 ms);
+# - the assessment's scores: yearly values of ten indicators among every value;
+# - the models listed: a join of every model report with every report.
+SCOPED = (
+    Scoped("population_values", "population_rows", order="unit_code, end_date"),
+    Scoped("score_values", "score_rows", order="period_key, unit_code"),
+    Scoped("listed_models", "listed_model_rows", order="period_key, unit_code"),
+)
+# What boundary_extra and the SCOPED tables are computed from besides the reports: a change here
+# recomputes all of them.
 _REFERENCE_PRINT = """
-SELECT (SELECT coalesce(string_agg(concat_ws('|', period_key, before_key, after_key, split_date), ','
+SELECT (SELECT coalesce(string_agg(concat_ws('|', code, kind), ',' ORDER BY code), '') FROM indicators)
+    || '/' || (SELECT coalesce(string_agg(concat_ws('|', list, value, meaning), ',' ORDER BY list, value), '')
+               FROM dvk_options)
+    || '/' || (SELECT coalesce(string_agg(concat_ws('|', period_key, before_key, after_key, split_date), ','
                                    ORDER BY period_key), '') FROM period_halves)
     || '/' || (SELECT coalesce(string_agg(concat_ws('|', code, valid_from, valid_to), ',' ORDER BY code), '')
                FROM units)
@@ -289,45 +326,46 @@ class Replica:
             _run(self._db, LIVE_MACRO)
             _run(self._db, EXTRA_TABLE)
             _run(self._db, FAST_MACRO)
-            _run(self._db, POP_LIVE)
-            _run(self._db, POP_TABLE)
+            for scoped in SCOPED:
+                _run(self._db, scoped.live())
+                _run(self._db, scoped.create())
             self._recompute_extra(self._db, None)
             self._reference = _run(self._db, _REFERENCE_PRINT)[0][0]
         self._checkpoint(self._db)
 
     def _recompute_extra(self, con, affected: pa.Table | None) -> None:
-        """boundary_extra's and population_rows' rows of these (unit_code, period_key) pairs
-        computed again from the copy's tables; all of them when affected is None."""
+        """The rows of boundary_extra and of the SCOPED tables of these (unit_code, period_key)
+        pairs computed again from the copy's tables; all of them when affected is None."""
         halves = "true" if _run(con, "SELECT count(*) > 0 FROM period_halves")[0][0] else "false"
+        tables = ("boundary_extra", *(t.table for t in SCOPED))
         if affected is None:
-            con.execute("DELETE FROM boundary_extra")
-            con.execute("DELETE FROM population_rows")
+            for table in tables:
+                con.execute(f"DELETE FROM {table}")
             where, params = "", []
         else:
             if not affected.num_rows:
                 return
             con.register("affected_pairs", affected)
-            for table in ("boundary_extra", "population_rows"):
+            for table in tables:
                 con.execute(f"DELETE FROM {table} e USING affected_pairs a "
                             "WHERE e.unit_code = a.unit_code AND e.period_key = a.period_key")
             # The periods as constants: DuckDB pushes them into the scans of the macro (the
             # values are sorted by period), which a join with the pairs alone would not.
-            keys = sorted(set(affected.column("period_key").to_pylist()))
+            params = sorted(set(affected.column("period_key").to_pylist()))
             where = (" SEMI JOIN affected_pairs a USING (unit_code, period_key) "
-                     f"WHERE b.period_key IN ({', '.join('?' * len(keys))}) AND")
-            params = keys
+                     f"WHERE b.period_key IN ({', '.join('?' * len(params))}) AND")
         for unrev in ("false", "true"):
             con.execute(f"INSERT INTO boundary_extra SELECT {unrev}, {_EXTRA_COLUMNS} "
                         f"FROM boundary_values_live({unrev}, true, {halves}) b"
                         f"{where or ' WHERE'} b.submission_id IS NULL", params)
         # After boundary_extra: the copy's boundary_values reads it. One scope after the other,
         # so a query reads its scope's row groups only.
-        for unrev in ("false", "true"):
-            for today in ("false", "true"):
-                con.execute(f"INSERT INTO population_rows SELECT {unrev}, {today}, b.* "
-                            f"FROM population_values_live({unrev}, {today}, {halves}) b"
-                            f"{where.removesuffix(' AND') if where else ''} ORDER BY unit_code, end_date",
-                            params)
+        for scoped in SCOPED:
+            for unrev in ("false", "true"):
+                for today in ("false", "true"):
+                    con.execute(f"INSERT INTO {scoped.table} SELECT {unrev}, {today}, b.* "
+                                f"FROM {scoped.call(unrev, today, halves)} b{where.removesuffix(' AND')} "
+                                f"ORDER BY {scoped.order}", params)
         if affected is not None:
             con.unregister("affected_pairs")
 

@@ -28,7 +28,7 @@ from etl.read import (
 from etl.read.scope import REPORTED, Scope
 from etl.synthetic import demo
 from etl.warehouse import db, migrations
-from etl.warehouse.replica import DuckDBFile, Replica, SourceOutdated
+from etl.warehouse.replica import SCOPED, DuckDBFile, Replica, SourceOutdated
 from etl.workflow.deadlines import set_deadline
 from etl.workflow.submissions import ACCEPT, RETURN, review
 from tests.conftest import CAT_HAI, REVIEWER, VIET_HOA, fixture_values
@@ -220,6 +220,13 @@ def test_a_pair_the_source_no_longer_holds_leaves_the_replica(demo_file, tmp_pat
         assert differences(path, replica, FEW) == []
 
 
+def _scoped_rows(con, scoped, unrev: bool, today: bool) -> list[tuple]:
+    """Every row of a SCOPED macro in one scope (halves, where it takes them, as the data's)."""
+    halves = ", true" if "halves" in scoped.params else ""
+    return con.execute(f"SELECT * FROM {scoped.macro}($unrev, $today{halves}) ORDER BY ALL",
+                       {"unrev": unrev, "today": today}).fetchall()
+
+
 def test_an_old_units_report_and_a_population_reach_todays_units_after_a_refresh(demo_file, tmp_path):
     """Today's boundaries are precomputed in the copy: a refresh of two pairs recomputes what they
     feed, an old unit's report (its current unit's value) and a population (the weights of the old
@@ -240,6 +247,7 @@ def test_an_old_units_report_and_a_population_reach_todays_units_after_a_refresh
     with Replica(DuckDBFile(path)) as replica:
         with replica.connect() as cur:
             before = compare.ranking(cur, scope, IND).set_index("code").loc[new, "value"]
+            kept = {t.macro: _scoped_rows(cur, t, True, True) for t in SCOPED}
         _new_version(path, tmp_path, old, "2024", {IND: 4321})
         _new_version(path, tmp_path, split, "2025",
                      dict(fixture_values()[(VIET_HOA, "2025")], population=population * 3))
@@ -250,19 +258,21 @@ def test_an_old_units_report_and_a_population_reach_todays_units_after_a_refresh
                                 "WHERE unreviewed AND new_code = ?", [split]).fetchone()[0]
         assert after != before and moved != weights        # the test changes what it checks
         assert differences(path, replica, FEW) == []
-        # What a value per 10.000 divides by when its period has no population of its own
-        # (population_values: a table in the copy), in every scope, as in the file.
-        sql = ("SELECT * FROM population_values($unrev, $today, true) "
-               "ORDER BY unit_code, period_key")
-        for unrev in (False, True):
-            for today in (False, True):
-                args = {"unrev": unrev, "today": today}
-                with replica.connect() as cur:
-                    got = cur.execute(sql, args).fetchall()
-                with db.connect(path, read_only=True) as con:
-                    want = con.execute(sql, args).fetchall()
-                assert got == want
-        assert (split, "2025", date(2025, 12, 31), population * 3) in got
+        # What the copy keeps in tables of their own (SCOPED: populations, scores, models listed),
+        # in every scope, as the file's macros give them; and the refresh changed each of them.
+        for scoped in SCOPED:
+            for unrev in (False, True):
+                for today in (False, True):
+                    with replica.connect() as cur:
+                        got = _scoped_rows(cur, scoped, unrev, today)
+                    with db.connect(path, read_only=True) as con:
+                        want = _scoped_rows(con, scoped, unrev, today)
+                    assert got == want, (scoped.macro, unrev, today)
+                    if unrev and today:
+                        assert kept[scoped.macro] != got, scoped.macro
+                        if scoped.macro == "population_values":
+                            populations = got
+        assert (split, "2025", date(2025, 12, 31), population * 3) in populations
 
 
 def test_halves_of_a_period_reported_later_make_it_straddle_in_the_copy(loaded_file, tmp_path):
