@@ -25,8 +25,8 @@ is what lets a query skip row groups (see its comment in etl.warehouse.migration
 Today's boundaries (the values current units get from their old units, and from the halves of a
 period straddling the merger) are precomputed in the copy (boundary_extra, see FAST_MACRO), the
 populations, scores and models listed of every scope too (SCOPED), and a refresh recomputes the
-pairs its changes feed (_affected), all of them when the registry, the lineage or the periods that
-straddle the merger changed. Small views most reads use are tables of the copy (KEPT_VIEWS).
+pairs its changes feed (_affected), all of them when the registry, the lineage, the periods that
+straddle the merger, the indicators' kinds or the models' options changed (_REFERENCE_PRINT). Small views most reads use are tables of the copy (KEPT_VIEWS).
 
 Where the data come from is a Source: DuckDBFile, the embedded mode's file, or PostgreSQL, the
 server mode's system of record (etl.warehouse.postgres.Source). A Snapshot makes the same three
