@@ -28,7 +28,7 @@ def give_back_freed_memory() -> None:
     45 MB (the first file's working set), flat after. Every session's script runs in a thread
     of its own, and glibc gives threads heaps of their own (up to 8 per core), each keeping what
     it freed: with the read copy, four threads running every page query 3 times left the
-    process at 602 MB some seconds later, 508 MB with two heaps (peak 857 → 785 MB)."""
+    process at 602 MB some seconds later, 508–518 MB with two heaps (peak 857 → 779–785 MB)."""
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-3, 1 << 20)        # M_MMAP_THRESHOLD = 1 MB
